@@ -1,0 +1,150 @@
+/**
+ * Display formatting (money, dates, percentages) and parsing of typed amounts.
+ *
+ * Output is whatever Intl produces for the locale, unchanged. For French that means CLDR's
+ * typography: U+202F (narrow no-break space) as thousands separator and U+00A0 (no-break space)
+ * before "€" and "%", e.g. "1 234,56 €", "5,5 %". Tests and callers must not expect plain spaces.
+ *
+ * "en" uses the en-GB conventions: "€1,234.56" and day-first dates ("26/11/2026"), so a date reads
+ * the same in both languages of the app.
+ */
+
+/** UI languages. */
+export type Locale = "fr" | "en";
+
+const LANGUAGE_TAGS: Readonly<Record<Locale, string>> = { fr: "fr-FR", en: "en-GB" };
+
+/** Legal dates and times are those of metropolitan France, whatever the server's zone. */
+const PARIS = "Europe/Paris";
+
+/** Largest amount accepted by {@link parseAmountToCents}: 10 billion euros. */
+export const MAX_PARSED_CENTS = 1_000_000_000_000;
+
+/**
+ * Exact decimal string of an amount in hundredths ("-123456" → "-1234.56"), so that Intl
+ * formats it without a detour through floating point (Intl.NumberFormat accepts decimal strings).
+ */
+function centsToDecimalString(cents: bigint): string {
+  const negative = cents < 0n;
+  const abs = negative ? -cents : cents;
+  const units = abs / 100n;
+  const hundredths = (abs % 100n).toString().padStart(2, "0");
+  return `${negative ? "-" : ""}${units}.${hundredths}`;
+}
+
+/**
+ * Formats an amount in cents (hundredths of the currency unit) for display:
+ * fr → "1 234,56 €", en → "€1,234.56"; negatives as "-1 234,56 €" / "-€1,234.56".
+ * Always two fraction digits, so nothing is rounded away.
+ * @throws RangeError when `cents` is a number that is not a safe integer.
+ */
+export function formatMoney(cents: number | bigint, locale: Locale, currency = "EUR"): string {
+  if (typeof cents === "number" && !Number.isSafeInteger(cents)) {
+    throw new RangeError(`cents must be a safe integer, got ${cents}`);
+  }
+  const formatter = new Intl.NumberFormat(LANGUAGE_TAGS[locale], {
+    style: "currency",
+    currency,
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
+  return formatter.format(centsToDecimalString(BigInt(cents)) as Intl.StringNumericLiteral);
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Formats a calendar date as day/month/year ("26/11/2026") in both locales.
+ * An ISO "YYYY-MM-DD" string is a calendar date and is printed as is; a Date is an instant and is
+ * printed as its date in Paris.
+ * @throws RangeError on a malformed or impossible ISO date ("2026-02-30").
+ */
+export function formatDate(date: string | Date, locale: Locale): string {
+  let instant: Date;
+  let timeZone: string;
+  if (typeof date === "string") {
+    const match = ISO_DATE.exec(date);
+    if (match === null) throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
+    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+    instant = new Date(Date.UTC(year, month - 1, day));
+    // Date.UTC silently rolls 30 February over to March: compare back to reject it.
+    if (instant.getUTCFullYear() !== year || instant.getUTCMonth() !== month - 1 || instant.getUTCDate() !== day) {
+      throw new RangeError(`impossible date: ${date}`);
+    }
+    timeZone = "UTC";
+  } else {
+    if (Number.isNaN(date.getTime())) throw new RangeError("invalid Date");
+    instant = date;
+    timeZone = PARIS;
+  }
+  return new Intl.DateTimeFormat(LANGUAGE_TAGS[locale], {
+    day: "2-digit",
+    month: "2-digit",
+    year: "numeric",
+    timeZone,
+  }).format(instant);
+}
+
+/**
+ * Formats a timestamp (epoch milliseconds) as date and time in Paris:
+ * fr → "26/11/2026 14:05", en → "26/11/2026, 14:05" (24-hour clock in both).
+ */
+export function formatDateTime(timestampMs: number, locale: Locale): string {
+  if (!Number.isFinite(timestampMs)) throw new RangeError(`invalid timestamp: ${timestampMs}`);
+  return new Intl.DateTimeFormat(LANGUAGE_TAGS[locale], {
+    dateStyle: "short",
+    timeStyle: "short",
+    hourCycle: "h23",
+    timeZone: PARIS,
+  }).format(timestampMs);
+}
+
+/**
+ * Formats a rate given in basis points (1/100 of a percent): 550 → "5,5 %" (fr), "5.5%" (en);
+ * 2000 → "20 %". Up to two fraction digits, which is all basis points can carry.
+ * @throws RangeError when `basisPoints` is not a safe integer.
+ */
+export function formatPercent(basisPoints: number, locale: Locale): string {
+  if (!Number.isSafeInteger(basisPoints)) throw new RangeError(`basis points must be an integer, got ${basisPoints}`);
+  // "550E-4" is exactly 0.055 as a decimal string; Intl then multiplies by 100 without float error.
+  return new Intl.NumberFormat(LANGUAGE_TAGS[locale], {
+    style: "percent",
+    minimumFractionDigits: 0,
+    maximumFractionDigits: 2,
+  }).format(`${basisPoints}E-4` as Intl.StringNumericLiteral);
+}
+
+/** Result of {@link parseAmountToCents}. */
+export type ParsedAmount =
+  | { ok: true; cents: number }
+  | {
+      ok: false;
+      /** format: not a number; decimals: more than 2 fraction digits; range: above 10 billion. */
+      reason: "format" | "decimals" | "range";
+    };
+
+/** Spaces accepted between digit groups: plain, no-break, narrow no-break, thin. */
+const GROUP_SEPARATORS = /[ \u00A0\u202F\u2009]/g;
+/** Sign, units (plain or grouped by thousands), optional fraction after "," or ".". */
+const AMOUNT = /^(-?)(\d+|\d{1,3}(?:[ \u00A0\u202F\u2009]\d{3})+)(?:[.,](\d+))?$/;
+
+/**
+ * Parses an amount typed by a user into cents: "1234,56", "1 234,56", "1234.5", "1234", "-12,50".
+ * Either "," or "." is the decimal separator. Units may be grouped by thousands with a single space
+ * of any kind (including the U+202F and U+00A0 that French formatting produces), but only in
+ * groups of three ("1 2 3" is refused). No other thousands separator is accepted, because
+ * "1.234" or "1,234" could not be told apart from a decimal.
+ */
+export function parseAmountToCents(input: string): ParsedAmount {
+  const match = AMOUNT.exec(input.trim());
+  if (match === null) return { ok: false, reason: "format" };
+  const [, sign = "", groupedUnits = "", fraction = ""] = match;
+  const units = groupedUnits.replace(GROUP_SEPARATORS, "");
+  if (fraction.length > 2) return { ok: false, reason: "decimals" };
+  // BigInt so that a very long digit string is compared exactly before becoming a number.
+  const magnitude = BigInt(units) * 100n + BigInt(fraction.padEnd(2, "0"));
+  if (magnitude > BigInt(MAX_PARSED_CENTS)) return { ok: false, reason: "range" };
+  const cents = Number(magnitude);
+  // Avoid returning -0 for "-0,00".
+  return { ok: true, cents: sign === "-" && cents !== 0 ? -cents : cents };
+}
