@@ -1,11 +1,13 @@
-import { Hono } from "hono";
+import { createApp } from "./app";
+import { runScheduled } from "./jobs/crons";
 
 export { NumberingObject } from "./numbering/numbering-object";
 
-const app = new Hono<{ Bindings: CloudflareBindings }>();
-app.get("/healthz", (c) => c.json({ ok: true }));
+const app = createApp();
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller, _env, _ctx) {},
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(runScheduled(controller.cron, env, controller.scheduledTime));
+  },
 } satisfies ExportedHandler<CloudflareBindings>;

@@ -1,0 +1,33 @@
+// `npm start`: build the client, apply local D1 migrations, seed the demo account, serve on :8787.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { applyMigrations, buildClient, localSecrets, root, startWrangler } from "./lib/dev-server.mjs";
+import { assertNode } from "./lib/env.mjs";
+
+assertNode();
+const devVars = path.join(root, ".dev.vars");
+if (!existsSync(devVars)) {
+  const lines = { ENVIRONMENT: "local", APP_URL: "http://localhost:8787", ...localSecrets() };
+  writeFileSync(devVars, `${Object.entries(lines).map(([k, v]) => `${k}=${v}`).join("\n")}\n`, { mode: 0o600 });
+  console.log("Wrote .dev.vars with random local secrets.");
+} else if (!readFileSync(devVars, "utf8").includes("ENVIRONMENT=local")) {
+  console.warn(".dev.vars exists without ENVIRONMENT=local: emails will need RESEND_API_KEY.");
+}
+
+console.log("Building the client…");
+buildClient();
+console.log("Applying local D1 migrations…");
+applyMigrations();
+
+const port = Number(process.env.PORT ?? 8787);
+const server = await startWrangler({ port });
+const { seedDemo } = await import("./lib/seed.mjs");
+const demo = await seedDemo(server.url);
+console.log(`
+  Factumo is running: http://localhost:${port}
+  Demo login: ${demo.email} / ${demo.password}   (${demo.created ? "created" : "already there"})
+  Emails land in the dev outbox: http://localhost:${port}/dev/outbox
+  Stop with Ctrl+C.
+`);
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => (server.stop(), process.exit(0)));
+server.child.on("exit", (code) => process.exit(code ?? 0));

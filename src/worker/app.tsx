@@ -1,0 +1,81 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { ConfigError, loadConfig } from "./config";
+import type { AppEnv } from "./env";
+import { authApi, authPages } from "./features/auth/routes";
+import { devPages } from "./features/dev/routes";
+import { homePages } from "./features/home/routes";
+import { profileApi, profilePages } from "./features/profile/routes";
+import { settingsApi, settingsPages } from "./features/settings/routes";
+import { readCookie, LANG_COOKIE } from "./http/cookies";
+import { csrf } from "./http/csrf";
+import { AppError, handleError, notFound } from "./http/errors";
+import { securityHeaders } from "./http/security";
+import { loadSession } from "./http/session";
+import { translator, type Locale } from "./ui/i18n";
+
+/** Largest body accepted anywhere: a 1 MB logo in a multipart form, plus room for the envelope. */
+export const MAX_BODY_BYTES = 1_200_000;
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId());
+  app.use(securityHeaders);
+  app.use(async (c, next) => {
+    try {
+      c.set("config", loadConfig(c.env));
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        console.error(JSON.stringify({ level: "fatal", event: "config_invalid", problems: err.problems }));
+        return c.text(`Factumo is misconfigured: ${err.problems.join("; ")}`, 500);
+      }
+      throw err;
+    }
+    return next();
+  });
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => {
+        throw new AppError("payload_too_large", c.var.locale === "en" ? "The request is too large." : "La requête est trop volumineuse.");
+      },
+    }),
+  );
+  app.use(async (c, next) => {
+    const cookie = readCookie(c, LANG_COOKIE);
+    // French by default; English only by explicit choice (cookie, or the user's stored preference).
+    const locale: Locale = cookie === "en" ? "en" : "fr";
+    c.set("locale", locale);
+    c.set("t", translator(locale));
+    return next();
+  });
+  app.use(loadSession);
+  app.use(async (c, next) => {
+    // A signed-in user's stored language wins over the browser's.
+    const user = c.var.auth?.user;
+    if (user) {
+      c.set("locale", user.locale);
+      c.set("t", translator(user.locale));
+    }
+    return next();
+  });
+  app.use(csrf);
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.route("/", homePages);
+  app.route("/", authPages);
+  app.route("/", profilePages);
+  app.route("/", settingsPages);
+  app.route("/dev", devPages);
+  app.route("/api/v1/auth", authApi);
+  app.route("/api/v1", profileApi);
+  app.route("/api/v1", settingsApi);
+
+  app.notFound(notFound);
+  app.onError(handleError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,3 @@
+export * from "./accounts";
+export * from "./identity";
+export * from "./mail";

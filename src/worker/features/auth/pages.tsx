@@ -1,0 +1,152 @@
+import type { FieldErrors } from "../../http/errors";
+import { CsrfField, Field, FormErrorSummary } from "../../ui/form";
+import { type Flash, PublicLayout } from "../../ui/layout";
+import type { PageContext } from "../../ui/page-context";
+
+interface FormPageProps {
+  ctx: PageContext;
+  values?: Record<string, string>;
+  errors?: FieldErrors;
+  flash?: Flash | null;
+}
+
+export function SignUpPage({ ctx, values = {}, errors }: FormPageProps) {
+  const { t } = ctx;
+  return (
+    <PublicLayout ctx={ctx} title={t("auth.signup.title")}>
+      <section class="card">
+        <h1>{t("auth.signup.title")}</h1>
+        <p class="lead">{t("auth.signup.lead")}</p>
+        <form method="post" action="/inscription" novalidate>
+          <CsrfField ctx={ctx} />
+          <FormErrorSummary ctx={ctx} errors={errors} />
+          <Field name="name" label={t("field.name")} value={values.name} errors={errors} required autocomplete="name" maxLength={120} />
+          <Field name="email" type="email" label={t("field.email")} value={values.email} errors={errors} required autocomplete="email" />
+          <Field
+            name="password"
+            type="password"
+            label={t("field.password")}
+            hint={t("field.password.hint")}
+            errors={errors}
+            required
+            autocomplete="new-password"
+          />
+          <Field
+            name="companyName"
+            label={t("field.companyName")}
+            hint={t("field.companyName.hint")}
+            value={values.companyName}
+            errors={errors}
+            required
+            autocomplete="organization"
+          />
+          <button type="submit" class="button primary">
+            {t("auth.signup.submit")}
+          </button>
+        </form>
+        <p class="muted">
+          {t("auth.signup.have")} <a href="/connexion">{t("auth.login.submit")}</a>
+        </p>
+      </section>
+    </PublicLayout>
+  );
+}
+
+export function LogInPage({ ctx, values = {}, errors, flash, next }: FormPageProps & { next?: string }) {
+  const { t } = ctx;
+  return (
+    <PublicLayout ctx={ctx} title={t("auth.login.title")} flash={flash}>
+      <section class="card">
+        <h1>{t("auth.login.title")}</h1>
+        <form method="post" action="/connexion" novalidate>
+          <CsrfField ctx={ctx} />
+          {next ? <input type="hidden" name="next" value={next} /> : null}
+          <FormErrorSummary ctx={ctx} errors={errors} />
+          <Field name="email" type="email" label={t("field.email")} value={values.email} errors={errors} required autocomplete="username" />
+          <Field name="password" type="password" label={t("field.password")} errors={errors} required autocomplete="current-password" />
+          <button type="submit" class="button primary">
+            {t("auth.login.submit")}
+          </button>
+        </form>
+        <p>
+          <a href="/mot-de-passe/oublie">{t("auth.login.forgot")}</a>
+        </p>
+        <p class="muted">
+          {t("auth.login.noaccount")} <a href="/inscription">{t("auth.login.signup")}</a>
+        </p>
+      </section>
+    </PublicLayout>
+  );
+}
+
+export function TotpPage({ ctx, challenge, errors, next }: FormPageProps & { challenge: string; next?: string }) {
+  const { t } = ctx;
+  return (
+    <PublicLayout ctx={ctx} title={t("auth.totp.title")}>
+      <section class="card">
+        <h1>{t("auth.totp.title")}</h1>
+        <p class="lead">{t("auth.totp.lead")}</p>
+        <form method="post" action="/connexion/2fa" novalidate>
+          <CsrfField ctx={ctx} />
+          <input type="hidden" name="challenge" value={challenge} />
+          {next ? <input type="hidden" name="next" value={next} /> : null}
+          <FormErrorSummary ctx={ctx} errors={errors} />
+          <Field name="code" label={t("auth.totp.code")} errors={errors} required autocomplete="one-time-code" inputMode="numeric" maxLength={20} />
+          <button type="submit" class="button primary">
+            {t("auth.totp.submit")}
+          </button>
+        </form>
+      </section>
+    </PublicLayout>
+  );
+}
+
+export function ForgotPage({ ctx, values = {}, errors, flash }: FormPageProps) {
+  const { t } = ctx;
+  return (
+    <PublicLayout ctx={ctx} title={t("auth.forgot.title")} flash={flash}>
+      <section class="card">
+        <h1>{t("auth.forgot.title")}</h1>
+        <p class="lead">{t("auth.forgot.lead")}</p>
+        <form method="post" action="/mot-de-passe/oublie" novalidate>
+          <CsrfField ctx={ctx} />
+          <FormErrorSummary ctx={ctx} errors={errors} />
+          <Field name="email" type="email" label={t("field.email")} value={values.email} errors={errors} required autocomplete="email" />
+          <button type="submit" class="button primary">
+            {t("auth.forgot.submit")}
+          </button>
+        </form>
+      </section>
+    </PublicLayout>
+  );
+}
+
+export function ResetPage({ ctx, token, errors }: FormPageProps & { token: string }) {
+  const { t } = ctx;
+  return (
+    <PublicLayout ctx={ctx} title={t("auth.reset.title")}>
+      <section class="card">
+        <h1>{t("auth.reset.title")}</h1>
+        <form method="post" action="/mot-de-passe/nouveau" novalidate>
+          <CsrfField ctx={ctx} />
+          <input type="hidden" name="token" value={token} />
+          <FormErrorSummary ctx={ctx} errors={errors} />
+          {errors?.token ? <p class="error">{errors.token}</p> : null}
+          <Field
+            name="password"
+            type="password"
+            label={t("field.password.new")}
+            hint={t("field.password.hint")}
+            errors={errors}
+            required
+            autocomplete="new-password"
+          />
+          <Field name="confirm" type="password" label={t("field.password.confirm")} errors={errors} required autocomplete="new-password" />
+          <button type="submit" class="button primary">
+            {t("auth.reset.submit")}
+          </button>
+        </form>
+      </section>
+    </PublicLayout>
+  );
+}

@@ -1,0 +1,277 @@
+import { and, count, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import type { VerbCtx } from "../../context";
+import { accounts, connectionLog, isFailure, memberships, recoveryCodes, sessions, users } from "../../db/schema";
+import { AppError } from "../../http/errors";
+import { randomId, sha256Hex } from "../../lib/crypto/random";
+import { hashPassword, verifyPassword } from "../../lib/crypto/password";
+import { hashRecoveryCode, verifyTotp } from "../../lib/crypto/totp";
+import { sendMail } from "../../lib/mail";
+import { aad, sealerFor } from "../../lib/sealer";
+import type { SignUpInput } from "./schemas";
+import { consumeToken, mintToken, readToken } from "./tokens";
+
+/** Login throttling (privacy policy §8): failures counted from the connection log itself. */
+export const RATE_LIMIT = { windowMs: 15 * 60 * 1000, perEmail: 10, perIp: 50 } as const;
+
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+const link = (ctx: VerbCtx, path: string, token: string) => `${ctx.config.APP_URL}${path}?token=${encodeURIComponent(token)}`;
+
+async function sendVerification(ctx: VerbCtx, user: { id: string; email: string; name: string }, accountId: string | null) {
+  const token = await mintToken(ctx, "verify_email", user.id);
+  await sendMail(ctx.config, ctx.db, {
+    to: user.email,
+    subject: ctx.t("mail.verify.subject"),
+    text: ctx.t("mail.verify.body", { name: user.name, link: link(ctx, "/verification", token) }),
+    template: "verify_email",
+    userId: user.id,
+    accountId,
+  });
+}
+
+/**
+ * Creates the business (account), the person (user) and the owner membership in one D1 batch, then
+ * emails a one-time verification link.
+ */
+export async function signUp(ctx: VerbCtx, input: SignUpInput): Promise<{ userId: string; accountId: string }> {
+  const existing = await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get();
+  if (existing) throw new AppError("conflict", ctx.t("err.email.taken"), { email: ctx.t("err.email.taken") });
+
+  const userId = randomId();
+  const accountId = randomId();
+  const passwordHash = await hashPassword(input.password, ctx.config.PASSWORD_PEPPER);
+  try {
+    await ctx.db.batch([
+      ctx.db.insert(accounts).values({
+        id: accountId,
+        name: input.companyName,
+        lastActivityAt: ctx.now,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+      }),
+      ctx.db.insert(users).values({
+        id: userId,
+        email: input.email,
+        name: input.name,
+        passwordHash,
+        locale: ctx.locale,
+        passwordChangedAt: ctx.now,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+      }),
+      ctx.db.insert(memberships).values({ accountId, userId, role: "owner", createdAt: ctx.now }),
+    ]);
+  } catch (err) {
+    // Two sign-ups racing on one email: the unique index decides, the batch rolls back whole.
+    if (String(err).includes("UNIQUE")) throw new AppError("conflict", ctx.t("err.email.taken"), { email: ctx.t("err.email.taken") });
+    throw err;
+  }
+  await sendVerification(ctx, { id: userId, email: input.email, name: input.name }, accountId);
+  return { userId, accountId };
+}
+
+export async function resendVerification(ctx: VerbCtx, userId: string): Promise<void> {
+  const user = await ctx.db.select().from(users).where(eq(users.id, userId)).get();
+  if (!user || user.emailVerifiedAt) return;
+  await sendVerification(ctx, user, null);
+}
+
+export async function verifyEmail(ctx: VerbCtx, token: string): Promise<void> {
+  const { userId } = await consumeToken(ctx, "verify_email", token);
+  await ctx.db.update(users).set({ emailVerifiedAt: ctx.now, updatedAt: ctx.now }).where(eq(users.id, userId));
+}
+
+async function logAttempt(
+  ctx: VerbCtx,
+  meta: RequestMeta,
+  emailHash: string,
+  userId: string | null,
+  outcome: (typeof connectionLog.$inferInsert)["outcome"],
+) {
+  await ctx.db.insert(connectionLog).values({
+    id: randomId(),
+    at: ctx.now,
+    userId,
+    emailHash,
+    ip: meta.ip,
+    userAgent: meta.userAgent?.slice(0, 300) ?? null,
+    outcome,
+  });
+}
+
+async function assertNotThrottled(ctx: VerbCtx, meta: RequestMeta, emailHash: string, userId: string | null) {
+  const since = ctx.now - RATE_LIMIT.windowMs;
+  const [byEmail, byIp] = await ctx.db.batch([
+    ctx.db.select({ n: count() }).from(connectionLog).where(and(eq(connectionLog.emailHash, emailHash), gt(connectionLog.at, since), isFailure)),
+    ctx.db
+      .select({ n: count() })
+      .from(connectionLog)
+      .where(and(eq(connectionLog.ip, meta.ip ?? ""), gt(connectionLog.at, since), isFailure)),
+  ]);
+  if ((byEmail[0]?.n ?? 0) >= RATE_LIMIT.perEmail || (meta.ip && (byIp[0]?.n ?? 0) >= RATE_LIMIT.perIp)) {
+    await logAttempt(ctx, meta, emailHash, userId, "rate_limited");
+    const minutes = Math.ceil(RATE_LIMIT.windowMs / 60000);
+    throw new AppError("rate_limited", ctx.t("err.rate_limited", { minutes }), undefined, {
+      "Retry-After": String(RATE_LIMIT.windowMs / 1000),
+    });
+  }
+}
+
+export type LogInResult =
+  | { kind: "ok"; userId: string; accountId: string }
+  | { kind: "totp_required"; challenge: string };
+
+/** Checks email and password, throttled per email and per IP; every attempt is logged. */
+export async function logIn(ctx: VerbCtx, input: { email: string; password: string }, meta: RequestMeta): Promise<LogInResult> {
+  const emailHash = await sha256Hex(input.email);
+  const user = await ctx.db.select().from(users).where(eq(users.email, input.email)).get();
+  await assertNotThrottled(ctx, meta, emailHash, user?.id ?? null);
+
+  // Without a user, still run the KDF so timing does not reveal which emails have accounts.
+  const check = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH, ctx.config.PASSWORD_PEPPER);
+  if (!user || !check.ok) {
+    await logAttempt(ctx, meta, emailHash, user?.id ?? null, "bad_credentials");
+    throw new AppError("unauthorized", ctx.t("err.login"), { _form: ctx.t("err.login") });
+  }
+  if (check.needsRehash) {
+    const passwordHash = await hashPassword(input.password, ctx.config.PASSWORD_PEPPER);
+    await ctx.db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
+  }
+  if (user.totpEnabledAt) {
+    await logAttempt(ctx, meta, emailHash, user.id, "totp_required");
+    return { kind: "totp_required", challenge: await mintToken(ctx, "totp_challenge", user.id) };
+  }
+  await logAttempt(ctx, meta, emailHash, user.id, "success");
+  return { kind: "ok", userId: user.id, accountId: await ownerAccountOf(ctx, user.id) };
+}
+
+/** A real hash of a random password, so unknown emails cost the same KDF time. */
+const DUMMY_HASH = "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+async function ownerAccountOf(ctx: VerbCtx, userId: string): Promise<string> {
+  const m = await ctx.db.select({ accountId: memberships.accountId }).from(memberships).where(eq(memberships.userId, userId)).get();
+  if (!m) throw new AppError("forbidden", ctx.t("err.unexpected"));
+  return m.accountId;
+}
+
+/** Second step of a 2FA login: a TOTP code (never the same time step twice) or a recovery code. */
+export async function completeTotpLogin(
+  ctx: VerbCtx,
+  input: { challenge: string; code: string },
+  meta: RequestMeta,
+): Promise<{ userId: string; accountId: string }> {
+  const { userId } = await readToken(ctx, "totp_challenge", input.challenge);
+  const user = await ctx.db.select().from(users).where(eq(users.id, userId)).get();
+  if (!user?.totpSecretSealed) throw new AppError("invalid", ctx.t("err.token"));
+  const emailHash = await sha256Hex(user.email);
+  await assertNotThrottled(ctx, meta, emailHash, user.id);
+
+  const code = input.code.replace(/\s/g, "");
+  if (/^\d{6}$/.test(code)) {
+    const sealer = await sealerFor(ctx.config);
+    const secret = await sealer.open(user.totpSecretSealed, aad.totp(user.id));
+    const step = await verifyTotp(secret, code, ctx.now);
+    if (step !== null && (user.totpLastStep === null || step > user.totpLastStep)) {
+      // Conditional update: a code replayed concurrently loses the race.
+      const won = await ctx.db
+        .update(users)
+        .set({ totpLastStep: step })
+        .where(and(eq(users.id, user.id), sql`coalesce(${users.totpLastStep}, -1) < ${step}`))
+        .returning({ id: users.id })
+        .get();
+      if (won) {
+        await logAttempt(ctx, meta, emailHash, user.id, "success");
+        return { userId: user.id, accountId: await ownerAccountOf(ctx, user.id) };
+      }
+    }
+  } else {
+    const used = await ctx.db
+      .update(recoveryCodes)
+      .set({ usedAt: ctx.now })
+      .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.codeHash, await hashRecoveryCode(code)), isNull(recoveryCodes.usedAt)))
+      .returning({ userId: recoveryCodes.userId })
+      .get();
+    if (used) {
+      await logAttempt(ctx, meta, emailHash, user.id, "recovery_code_used");
+      return { userId: user.id, accountId: await ownerAccountOf(ctx, user.id) };
+    }
+  }
+  await logAttempt(ctx, meta, emailHash, user.id, "totp_failed");
+  throw new AppError("unauthorized", ctx.t("err.totp"), { code: ctx.t("err.totp") });
+}
+
+/** Always answers the same way, whether or not the email has an account (no account enumeration). */
+export async function requestPasswordReset(ctx: VerbCtx, email: string): Promise<void> {
+  const user = await ctx.db.select().from(users).where(eq(users.email, email)).get();
+  if (!user) return;
+  const token = await mintToken(ctx, "reset_password", user.id);
+  await sendMail(ctx.config, ctx.db, {
+    to: user.email,
+    subject: ctx.t("mail.reset.subject"),
+    text: ctx.t("mail.reset.body", { name: user.name, link: link(ctx, "/mot-de-passe/nouveau", token) }),
+    template: "reset_password",
+    userId: user.id,
+  });
+}
+
+/** Sets a new password from an emailed link and closes every session of the user. */
+export async function resetPassword(ctx: VerbCtx, input: { token: string; password: string }): Promise<void> {
+  const { userId } = await consumeToken(ctx, "reset_password", input.token);
+  const passwordHash = await hashPassword(input.password, ctx.config.PASSWORD_PEPPER);
+  await ctx.db.batch([
+    ctx.db.update(users).set({ passwordHash, passwordChangedAt: ctx.now, updatedAt: ctx.now }).where(eq(users.id, userId)),
+    ctx.db.delete(sessions).where(eq(sessions.userId, userId)),
+  ]);
+}
+
+async function assertPassword(ctx: VerbCtx, userId: string, password: string) {
+  const user = await ctx.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).get();
+  const check = user ? await verifyPassword(password, user.passwordHash, ctx.config.PASSWORD_PEPPER) : { ok: false };
+  if (!check.ok) throw new AppError("invalid", ctx.t("err.password.current"), { current: ctx.t("err.password.current") });
+}
+
+/** Changes the password (current one required) and closes the user's other sessions. */
+export async function changePassword(
+  ctx: VerbCtx,
+  userId: string,
+  currentSessionHash: string,
+  input: { current: string; password: string },
+): Promise<void> {
+  await assertPassword(ctx, userId, input.current);
+  const passwordHash = await hashPassword(input.password, ctx.config.PASSWORD_PEPPER);
+  await ctx.db.batch([
+    ctx.db.update(users).set({ passwordHash, passwordChangedAt: ctx.now, updatedAt: ctx.now }).where(eq(users.id, userId)),
+    ctx.db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.idHash, currentSessionHash))),
+  ]);
+}
+
+/** Sends a confirmation link to the new address; the email changes only when it is opened. */
+export async function requestEmailChange(ctx: VerbCtx, userId: string, input: { email: string; current: string }): Promise<void> {
+  await assertPassword(ctx, userId, input.current);
+  const taken = await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get();
+  if (taken) throw new AppError("conflict", ctx.t("err.email.taken"), { email: ctx.t("err.email.taken") });
+  const user = await ctx.db.select().from(users).where(eq(users.id, userId)).get();
+  if (!user) throw new AppError("not_found", ctx.t("err.not_found"));
+  const token = await mintToken(ctx, "change_email", userId, { newEmail: input.email });
+  await sendMail(ctx.config, ctx.db, {
+    to: input.email,
+    subject: ctx.t("mail.changeEmail.subject"),
+    text: ctx.t("mail.changeEmail.body", { name: user.name, link: link(ctx, "/email/confirmer", token) }),
+    template: "change_email",
+    userId,
+  });
+}
+
+export async function confirmEmailChange(ctx: VerbCtx, token: string): Promise<void> {
+  const { userId, newEmail } = await consumeToken(ctx, "change_email", token);
+  if (!newEmail) throw new AppError("invalid", ctx.t("err.token"));
+  try {
+    await ctx.db.update(users).set({ email: newEmail, emailVerifiedAt: ctx.now, updatedAt: ctx.now }).where(eq(users.id, userId));
+  } catch (err) {
+    if (String(err).includes("UNIQUE")) throw new AppError("conflict", ctx.t("err.email.taken"));
+    throw err;
+  }
+}

@@ -1,0 +1,27 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../../env";
+import { authOf, requireAuth } from "../../http/session";
+import { ComingSoon, SECTIONS } from "../../ui/layout";
+import { pageContext } from "../../ui/page-context";
+import { render } from "../../ui/render";
+import { DashboardPage } from "./pages";
+import { loadProfileSummary } from "./queries";
+
+export const homePages = new Hono<AppEnv>()
+  .get("/", (c) => c.redirect(c.var.auth ? "/tableau-de-bord" : "/connexion", 303))
+  .get("/tableau-de-bord", requireAuth, async (c) => {
+    const summary = await loadProfileSummary(c.var.db, authOf(c).account.id);
+    const ok = c.req.query("ok");
+    const flash =
+      ok === "verified"
+        ? { kind: "success" as const, text: c.var.t("auth.verify.done") }
+        : ok === "resent"
+          ? { kind: "info" as const, text: c.var.t("auth.verify.resent") }
+          : null;
+    return render(c, <DashboardPage ctx={pageContext(c)} missing={summary.missing} flash={flash} />);
+  });
+
+// Sections later issues build: an honest "coming soon" page, never fake data.
+for (const section of SECTIONS.filter((s) => !s.ready)) {
+  homePages.get(section.path, requireAuth, (c) => render(c, <ComingSoon ctx={pageContext(c)} title={c.var.t(section.label)} />));
+}

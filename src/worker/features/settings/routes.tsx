@@ -1,0 +1,182 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { directoryCtx } from "../../context";
+import type { AppEnv } from "../../env";
+import { writeCookie, LANG_COOKIE } from "../../http/cookies";
+import { AppError } from "../../http/errors";
+import { handleForm, safeNext } from "../../http/forms";
+import { authOf, requireAuth } from "../../http/session";
+import { formFields, jsonBody, orThrow, validate } from "../../http/validate";
+import { qrSvg } from "../../lib/qr";
+import { translator } from "../../ui/i18n";
+import { pageContext } from "../../ui/page-context";
+import { render } from "../../ui/render";
+import { ChangeEmailInput, ChangePasswordInput, TotpConfirmInput, TotpDisableInput } from "../auth/schemas";
+import { changePassword, requestEmailChange } from "../auth/verbs";
+import { PreferencesPage, SecurityPage, type SecurityPageProps } from "./pages";
+import {
+  beginTotp,
+  confirmTotp,
+  disableTotp,
+  listSessions,
+  pendingTotp,
+  recentConnections,
+  revokeOtherSessions,
+  revokeSession,
+  setLocale,
+  totpEnabledAt,
+} from "./verbs";
+
+const LocaleInput = z.object({ locale: z.enum(["fr", "en"]), next: z.string().max(300).optional() });
+
+const OK_MESSAGES = {
+  password: "security.password.done",
+  email: "auth.email.changed",
+  "email-sent": "security.email.sent",
+  revoked: "security.sessions.revoked",
+  "totp-off": "security.totp.disabled",
+  saved: "form.saved",
+} as const;
+
+type SecurityExtras = Omit<SecurityPageProps, "ctx" | "sessions" | "connections" | "totpEnabledAt">;
+
+async function securityPage(c: Parameters<typeof pageContext>[0], extras: SecurityExtras = {}, status: 200 | 400 | 401 | 409 | 429 = 200) {
+  const ctx = directoryCtx(c);
+  const auth = authOf(c);
+  const [sessions, connections, enabledAt] = await Promise.all([
+    listSessions(ctx, auth.user.id),
+    recentConnections(ctx, auth.user.id),
+    totpEnabledAt(ctx, auth.user.id),
+  ]);
+  const ok = c.req.query("ok") as keyof typeof OK_MESSAGES | undefined;
+  const flash = extras.flash ?? (ok && OK_MESSAGES[ok] ? { kind: "success" as const, text: c.var.t(OK_MESSAGES[ok]) } : null);
+  return render(
+    c,
+    <SecurityPage ctx={pageContext(c)} sessions={sessions} connections={connections} totpEnabledAt={enabledAt} {...extras} flash={flash} />,
+    status,
+  );
+}
+
+/** Paramètres → Sécurité and Préférences; the language switch works signed in or not. */
+export const settingsPages = new Hono<AppEnv>()
+  .post("/preferences/langue", async (c) => {
+    const parsed = validate(LocaleInput, await formFields(c), c.var.locale, c.var.t);
+    const { locale, next } = orThrow(c, parsed);
+    // An explicit interface choice: a strictly necessary cookie (CNIL), kept one year.
+    writeCookie(c, LANG_COOKIE, locale, 365 * 24 * 3600);
+    if (c.var.auth) await setLocale(directoryCtx(c), c.var.auth.user.id, locale);
+    c.set("t", translator(locale));
+    return c.redirect(safeNext(next, "/"), 303);
+  })
+  .use("/parametres/*", requireAuth)
+  .get("/parametres", (c) => c.redirect("/parametres/entreprise", 303))
+  .get("/parametres/preferences", (c) =>
+    render(c, <PreferencesPage ctx={pageContext(c)} flash={c.req.query("ok") ? { kind: "success", text: c.var.t("form.saved") } : null} />),
+  )
+  .get("/parametres/securite", (c) => securityPage(c))
+  .post("/parametres/securite/mot-de-passe", (c) =>
+    handleForm(
+      c,
+      ChangePasswordInput,
+      async (input) => {
+        const auth = authOf(c);
+        await changePassword(directoryCtx(c), auth.user.id, auth.sessionIdHash, input);
+        return c.redirect("/parametres/securite?ok=password", 303);
+      },
+      (_values, errors, status) => securityPage(c, { form: "password", errors }, 400),
+    ),
+  )
+  .post("/parametres/securite/email", (c) =>
+    handleForm(
+      c,
+      ChangeEmailInput,
+      async (input) => {
+        await requestEmailChange(directoryCtx(c), authOf(c).user.id, input);
+        return c.redirect("/parametres/securite?ok=email-sent", 303);
+      },
+      (values, errors) => securityPage(c, { form: "email", errors, values }, 400),
+    ),
+  )
+  .post("/parametres/securite/sessions/fermer", async (c) => {
+    const { id } = orThrow(c, validate(z.object({ id: z.string().regex(/^[0-9a-f]{64}$/) }), await formFields(c), c.var.locale, c.var.t));
+    await revokeSession(directoryCtx(c), authOf(c).user.id, id);
+    return c.redirect("/parametres/securite?ok=revoked", 303);
+  })
+  .post("/parametres/securite/sessions/fermer-autres", async (c) => {
+    const auth = authOf(c);
+    await revokeOtherSessions(directoryCtx(c), auth.user.id, auth.sessionIdHash);
+    return c.redirect("/parametres/securite?ok=revoked", 303);
+  })
+  .post("/parametres/securite/2fa", async (c) => {
+    const auth = authOf(c);
+    const { secret, uri } = await beginTotp(directoryCtx(c), auth.user.id, auth.user.email);
+    return securityPage(c, { enrolment: { secret, qr: qrSvg(uri) } });
+  })
+  .post("/parametres/securite/2fa/confirmer", async (c) => {
+    const auth = authOf(c);
+    const ctx = directoryCtx(c);
+    const parsed = validate(TotpConfirmInput, await formFields(c), c.var.locale, c.var.t);
+    try {
+      if (!parsed.ok) throw new AppError("invalid", c.var.t("err.totp"), parsed.fields);
+      const codes = await confirmTotp(ctx, auth.user.id, parsed.data.code);
+      return securityPage(c, { recoveryCodes: codes });
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      const pending = await pendingTotp(ctx, auth.user.id, auth.user.email);
+      return securityPage(
+        c,
+        { form: "totp", errors: err.fields ?? { code: err.message }, enrolment: pending ? { secret: pending.secret, qr: qrSvg(pending.uri) } : null },
+        400,
+      );
+    }
+  })
+  .post("/parametres/securite/2fa/desactiver", (c) =>
+    handleForm(
+      c,
+      TotpDisableInput,
+      async (input) => {
+        await disableTotp(directoryCtx(c), authOf(c).user.id, input.current);
+        return c.redirect("/parametres/securite?ok=totp-off", 303);
+      },
+      (_values, errors) => securityPage(c, { form: "totp-off", errors }, 400),
+    ),
+  );
+
+/** JSON API: the signed-in user, sessions, password, 2FA. */
+export const settingsApi = new Hono<AppEnv>()
+  .use("/me", requireAuth)
+  .use("/me/*", requireAuth)
+  .use("/sessions", requireAuth)
+  .use("/sessions/*", requireAuth)
+  .get("/me", (c) => {
+    const auth = authOf(c);
+    return c.json({ user: auth.user, account: auth.account });
+  })
+  .get("/sessions", async (c) => {
+    const auth = authOf(c);
+    const rows = await listSessions(directoryCtx(c), auth.user.id);
+    return c.json({ sessions: rows.map((s) => ({ id: s.idHash, current: s.idHash === auth.sessionIdHash, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, ip: s.ip, userAgent: s.userAgent })) });
+  })
+  .delete("/sessions/:id", async (c) => {
+    await revokeSession(directoryCtx(c), authOf(c).user.id, c.req.param("id"));
+    return c.body(null, 204);
+  })
+  .post("/me/password", async (c) => {
+    const auth = authOf(c);
+    await changePassword(directoryCtx(c), auth.user.id, auth.sessionIdHash, await jsonBody(c, ChangePasswordInput));
+    return c.body(null, 204);
+  })
+  .post("/me/totp", async (c) => {
+    const auth = authOf(c);
+    const { secret, uri } = await beginTotp(directoryCtx(c), auth.user.id, auth.user.email);
+    return c.json({ secret, otpauthUri: uri }, 201);
+  })
+  .post("/me/totp/confirm", async (c) => {
+    const input = await jsonBody(c, TotpConfirmInput);
+    return c.json({ recoveryCodes: await confirmTotp(directoryCtx(c), authOf(c).user.id, input.code) });
+  })
+  .post("/me/totp/disable", async (c) => {
+    const input = await jsonBody(c, TotpDisableInput);
+    await disableTotp(directoryCtx(c), authOf(c).user.id, input.current);
+    return c.body(null, 204);
+  });

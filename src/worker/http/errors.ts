@@ -1,0 +1,112 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../env";
+import { renderErrorPage } from "../ui/error-page";
+
+/** The one list of error codes the API answers with, and their HTTP status. */
+export const ERROR_STATUS = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  precondition_failed: 412,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  misconfigured: 500,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Field name → human message (French or English, already translated). */
+export type FieldErrors = Record<string, string>;
+
+/** The one error class of the app: a stable code, a message for people, optional field errors. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: FieldErrors,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+
+  get status(): ContentfulStatusCode {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; fields?: FieldErrors; requestId: string };
+}
+
+const STATUS_CODE: Partial<Record<number, ErrorCode>> = Object.fromEntries(
+  Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
+);
+
+function fromUnknown(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof HTTPException) {
+    const code = STATUS_CODE[err.status] ?? (err.status >= 500 ? "internal" : "invalid");
+    return new AppError(code, err.message || defaultMessage(code));
+  }
+  return new AppError("internal", defaultMessage("internal"));
+}
+
+function defaultMessage(code: ErrorCode): string {
+  switch (code) {
+    case "not_found":
+      return "Page introuvable.";
+    case "payload_too_large":
+      return "La requête est trop volumineuse.";
+    case "unauthorized":
+      return "Connexion requise.";
+    case "forbidden":
+      return "Accès refusé.";
+    default:
+      return "Une erreur inattendue est survenue. Réessayez dans un instant.";
+  }
+}
+
+/** True when the client wants JSON: API paths, or an explicit Accept without text/html. */
+export function wantsJson(c: Context): boolean {
+  if (c.req.path.startsWith("/api/") || c.req.path.startsWith("/webhooks/")) return true;
+  const accept = c.req.header("accept") ?? "";
+  return accept.includes("application/json") && !accept.includes("text/html");
+}
+
+/** Maps any thrown value to the house error shape (API) or a friendly page (HTML). */
+export function handleError(err: unknown, c: Context<AppEnv>): Response {
+  const appErr = fromUnknown(err);
+  const requestId = c.get("requestId") ?? "unknown";
+  if (appErr.status >= 500) {
+    // Structured log: ids only, never bodies, secrets or personal data.
+    console.error(
+      JSON.stringify({
+        level: "error",
+        requestId,
+        code: appErr.code,
+        path: c.req.path,
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      }),
+    );
+  }
+  for (const [k, v] of Object.entries(appErr.headers ?? {})) c.header(k, v);
+  if (wantsJson(c)) {
+    const body: ErrorBody = {
+      error: { code: appErr.code, message: appErr.message, ...(appErr.fields ? { fields: appErr.fields } : {}), requestId },
+    };
+    return c.json(body, appErr.status);
+  }
+  return c.html(renderErrorPage(c, appErr.status, appErr.message), appErr.status);
+}
+
+export function notFound(c: Context<AppEnv>): Response {
+  return handleError(new AppError("not_found", defaultMessage("not_found")), c);
+}

@@ -1,0 +1,33 @@
+import { loadConfig } from "../config";
+import type { Bindings } from "../env";
+import { housekeeping } from "./housekeeping";
+
+type Job = (env: Bindings, now: number) => Promise<Record<string, number>>;
+
+/**
+ * Every cron of the Worker, listed once. wrangler.toml's [triggers] must list exactly these
+ * expressions (a test checks both ways); `scheduled` dispatches on the expression.
+ */
+export const CRONS = {
+  /** Daily at 03:17 UTC: expired sessions and one-time tokens. */
+  "17 3 * * *": { name: "housekeeping", run: housekeeping },
+} as const satisfies Record<string, { name: string; run: Job }>;
+
+export type CronExpression = keyof typeof CRONS;
+
+export function isKnownCron(cron: string): cron is CronExpression {
+  return Object.hasOwn(CRONS, cron);
+}
+
+/** Runs the job bound to a cron expression and logs a structured summary. */
+export async function runScheduled(cron: string, env: Bindings, now: number): Promise<Record<string, number>> {
+  loadConfig(env);
+  if (!isKnownCron(cron)) {
+    console.error(JSON.stringify({ level: "error", event: "unknown_cron", cron }));
+    throw new Error(`No job for cron "${cron}"`);
+  }
+  const job = CRONS[cron];
+  const summary = await job.run(env, now);
+  console.log(JSON.stringify({ level: "info", event: "cron_done", job: job.name, ...summary }));
+  return summary;
+}

@@ -1,0 +1,26 @@
+import type { Context } from "hono";
+import type { AppEnv, Auth } from "../env";
+import type { Locale, Translate } from "./i18n";
+
+/** What every server-rendered view needs, taken once from the request context. */
+export interface PageContext {
+  locale: Locale;
+  t: Translate;
+  csrfToken: string;
+  nonce: string | undefined;
+  auth: Auth | null;
+  path: string;
+  isLocal: boolean;
+}
+
+export function pageContext(c: Context<AppEnv>): PageContext {
+  return {
+    locale: c.var.locale ?? "fr",
+    t: c.var.t,
+    csrfToken: c.var.csrfToken ?? "",
+    nonce: c.var.secureHeadersNonce,
+    auth: c.var.auth ?? null,
+    path: c.req.path,
+    isLocal: c.var.config ? c.var.config.ENVIRONMENT !== "production" : false,
+  };
+}

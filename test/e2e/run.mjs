@@ -1,0 +1,50 @@
+// End-to-end tests in real Chromium (playwright-core) against `wrangler dev` with a fresh local
+// D1/R2/DO state. Without Chromium: a loud skip outside CI, a failure in CI (CI=true).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { applyMigrations, buildClient, freePort, localSecrets, root, startWrangler } from "../../scripts/lib/dev-server.mjs";
+import { assertNode } from "../../scripts/lib/env.mjs";
+
+assertNode();
+const chromium = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p && existsSync(p));
+if (!chromium) {
+  const banner = "!".repeat(78);
+  console.error(`\n${banner}\n  E2E SKIPPED: no Chromium found (install it: apt-get install -y chromium,\n  or set CHROMIUM_PATH). The browser tests did NOT run.\n${banner}\n`);
+  process.exit(process.env.CI === "true" ? 1 : 0);
+}
+
+mkdirSync(path.join(root, "test-results"), { recursive: true });
+buildClient();
+const persistTo = mkdtempSync(path.join(tmpdir(), "factumo-e2e-"));
+applyMigrations(persistTo);
+const port = await freePort();
+const server = await startWrangler({
+  port,
+  persistTo,
+  vars: { ENVIRONMENT: "local", APP_URL: `http://localhost:${port}`, ...localSecrets() },
+  stdio: ["ignore", "ignore", "inherit"],
+});
+
+const files = readdirSync(import.meta.dirname)
+  .filter((f) => f.endsWith(".test.ts"))
+  .map((f) => path.join(import.meta.dirname, f));
+let status = 1;
+try {
+  const tap = path.join(root, "test-results/e2e.tap");
+  const res = spawnSync(
+    process.execPath,
+    ["--test", "--test-concurrency=1", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files],
+    {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, E2E_BASE_URL: `http://localhost:${port}`, CHROMIUM_PATH: chromium },
+    },
+  );
+  status = res.status ?? 1;
+} finally {
+  server.stop();
+  rmSync(persistTo, { recursive: true, force: true });
+}
+process.exit(status);
