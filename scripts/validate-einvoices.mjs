@@ -1,0 +1,97 @@
+// Runs every fixture scenario (test/fixtures/documents.ts) through toCii and toUbl and checks the
+// XML with the receiving platform's validator (../shared/einvoice/validate.mjs: XSD, Factur-X and
+// CEN EN 16931 schematrons, French BR-FR rules). Exits 1 on any error.
+//
+//   node scripts/validate-einvoices.mjs [--keep]      (--keep: leave the XML in test-results/einvoices)
+//
+// The vitest tests run inside workerd, which cannot spawn a process, hence this Node-side script.
+// The TypeScript modules are bundled with esbuild (a wrangler dependency) rather than imported
+// through Node's type stripping, which would need explicit ".ts" extensions on every import.
+// Without the validator folder it prints a loud SKIPPED line and exits 0 (1 when CI=true).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const root = path.resolve(import.meta.dirname, "..");
+const validator = path.resolve(root, "../shared/einvoice/validate.mjs");
+const keep = process.argv.includes("--keep");
+
+if (!existsSync(validator)) {
+  console.log("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+  console.log(`!! SKIPPED: validator not found at ${validator}`);
+  console.log("!! The e-invoice XML was NOT checked against EN 16931 / BR-FR rules.");
+  console.log("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
+  // CI always has ../shared/einvoice: there a missing validator is a broken setup, not a skip.
+  process.exit(process.env.CI === "true" ? 1 : 0);
+}
+
+const out = path.join(root, "test-results", "einvoices");
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+// Bundle the fixtures and both writers into one ES module, then import it.
+const { build } = await import("esbuild");
+const bundle = path.join(out, "einvoice-bundle.mjs");
+await build({
+  stdin: {
+    contents: [
+      'export { SCENARIOS } from "./test/fixtures/documents.ts";',
+      'export { toCii } from "./src/worker/domain/einvoice/cii.ts";',
+      'export { toUbl } from "./src/worker/domain/einvoice/ubl.ts";',
+    ].join("\n"),
+    resolveDir: root,
+    sourcefile: "validate-entry.ts",
+    loader: "ts",
+  },
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  target: "es2022",
+  outfile: bundle,
+  logLevel: "error",
+});
+const { SCENARIOS, toCii, toUbl } = await import(pathToFileURL(bundle).href);
+
+const files = [];
+for (const [name, make] of Object.entries(SCENARIOS)) {
+  const doc = make();
+  for (const [syntax, write] of [
+    ["cii", toCii],
+    ["ubl", toUbl],
+  ]) {
+    const file = path.join(out, `${name}.${syntax}.xml`);
+    writeFileSync(file, write(doc));
+    files.push(file);
+  }
+}
+
+// The first run installs the validator's dependencies and compiles the rules (a few minutes).
+const run = spawnSync(process.execPath, [validator, "--json", ...files], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+if (run.status !== 0 && run.status !== 1) {
+  console.error(run.stderr || run.stdout);
+  console.error(`validator crashed (exit ${run.status})`);
+  process.exit(2);
+}
+let report;
+try {
+  report = JSON.parse(run.stdout);
+} catch {
+  console.error(run.stdout, run.stderr);
+  console.error("validator output is not JSON");
+  process.exit(2);
+}
+
+let errors = 0;
+for (const entry of report) {
+  errors += entry.errors;
+  const label = path.basename(entry.file);
+  console.log(`${entry.errors ? "INVALID" : "valid  "} ${label.padEnd(32)} [${entry.profile}] ${entry.errors} error(s), ${entry.warnings} warning(s)`);
+  for (const p of entry.problems) {
+    console.log(`    ${p.flag.padEnd(7)} ${(p.set || "").padEnd(14)} ${p.rule.padEnd(22)} ${p.text}${p.location ? `  @ ${p.location}` : ""}`);
+  }
+}
+if (!keep && errors === 0) rmSync(out, { recursive: true, force: true });
+else if (errors) console.log(`\nXML kept in ${path.relative(root, out)}`);
+console.log(`\n${report.length} e-invoices checked, ${errors} error(s)`);
+process.exit(errors ? 1 : 0);
