@@ -1,0 +1,108 @@
+import { and, asc, desc, eq, gte, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { clients, documents } from "../../db/schema";
+import { AppError } from "../../http/errors";
+import type { AccountCtx } from "../profile/verbs";
+import { decodeCursor, type Cursor, type Page, pageOf, PAGE_SIZE, prefixUpperBound, searchKey } from "./search";
+
+type ClientRow = typeof clients.$inferSelect;
+
+/** A client as the pages and the API show it: the row without the tenancy and search columns. */
+export type Client = Omit<ClientRow, "accountId" | "searchName">;
+
+/** Columns of {@link Client}: what every read selects. */
+const clientColumns = {
+  id: clients.id,
+  kind: clients.kind,
+  name: clients.name,
+  siren: clients.siren,
+  siret: clients.siret,
+  vatNumber: clients.vatNumber,
+  addressLine1: clients.addressLine1,
+  addressLine2: clients.addressLine2,
+  postalCode: clients.postalCode,
+  city: clients.city,
+  country: clients.country,
+  deliveryLine1: clients.deliveryLine1,
+  deliveryLine2: clients.deliveryLine2,
+  deliveryPostalCode: clients.deliveryPostalCode,
+  deliveryCity: clients.deliveryCity,
+  deliveryCountry: clients.deliveryCountry,
+  email: clients.email,
+  electronicScheme: clients.electronicScheme,
+  electronicAddress: clients.electronicAddress,
+  language: clients.language,
+  paymentTermsDays: clients.paymentTermsDays,
+  archivedAt: clients.archivedAt,
+  createdAt: clients.createdAt,
+  updatedAt: clients.updatedAt,
+};
+
+/** The 404 of a client that does not exist in this account (whether or not it exists in another). */
+export function clientNotFound(ctx: AccountCtx): AppError {
+  return new AppError("not_found", ctx.t("clients.err.notFound"));
+}
+
+/** Reads a position token from a URL; a token we did not make is a 400 on the `cursor` field. */
+export function cursorOf(ctx: AccountCtx, token: string | undefined): Cursor | null {
+  if (token === undefined) return null;
+  const cursor = decodeCursor(token);
+  if (!cursor) throw new AppError("invalid", ctx.t("clients.err.cursor"), { cursor: ctx.t("clients.err.cursor") });
+  return cursor;
+}
+
+export interface ClientListQuery {
+  /** Start of the name, as typed; matched on the accent-free lower-case key. */
+  q: string;
+  cursor?: string;
+  /** true: only archived clients; false: only active ones. */
+  archived: boolean;
+}
+
+/**
+ * One page of the account's clients ordered by name, reading exactly PAGE_SIZE + 1 rows after (or
+ * before) the cursor: keyset pagination on (search_name, id), served by the clients_account_name index.
+ */
+export async function listClients(ctx: AccountCtx, query: ClientListQuery): Promise<Page<Client>> {
+  const cursor = cursorOf(ctx, query.cursor);
+  const key = searchKey(query.q);
+  const position = sql`(${clients.searchName}, ${clients.id})`;
+  const backwards = cursor?.direction === "before";
+  const rows = await ctx.db
+    .select({ ...clientColumns, searchName: clients.searchName })
+    .from(clients)
+    .where(
+      and(
+        eq(clients.accountId, ctx.accountId),
+        query.archived ? isNotNull(clients.archivedAt) : isNull(clients.archivedAt),
+        key ? and(gte(clients.searchName, key), lt(clients.searchName, prefixUpperBound(key))) : undefined,
+        cursor ? (backwards ? sql`${position} < (${cursor.key}, ${cursor.id})` : sql`${position} > (${cursor.key}, ${cursor.id})`) : undefined,
+      ),
+    )
+    .orderBy(...(backwards ? [desc(clients.searchName), desc(clients.id)] : [asc(clients.searchName), asc(clients.id)]))
+    .limit(PAGE_SIZE + 1)
+    .all();
+  const page = pageOf(rows, cursor, (row) => ({ key: row.searchName, id: row.id }));
+  return { ...page, items: page.items.map(({ searchName: _key, ...client }) => client) };
+}
+
+/** The account's client with this id, or a 404. */
+export async function getClient(ctx: AccountCtx, id: string): Promise<Client> {
+  const row = await ctx.db
+    .select(clientColumns)
+    .from(clients)
+    .where(and(eq(clients.id, id), eq(clients.accountId, ctx.accountId)))
+    .get();
+  if (!row) throw clientNotFound(ctx);
+  return row;
+}
+
+/** True when at least one document (draft or issued) of the account names this client. */
+export async function isClientReferenced(ctx: AccountCtx, id: string): Promise<boolean> {
+  const row = await ctx.db
+    .select({ one: sql<number>`1` })
+    .from(documents)
+    .where(and(eq(documents.accountId, ctx.accountId), eq(documents.clientId, id)))
+    .limit(1)
+    .get();
+  return row !== undefined;
+}
