@@ -39,6 +39,8 @@ const vitestJson = path.join(results, "vitest.json");
 rmSync(vitestJson, { force: true });
 stage("Unit and integration tests (workerd)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`]);
 
+stage("E-invoice rules (validator) on every LEGAL.md scenario", process.execPath, [path.join(root, "scripts/validate-einvoices.mjs")]);
+
 const tap = path.join(results, "e2e.tap");
 rmSync(tap, { force: true });
 stage("End-to-end tests (Chromium)", process.execPath, [path.join(root, "test/e2e/run.mjs")]);

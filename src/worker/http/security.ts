@@ -25,15 +25,22 @@ const baseHeaders = secureHeaders({
   permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
 });
 
+/** Headers a route may tighten (or, for framing its own PDF preview, scope) for its response. */
+const ROUTE_OVERRIDABLE = ["content-security-policy", "referrer-policy", "x-frame-options"] as const;
+
 /**
- * The base headers, except that a route may set a stricter CSP of its own (an uploaded SVG served
- * with `default-src 'none'; sandbox`): that one is kept.
+ * The base headers on every response, except that a route's own value for one of
+ * ROUTE_OVERRIDABLE wins: an uploaded SVG gets `default-src 'none'; sandbox`, a public link page
+ * `no-referrer`, the PDF preview `frame-ancestors 'self'`.
  */
 export const securityHeaders = createMiddleware(async (c, next) => {
-  let routeCsp: string | null = null;
+  const own = new Map<string, string>();
   await baseHeaders(c, async () => {
     await next();
-    routeCsp = c.res.headers.get("content-security-policy");
+    for (const name of ROUTE_OVERRIDABLE) {
+      const value = c.res.headers.get(name);
+      if (value) own.set(name, value);
+    }
   });
-  if (routeCsp) c.res.headers.set("content-security-policy", routeCsp);
+  for (const [name, value] of own) c.res.headers.set(name, value);
 });

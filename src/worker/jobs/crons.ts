@@ -1,6 +1,7 @@
 import { loadConfig } from "../config";
 import type { Bindings } from "../env";
 import { housekeeping } from "./housekeeping";
+import { reconcileIssues } from "./reconcile-issues";
 
 type Job = (env: Bindings, now: number) => Promise<Record<string, number>>;
 
@@ -11,6 +12,8 @@ type Job = (env: Bindings, now: number) => Promise<Record<string, number>>;
 export const CRONS = {
   /** Daily at 03:17 UTC: expired sessions and one-time tokens. */
   "17 3 * * *": { name: "housekeeping", run: housekeeping },
+  /** Every 10 minutes: finish issues whose number was allocated but whose D1 write never landed. */
+  "*/10 * * * *": { name: "issue-reconciler", run: reconcileIssues },
 } as const satisfies Record<string, { name: string; run: Job }>;
 
 export type CronExpression = keyof typeof CRONS;

@@ -1,20 +1,23 @@
 import { DurableObject } from "cloudflare:workers";
+import { type ChainEntry, GENESIS_HASH, chainHash } from "../domain/audit-chain";
+import { formatDocumentNumber } from "../domain/numbering";
 
 /** Result of an allocation: the number and whether this call created it. */
 export interface Allocation {
+  ok: true;
+  /** The counter within the series. */
   number: number;
+  /** The printed number, formatted once at allocation so a retry gets exactly the same text. */
+  formatted: string;
   issueDate: string;
   created: boolean;
 }
 
-export class NumberingError extends Error {
-  constructor(
-    readonly code: "date_before_last_issue" | "series_already_started" | "invalid_number",
-    message: string,
-  ) {
-    super(message);
-    this.name = "NumberingError";
-  }
+/** Why an allocation was refused: nothing was consumed. */
+export interface AllocationRefusal {
+  ok: false;
+  code: "date_before_last_issue";
+  lastIssueDate: string;
 }
 
 /**
@@ -38,34 +41,64 @@ export class NumberingObject extends DurableObject<CloudflareBindings> {
       document_id TEXT PRIMARY KEY,
       series_id TEXT NOT NULL,
       number INTEGER NOT NULL,
+      formatted TEXT NOT NULL,
       issue_date TEXT NOT NULL,
       allocated_at INTEGER NOT NULL,
       confirmed_at INTEGER,
       UNIQUE (series_id, number)
     )`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS issue_log (
+      seq INTEGER PRIMARY KEY,
+      document_id TEXT NOT NULL UNIQUE,
+      content_hash TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL
+    )`);
+  }
+
+  /**
+   * Appends an issued document to the account's hash chain, or returns its existing entry (a retry
+   * after a failed D1 write gets the same entry back). Runs without yielding, so two appends never
+   * read the same head.
+   */
+  appendIssueLog(documentId: string, contentHash: string): ChainEntry {
+    const existing = this.sql
+      .exec<{ seq: number; content_hash: string; prev_hash: string; hash: string }>(
+        "SELECT seq, content_hash, prev_hash, hash FROM issue_log WHERE document_id = ?",
+        documentId,
+      )
+      .toArray()[0];
+    if (existing) {
+      return { seq: existing.seq, documentId, contentHash: existing.content_hash, prevHash: existing.prev_hash, hash: existing.hash };
+    }
+    const head = this.sql.exec<{ seq: number; hash: string }>("SELECT seq, hash FROM issue_log ORDER BY seq DESC LIMIT 1").toArray()[0];
+    const seq = (head?.seq ?? 0) + 1;
+    const prevHash = head?.hash ?? GENESIS_HASH;
+    const hash = chainHash(prevHash, seq, documentId, contentHash);
+    this.sql.exec("INSERT INTO issue_log (seq, document_id, content_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?)", seq, documentId, contentHash, prevHash, hash);
+    return { seq, documentId, contentHash, prevHash, hash };
   }
 
   /**
    * Gives `documentId` its number in `seriesId`, or returns the number it already holds.
    * `issueDate` is an ISO date (YYYY-MM-DD); it must not precede the series' last issue date.
    */
-  allocate(seriesId: string, documentId: string, issueDate: string): Allocation {
+  allocate(seriesId: string, documentId: string, issueDate: string, prefix: string): Allocation | AllocationRefusal {
     const existing = this.sql
-      .exec<{ number: number; issue_date: string }>(
-        "SELECT number, issue_date FROM allocations WHERE document_id = ?",
+      .exec<{ number: number; formatted: string; issue_date: string }>(
+        "SELECT number, formatted, issue_date FROM allocations WHERE document_id = ?",
         documentId,
       )
       .toArray()[0];
-    if (existing) return { number: existing.number, issueDate: existing.issue_date, created: false };
+    if (existing) return { ok: true, number: existing.number, formatted: existing.formatted, issueDate: existing.issue_date, created: false };
 
     const series = this.readSeries(seriesId);
     if (series.last_issue_date && issueDate < series.last_issue_date) {
-      throw new NumberingError(
-        "date_before_last_issue",
-        `La date d'émission ${issueDate} précède celle du dernier document émis (${series.last_issue_date}).`,
-      );
+      // Returned, not thrown: RPC keeps only an error's message, and callers branch on the code.
+      return { ok: false, code: "date_before_last_issue", lastIssueDate: series.last_issue_date };
     }
     const number = series.next_number;
+    const formatted = formatDocumentNumber(prefix, issueDate, number);
     // Both writes run in the object's implicit transaction: they land together or not at all.
     this.sql.exec(
       "INSERT INTO series (id, next_number, last_issue_date) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET next_number = excluded.next_number, last_issue_date = excluded.last_issue_date",
@@ -74,35 +107,28 @@ export class NumberingObject extends DurableObject<CloudflareBindings> {
       issueDate,
     );
     this.sql.exec(
-      "INSERT INTO allocations (document_id, series_id, number, issue_date, allocated_at) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO allocations (document_id, series_id, number, formatted, issue_date, allocated_at) VALUES (?, ?, ?, ?, ?, ?)",
       documentId,
       seriesId,
       number,
+      formatted,
       issueDate,
       Date.now(),
     );
-    return { number, issueDate, created: true };
+    return { ok: true, number, formatted, issueDate, created: true };
   }
 
   /** Sets the next number of a series once, before its first issue (moving from another tool). */
-  setNextNumber(seriesId: string, next: number): void {
-    if (!Number.isSafeInteger(next) || next < 1) {
-      throw new NumberingError("invalid_number", "Le prochain numéro doit être un entier positif.");
-    }
-    const used = this.sql
-      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM allocations WHERE series_id = ?", seriesId)
-      .one().n;
-    if (used > 0) {
-      throw new NumberingError(
-        "series_already_started",
-        "La numérotation a déjà commencé : le prochain numéro ne peut plus être modifié.",
-      );
-    }
+  setNextNumber(seriesId: string, next: number): { ok: true } | { ok: false; code: "series_already_started" | "invalid_number" } {
+    if (!Number.isSafeInteger(next) || next < 1) return { ok: false, code: "invalid_number" };
+    const used = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM allocations WHERE series_id = ?", seriesId).one().n;
+    if (used > 0) return { ok: false, code: "series_already_started" };
     this.sql.exec(
       "INSERT INTO series (id, next_number) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET next_number = excluded.next_number",
       seriesId,
       next,
     );
+    return { ok: true };
   }
 
   /** Marks allocations whose issued state has landed in D1, so the reconciler skips them. */
@@ -146,8 +172,21 @@ export class NumberingObject extends DurableObject<CloudflareBindings> {
   }
 }
 
-/** The numbering object of an account, always in the EU jurisdiction (privacy policy §7). */
+/**
+ * The numbering object of an account, always in the EU jurisdiction (privacy policy §7). Local
+ * workerd has no jurisdictions and throws "not implemented" (cloudflare/workerd#4167): only that
+ * exact refusal falls back to the plain namespace, so production can never silently leave the EU.
+ */
 export function numberingFor(env: Pick<CloudflareBindings, "NUMBERING">, accountId: string) {
-  const ns = env.NUMBERING.jurisdiction("eu");
+  const ns = euNamespace(env.NUMBERING);
   return ns.get(ns.idFromName(accountId));
+}
+
+function euNamespace(ns: CloudflareBindings["NUMBERING"]): CloudflareBindings["NUMBERING"] {
+  try {
+    return ns.jurisdiction("eu");
+  } catch (err) {
+    if (err instanceof Error && err.message.includes("not implemented in workerd")) return ns;
+    throw err;
+  }
 }

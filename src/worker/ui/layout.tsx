@@ -5,10 +5,10 @@ import type { PageContext } from "./page-context";
 /** The sections of the app, in navigation order. `ready` ones exist; the others say so honestly. */
 export const SECTIONS: ReadonlyArray<{ path: string; label: MessageKey; ready: boolean }> = [
   { path: "/tableau-de-bord", label: "nav.dashboard", ready: true },
-  { path: "/devis", label: "nav.quotes", ready: false },
-  { path: "/factures", label: "nav.invoices", ready: false },
-  { path: "/clients", label: "nav.clients", ready: false },
-  { path: "/produits", label: "nav.products", ready: false },
+  { path: "/devis", label: "nav.quotes", ready: true },
+  { path: "/factures", label: "nav.invoices", ready: true },
+  { path: "/clients", label: "nav.clients", ready: true },
+  { path: "/produits", label: "nav.products", ready: true },
   { path: "/paiements", label: "nav.payments", ready: false },
   { path: "/temps", label: "nav.time", ready: false },
   { path: "/stock", label: "nav.stock", ready: false },

@@ -1,3 +1,5 @@
+import { CompanyIds } from "../../../client/islands/company-ids";
+import { Island } from "../../ui/island";
 import { LEGAL_FORMS, type LegalForm } from "../../db/schema";
 import { formatIban } from "../../domain/identifiers";
 import type { FieldErrors } from "../../http/errors";
@@ -145,7 +147,7 @@ export function ProfilePage({ ctx, values, errors, missing, logo, logoErrors, fl
         ? t("profile.ei.hint")
         : undefined;
   return (
-    <AppLayout ctx={ctx} title={t("profile.title")} flash={flash}>
+    <AppLayout ctx={ctx} title={t("profile.title")} flash={flash} islands={["company-ids"]}>
       <h1>{t("settings.title")}</h1>
       <SettingsNav ctx={ctx} />
       <h2>{t("profile.title")}</h2>
@@ -168,8 +170,24 @@ export function ProfilePage({ ctx, values, errors, missing, logo, logoErrors, fl
         </Fieldset>
 
         <Fieldset legend={t("profile.legal")}>
-          <Field name="siren" label={t("profile.siren")} value={values.siren} errors={errors} inputMode="numeric" maxLength={11} />
-          <Field name="siret" label={t("profile.siret")} value={values.siret} errors={errors} inputMode="numeric" maxLength={17} />
+          <Island
+            name="company-ids"
+            component={CompanyIds}
+            props={{
+              siren: values.siren ?? "",
+              siret: values.siret ?? "",
+              errors: { siren: errors?.siren, siret: errors?.siret },
+              labels: {
+                siren: t("profile.siren"),
+                siret: t("profile.siret"),
+                sirenInvalid: t("err.siren"),
+                siretInvalid: t("err.siret"),
+                siretMismatch: t("err.siret.siren"),
+                valid: t("profile.ids.valid"),
+                vatNumber: t("profile.vatNumber"),
+              },
+            }}
+          />
           <SelectField
             name="registration"
             label={t("profile.registration")}

@@ -7,6 +7,7 @@ import type { PageContext } from "../../ui/page-context";
 export function SettingsNav({ ctx }: { ctx: PageContext }) {
   const links = [
     { href: "/parametres/entreprise", label: ctx.t("settings.company") },
+    { href: "/parametres/numerotation", label: ctx.t("settings.numbering") },
     { href: "/parametres/securite", label: ctx.t("settings.security") },
     { href: "/parametres/preferences", label: ctx.t("settings.preferences") },
   ];

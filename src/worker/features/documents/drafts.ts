@@ -1,0 +1,191 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { VerbCtx } from "../../context";
+import { clients, depositDeductions, documentLines, documents, DOCUMENT_TYPES } from "../../db/schema";
+import { computeTotals, type TotalsInput } from "../../domain/totals";
+import { AppError } from "../../http/errors";
+import { randomId } from "../../lib/crypto/random";
+import { immutableError, notFoundError } from "./errors";
+import type { DraftInput } from "./schemas";
+
+export type AccountVerbCtx = VerbCtx & { accountId: string };
+export type DocumentType = (typeof DOCUMENT_TYPES)[number];
+export type DocumentRow = typeof documents.$inferSelect;
+export type LineRow = typeof documentLines.$inferSelect;
+
+/** Today's date in Paris, where French invoices are dated. */
+export function todayInParis(now: number): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(now));
+}
+
+export function totalsInputOf(
+  lines: Pick<LineRow, "quantity" | "unitPriceCents" | "discountKind" | "discountValue" | "vatCategory" | "vatRateBp" | "exemptionCode">[],
+  doc: { allowanceKind: DocumentRow["allowanceKind"]; allowanceValue: number | null; issueDate?: string | null },
+  vatDate: string,
+  prepaidCents = 0,
+): TotalsInput {
+  return {
+    vatDate,
+    lines: lines.map((l) => ({
+      quantity: l.quantity,
+      unitPriceCents: l.unitPriceCents,
+      ...(l.discountKind && l.discountValue
+        ? { discount: l.discountKind === "percent" ? { kind: "percent" as const, basisPoints: l.discountValue } : { kind: "amount" as const, cents: l.discountValue } }
+        : {}),
+      vat: { category: l.vatCategory, rateBasisPoints: l.vatRateBp, ...(l.exemptionCode ? { exemptionCode: l.exemptionCode } : {}) },
+    })),
+    allowances:
+      doc.allowanceKind && doc.allowanceValue
+        ? [
+            doc.allowanceKind === "percent"
+              ? { kind: "percent" as const, basisPoints: doc.allowanceValue, reason: "Remise" }
+              : { kind: "amount" as const, cents: doc.allowanceValue, reason: "Remise" },
+          ]
+        : [],
+    prepaidCents,
+  };
+}
+
+function lineRows(ctx: AccountVerbCtx, documentId: string, input: DraftInput): LineRow[] {
+  return input.lines.map((l, i) => ({
+    id: randomId(),
+    accountId: ctx.accountId,
+    documentId,
+    position: i + 1,
+    productId: l.productId ?? null,
+    description: l.description,
+    quantity: l.quantity,
+    unitCode: l.unitCode,
+    unitPriceCents: l.unitPriceCents,
+    discountKind: l.discount?.kind ?? null,
+    discountValue: l.discount ? (l.discount.kind === "percent" ? l.discount.basisPoints : l.discount.cents) : null,
+    vatCategory: l.vatCategory,
+    vatRateBp: l.vatRateBp,
+    exemptionCode: l.exemptionCode ?? null,
+    kind: l.kind,
+  }));
+}
+
+/** Checks the lines add up under EN 16931 before anything is stored; returns the list totals. */
+function checkedTotals(ctx: AccountVerbCtx, rows: LineRow[], input: DraftInput, allowNegative: boolean) {
+  const result = computeTotals({
+    ...totalsInputOf(
+      rows,
+      { allowanceKind: input.allowance?.kind ?? null, allowanceValue: input.allowance?.value ?? null },
+      input.issueDate ?? todayInParis(ctx.now),
+    ),
+    allowNegative,
+  });
+  if (!result.ok) {
+    const fields: Record<string, string> = {};
+    for (const e of result.errors) fields[e.path || "_form"] = e.message;
+    throw new AppError("invalid", ctx.t("documents.err.lines"), fields);
+  }
+  return result.totals;
+}
+
+async function assertClient(ctx: AccountVerbCtx, clientId: string) {
+  const client = await ctx.db
+    .select({ id: clients.id })
+    .from(clients)
+    .where(and(eq(clients.id, clientId), eq(clients.accountId, ctx.accountId)))
+    .get();
+  if (!client) throw new AppError("invalid", ctx.t("documents.err.client"), { clientId: ctx.t("documents.err.client") });
+}
+
+function draftColumns(input: DraftInput) {
+  return {
+    clientId: input.clientId,
+    issueDate: input.issueDate ?? null,
+    deliveryDate: input.deliveryDate ?? null,
+    validUntil: input.validUntil ?? null,
+    paymentTermsDays: input.paymentTermsDays ?? null,
+    purchaseOrderReference: input.purchaseOrderReference ?? null,
+    note: input.note ?? null,
+    allowanceKind: input.allowance?.kind ?? null,
+    allowanceValue: input.allowance?.value ?? null,
+  };
+}
+
+/** Creates a draft (no number: numbers are given at issue only, LEGAL.md §3). */
+export async function createDraft(ctx: AccountVerbCtx, type: DocumentType, input: DraftInput, links: { precedingDocumentId?: string; sourceQuoteId?: string } = {}): Promise<string> {
+  await assertClient(ctx, input.clientId);
+  const id = randomId();
+  const rows = lineRows(ctx, id, input);
+  const totals = checkedTotals(ctx, rows, input, false);
+  const statements = [
+    ctx.db.insert(documents).values({
+      id,
+      accountId: ctx.accountId,
+      type,
+      status: "draft",
+      ...draftColumns(input),
+      precedingDocumentId: links.precedingDocumentId ?? null,
+      sourceQuoteId: links.sourceQuoteId ?? null,
+      taxExclusiveCents: totals.taxExclusiveCents,
+      vatTotalCents: totals.vatTotalCents,
+      taxInclusiveCents: totals.taxInclusiveCents,
+      dueCents: totals.dueCents,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    }),
+    ...(rows.length ? [ctx.db.insert(documentLines).values(rows)] : []),
+  ] as const;
+  await ctx.db.batch(statements as unknown as Parameters<typeof ctx.db.batch>[0]);
+  return id;
+}
+
+export async function loadDocument(ctx: AccountVerbCtx, id: string): Promise<{ doc: DocumentRow; lines: LineRow[] }> {
+  const [doc, lines] = await ctx.db.batch([
+    ctx.db.select().from(documents).where(and(eq(documents.id, id), eq(documents.accountId, ctx.accountId))),
+    ctx.db
+      .select()
+      .from(documentLines)
+      .where(and(eq(documentLines.documentId, id), eq(documentLines.accountId, ctx.accountId)))
+      .orderBy(asc(documentLines.position)),
+  ]);
+  const row = doc[0];
+  if (!row) throw notFoundError(ctx);
+  return { doc: row, lines };
+}
+
+/** Only an untouched draft may change: issued documents are corrected by a credit note. */
+function assertEditable(ctx: AccountVerbCtx, doc: DocumentRow) {
+  if (doc.status !== "draft" || doc.issueRequestedAt !== null) throw immutableError(ctx, doc.number);
+}
+
+/** Replaces a draft's content; refused (409) once the document is issued or being issued. */
+export async function updateDraft(ctx: AccountVerbCtx, id: string, input: DraftInput): Promise<void> {
+  const { doc } = await loadDocument(ctx, id);
+  assertEditable(ctx, doc);
+  await assertClient(ctx, input.clientId);
+  const rows = lineRows(ctx, id, input);
+  const totals = checkedTotals(ctx, rows, input, false);
+  const [updated] = await ctx.db.batch([
+    ctx.db
+      .update(documents)
+      .set({
+        ...draftColumns(input),
+        taxExclusiveCents: totals.taxExclusiveCents,
+        vatTotalCents: totals.vatTotalCents,
+        taxInclusiveCents: totals.taxInclusiveCents,
+        dueCents: totals.dueCents,
+        updatedAt: ctx.now,
+      })
+      .where(and(eq(documents.id, id), eq(documents.accountId, ctx.accountId), eq(documents.status, "draft")))
+      .returning({ id: documents.id }),
+    ctx.db.delete(documentLines).where(and(eq(documentLines.documentId, id), eq(documentLines.accountId, ctx.accountId))),
+    ...(rows.length ? [ctx.db.insert(documentLines).values(rows)] : []),
+  ] as unknown as Parameters<typeof ctx.db.batch>[0]);
+  if ((updated as unknown[]).length === 0) throw immutableError(ctx, doc.number);
+}
+
+/** Deletes a draft. Issued documents (and drafts whose issue has started) are never deleted. */
+export async function deleteDraft(ctx: AccountVerbCtx, id: string): Promise<void> {
+  const { doc } = await loadDocument(ctx, id);
+  assertEditable(ctx, doc);
+  await ctx.db.batch([
+    ctx.db.delete(depositDeductions).where(and(eq(depositDeductions.finalDocumentId, id), eq(depositDeductions.accountId, ctx.accountId))),
+    ctx.db.delete(documentLines).where(and(eq(documentLines.documentId, id), eq(documentLines.accountId, ctx.accountId))),
+    ctx.db.delete(documents).where(and(eq(documents.id, id), eq(documents.accountId, ctx.accountId), eq(documents.status, "draft"))),
+  ]);
+}

@@ -1,0 +1,226 @@
+import { and, eq, isNotNull, isNull, lt } from "drizzle-orm";
+import { accounts, clients, depositDeductions, documentSeries, documents, issueLog } from "../../db/schema";
+import { documentContentHash } from "../../domain/audit-chain";
+import type { DeductedDeposit, DocumentSnapshot, LineSnapshot } from "../../domain/document";
+import { toCii } from "../../domain/einvoice/cii";
+import { DEFAULT_PREFIXES, seriesIdFor } from "../../domain/numbering";
+import { assembleSnapshot, type SnapshotSpec } from "../../domain/snapshot";
+import { AppError } from "../../http/errors";
+import { sha256Hex } from "../../lib/crypto/random";
+import { numberingFor } from "../../numbering/numbering-object";
+import { documentFonts } from "../../pdf/assets";
+import { renderDocumentPdf } from "../../pdf/document-pdf";
+import { profileCompleteness } from "../profile/completeness";
+import { getProfile, logoKeyOf } from "../profile/verbs";
+import { type AccountVerbCtx, type DocumentRow, type LineRow, loadDocument, todayInParis } from "./drafts";
+import { notFoundError } from "./errors";
+import { buyerMissing, buyerSnapshot, sellerSnapshot } from "./parties";
+
+/** Test-only hooks to inject failures between the steps of an issue; no route ever passes them. */
+export interface IssueFaults {
+  afterAllocation?: () => void | Promise<void>;
+}
+
+export const documentKey = (accountId: string, documentId: string, ext: "pdf" | "xml") => `accounts/${accountId}/documents/${documentId}.${ext}`;
+
+function lineSnapshots(lines: LineRow[]): LineSnapshot[] {
+  return lines.map((l) => ({
+    position: l.position,
+    description: l.description,
+    quantity: l.quantity,
+    unitCode: l.unitCode,
+    unitPriceCents: l.unitPriceCents,
+    discount:
+      l.discountKind && l.discountValue
+        ? l.discountKind === "percent"
+          ? { kind: "percent", basisPoints: l.discountValue }
+          : { kind: "amount", cents: l.discountValue }
+        : null,
+    vat: { category: l.vatCategory, rateBasisPoints: l.vatRateBp, exemptionCode: l.exemptionCode },
+    kind: l.kind,
+  }));
+}
+
+async function deductedDepositsOf(ctx: AccountVerbCtx, doc: DocumentRow): Promise<DeductedDeposit[]> {
+  if (doc.type !== "invoice") return [];
+  const rows = await ctx.db
+    .select({ number: documents.number, issueDate: documents.issueDate, amount: documents.taxInclusiveCents })
+    .from(depositDeductions)
+    .innerJoin(documents, eq(documents.id, depositDeductions.depositDocumentId))
+    .where(and(eq(depositDeductions.finalDocumentId, doc.id), eq(depositDeductions.accountId, ctx.accountId), eq(documents.accountId, ctx.accountId)))
+    .all();
+  return rows.map((r) => ({ number: r.number ?? "", issueDate: r.issueDate ?? "", amountCents: r.amount }));
+}
+
+/** Everything an issue needs, read in one go and checked: refusals happen before any number exists. */
+async function prepare(ctx: AccountVerbCtx, doc: DocumentRow, lines: LineRow[], issueDate: string) {
+  const [profile, accountRow, client, series, deposits, preceding] = await Promise.all([
+    getProfile(ctx),
+    ctx.db.select().from(accounts).where(eq(accounts.id, ctx.accountId)).get(),
+    doc.clientId ? ctx.db.select().from(clients).where(and(eq(clients.id, doc.clientId), eq(clients.accountId, ctx.accountId))).get() : undefined,
+    ctx.db.select().from(documentSeries).where(and(eq(documentSeries.accountId, ctx.accountId), eq(documentSeries.type, doc.type))).get(),
+    deductedDepositsOf(ctx, doc),
+    doc.precedingDocumentId
+      ? ctx.db.select().from(documents).where(and(eq(documents.id, doc.precedingDocumentId), eq(documents.accountId, ctx.accountId))).get()
+      : undefined,
+  ]);
+  const fields: Record<string, string> = {};
+  if (!accountRow) throw notFoundError(ctx);
+  for (const key of profileCompleteness(accountRow)) fields[`profile.${key}`] = ctx.t(key);
+  if (!client) fields.clientId = ctx.t("documents.err.client");
+  else for (const key of buyerMissing(client)) fields[key] = ctx.t(key as "documents.missing.clientAddress");
+  if (lines.length === 0) fields.lines = ctx.t("documents.err.noLines");
+  if (doc.type === "credit_note" && (!preceding || preceding.status === "draft" || !preceding.number)) fields.precedingDocumentId = ctx.t("documents.err.preceding");
+  if (Object.keys(fields).length > 0 || !client) throw new AppError("precondition_failed", ctx.t("documents.err.incomplete"), fields);
+
+  const spec: SnapshotSpec = {
+    type: doc.type,
+    number: "",
+    issueDate,
+    deliveryDate: doc.deliveryDate,
+    seller: sellerSnapshot(profile),
+    buyer: buyerSnapshot(client),
+    lines: lineSnapshots(lines),
+    allowances:
+      doc.allowanceKind && doc.allowanceValue
+        ? [doc.allowanceKind === "percent" ? { kind: "percent", basisPoints: doc.allowanceValue, reason: "Remise" } : { kind: "amount", cents: doc.allowanceValue, reason: "Remise" }]
+        : [],
+    purchaseOrderReference: doc.purchaseOrderReference,
+    precedingInvoice: preceding?.number && preceding.issueDate ? { number: preceding.number, issueDate: preceding.issueDate } : null,
+    deductedDeposits: deposits,
+    termsDays: doc.paymentTermsDays ?? client.paymentTermsDays ?? profile.paymentTermsDays,
+    latePenaltyRateBp: profile.latePenaltyRateBp,
+    earlyPaymentDiscountText: profile.earlyPaymentDiscount,
+    note: doc.note,
+  };
+  const trial = assembleSnapshot({ ...spec, number: "TRIAL" });
+  if (!trial.ok) {
+    const errs: Record<string, string> = {};
+    for (const e of trial.errors) errs[e.path || "_form"] = e.message;
+    throw new AppError("invalid", ctx.t("documents.err.lines"), errs);
+  }
+  return { spec, prefix: series?.prefix ?? DEFAULT_PREFIXES[doc.type], logoKey: profile.logoKey ? logoKeyOf(ctx.accountId) : null, logoType: profile.logoType };
+}
+
+/** Stores bytes once under a fixed key; a retry keeps the first stored version and its hash. */
+async function storeOnce(ctx: AccountVerbCtx, key: string, bytes: Uint8Array, contentType: string): Promise<string> {
+  const existing = await ctx.env.FILES.head(key);
+  const stored = existing?.customMetadata?.sha256;
+  if (stored) return stored;
+  const sha256 = await sha256Hex(bytes);
+  await ctx.env.FILES.put(key, bytes, { httpMetadata: { contentType }, customMetadata: { sha256 } });
+  return sha256;
+}
+
+async function loadLogo(ctx: AccountVerbCtx, key: string | null, type: string | null) {
+  if (!key || (type !== "image/png" && type !== "image/jpeg")) return null;
+  const obj = await ctx.env.FILES.get(key);
+  return obj ? { bytes: new Uint8Array(await obj.arrayBuffer()), type: type as "image/png" | "image/jpeg" } : null;
+}
+
+/**
+ * Issues a document (the legal act): checks completeness, takes the next number from the account's
+ * numbering object, freezes the snapshot, renders the PDF (Factur-X for invoices) and XML, stores
+ * them in R2 with their SHA-256, appends to the hash chain, then writes the issued state to D1 in one
+ * batch. Every step is idempotent per document, so a retry after any failure — by the user or the
+ * reconciler cron — finishes the same issue with the same number: no gap, no duplicate.
+ */
+export async function issueDocument(
+  ctx: AccountVerbCtx,
+  documentId: string,
+  input: { issueDate?: string } = {},
+  faults: IssueFaults = {},
+): Promise<DocumentRow> {
+  const { doc, lines } = await loadDocument(ctx, documentId);
+  if (doc.status !== "draft") throw new AppError("conflict", ctx.t("documents.err.alreadyIssued", { number: doc.number ?? "" }));
+  const resuming = doc.issueRequestedAt !== null;
+  const issueDate = resuming ? (doc.issueDate ?? todayInParis(ctx.now)) : (input.issueDate ?? doc.issueDate ?? todayInParis(ctx.now));
+  const { spec, prefix, logoKey, logoType } = await prepare(ctx, doc, lines, issueDate);
+
+  if (!resuming) {
+    // Freeze the draft before a number exists: from here on it can only end issued.
+    const frozen = await ctx.db
+      .update(documents)
+      .set({ issueRequestedAt: ctx.now, issueDate, updatedAt: ctx.now })
+      .where(and(eq(documents.id, doc.id), eq(documents.accountId, ctx.accountId), eq(documents.status, "draft"), isNull(documents.issueRequestedAt)))
+      .returning({ id: documents.id })
+      .get();
+    if (!frozen) return issueDocument(ctx, documentId, input, faults);
+  }
+
+  const numbering = numberingFor(ctx.env, ctx.accountId);
+  const allocation = await numbering.allocate(seriesIdFor(doc.type, issueDate), doc.id, issueDate, prefix);
+  if (!allocation.ok) {
+    // Nothing was consumed: unfreeze the draft and explain.
+    await ctx.db.update(documents).set({ issueRequestedAt: null }).where(and(eq(documents.id, doc.id), eq(documents.accountId, ctx.accountId), eq(documents.status, "draft")));
+    throw new AppError("conflict", ctx.t("documents.err.dateOrder", { date: allocation.lastIssueDate }), { issueDate: ctx.t("documents.err.dateOrder", { date: allocation.lastIssueDate }) });
+  }
+  await faults.afterAllocation?.();
+
+  const assembled = assembleSnapshot({ ...spec, number: allocation.formatted, issueDate: allocation.issueDate });
+  if (!assembled.ok) throw new AppError("internal", "snapshot assembly failed after the trial succeeded");
+  const snapshot: DocumentSnapshot = assembled.snapshot;
+  const isEInvoice = doc.type !== "quote";
+  const xml = isEInvoice ? new TextEncoder().encode(toCii(snapshot)) : null;
+  const pdf = await renderDocumentPdf(snapshot, { fonts: documentFonts(), logo: await loadLogo(ctx, logoKey, logoType), xml });
+
+  const pdfKey = documentKey(ctx.accountId, doc.id, "pdf");
+  const xmlKey = xml ? documentKey(ctx.accountId, doc.id, "xml") : null;
+  const [pdfSha256, xmlSha256] = await Promise.all([
+    storeOnce(ctx, pdfKey, pdf, "application/pdf"),
+    xml && xmlKey ? storeOnce(ctx, xmlKey, xml, "text/xml") : Promise.resolve(null),
+  ]);
+  const totals = snapshot.totals;
+  const contentHash = documentContentHash({
+    type: doc.type,
+    number: snapshot.number,
+    issueDate: snapshot.issueDate,
+    taxInclusiveCents: totals.taxInclusiveCents,
+    dueCents: totals.dueCents,
+    pdfSha256,
+    xmlSha256,
+  });
+  const entry = await numbering.appendIssueLog(doc.id, contentHash);
+
+  const [updated] = await ctx.db.batch([
+    ctx.db
+      .update(documents)
+      .set({
+        status: doc.type === "quote" ? "sent" : "issued",
+        number: snapshot.number,
+        seriesId: seriesIdFor(doc.type, issueDate),
+        issueDate: snapshot.issueDate,
+        dueDate: doc.type === "quote" ? null : snapshot.payment.dueDate,
+        taxExclusiveCents: totals.taxExclusiveCents,
+        vatTotalCents: totals.vatTotalCents,
+        taxInclusiveCents: totals.taxInclusiveCents,
+        dueCents: totals.dueCents,
+        snapshot,
+        pdfKey,
+        pdfSha256,
+        xmlKey,
+        xmlSha256,
+        issuedAt: ctx.now,
+        updatedAt: ctx.now,
+      })
+      .where(and(eq(documents.id, doc.id), eq(documents.accountId, ctx.accountId), eq(documents.status, "draft")))
+      .returning(),
+    ctx.db
+      .insert(issueLog)
+      .values({ accountId: ctx.accountId, seq: entry.seq, documentId: doc.id, action: "issue", at: ctx.now, contentHash: entry.contentHash, prevHash: entry.prevHash, hash: entry.hash })
+      .onConflictDoNothing(),
+  ]);
+  await numbering.confirm([doc.id]);
+  const row = updated[0];
+  if (!row) return (await loadDocument(ctx, documentId)).doc;
+  return row;
+}
+
+/** Drafts whose issue started but never finished (crash, failed D1 write): the reconciler's work. */
+export function pendingIssues(db: AccountVerbCtx["db"], olderThan: number) {
+  return db
+    .select({ id: documents.id, accountId: documents.accountId })
+    .from(documents)
+    .where(and(eq(documents.status, "draft"), isNotNull(documents.issueRequestedAt), lt(documents.issueRequestedAt, olderThan)))
+    .all();
+}

@@ -1,0 +1,544 @@
+import { and, asc, desc, eq, inArray, isNotNull, isNull, or } from "drizzle-orm";
+import type { Context } from "hono";
+import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import {
+  basisPointsToInput,
+  type CatalogueItem,
+  centsToInput,
+  type EditorLine,
+  fieldOf,
+  type LineJson,
+  parseAllowance,
+  toEditorLine,
+  totalsErrors,
+  totalsInputOf,
+  vatKey,
+} from "../../../client/islands/line-editor";
+import { accountCtx } from "../../context";
+import { accounts, clients, documents, products } from "../../db/schema";
+import type { DocumentSnapshot } from "../../domain/document";
+import { formatMoney } from "../../domain/format";
+import { computeTotals } from "../../domain/totals";
+import { isIsoDate, VAT_CATEGORIES, type VatCategory } from "../../domain/vat";
+import type { AppEnv } from "../../env";
+import { AppError, type FieldErrors } from "../../http/errors";
+import { requireAuth } from "../../http/session";
+import { formFields, validate } from "../../http/validate";
+import type { Locale, MessageKey } from "../../ui/i18n";
+import type { Flash } from "../../ui/layout";
+import { pageContext } from "../../ui/page-context";
+import { render } from "../../ui/render";
+import { cancelInvoice } from "./cancel";
+import {
+  type AccountVerbCtx,
+  createDraft,
+  deleteDraft,
+  type DocumentRow,
+  type DocumentType,
+  type LineRow,
+  loadDocument,
+  todayInParis,
+  totalsInputOf as draftTotalsInput,
+  updateDraft,
+} from "./drafts";
+import { issueDocument } from "./issue";
+import {
+  DocumentDetailPage,
+  DocumentEditorPage,
+  DocumentsListPage,
+  documentPath,
+  type IssueProblem,
+  LISTS,
+  type ListKind,
+  lineEditorLabels,
+  listHref,
+  listKindOf,
+  NEW_INVOICE_PATH,
+  NEW_QUOTE_PATH,
+  snapshotLinesOf,
+  summaryLinesOf,
+} from "./pages";
+import { listDocuments, type ListStatus } from "./queries";
+import { DraftInput } from "./schemas";
+
+type Ctx = Context<AppEnv>;
+type InvoiceType = Exclude<DocumentType, "quote">;
+const INVOICE_TYPES: readonly InvoiceType[] = ["invoice", "deposit_invoice", "credit_note"];
+/** Longest list of clients or catalogue items offered in the editor's selects. */
+const PICK_LIMIT = 500;
+
+const OK_FLASHES = { created: "documents.created", saved: "documents.saved", deleted: "documents.deleted", cancelled: "documents.cancelled.done" } as const;
+
+function flashOf(c: Ctx, doc?: DocumentRow): Flash | null {
+  const ok = c.req.query("ok");
+  if (ok === "issued" && doc?.number) return { kind: "success", text: c.var.t("documents.issued.done", { number: doc.number }) };
+  return ok && ok in OK_FLASHES ? { kind: "success", text: c.var.t(OK_FLASHES[ok as keyof typeof OK_FLASHES]) } : null;
+}
+
+// ——— Lists ———
+
+async function listPage(c: Ctx, kind: ListKind): Promise<Response> {
+  const spec = LISTS[kind];
+  const asked = c.req.query("statut");
+  const status = spec.tabs.find((s) => s === asked);
+  const cursor = c.req.query("cursor")?.slice(0, 200) || undefined;
+  const page = await listDocuments(accountCtx(c), { types: spec.types, status, cursor });
+  return render(
+    c,
+    <DocumentsListPage ctx={pageContext(c)} kind={kind} items={page.items} status={status} cursor={cursor} nextCursor={page.nextCursor} flash={flashOf(c)} />,
+  );
+}
+
+// ——— Editor ———
+
+interface EditorState {
+  values: Record<string, string>;
+  lines: EditorLine[];
+  errors?: FieldErrors;
+  status?: ContentfulStatusCode;
+}
+
+/** What the editor offers: the account's active clients and catalogue, its VAT regime and terms. */
+async function editorPage(c: Ctx, type: DocumentType, state: EditorState, documentId?: string): Promise<Response> {
+  const ctx = accountCtx(c);
+  const keep = state.values.clientId || null;
+  const [clientRows, productRows, account, invoiceRows] = await Promise.all([
+    ctx.db
+      .select({ id: clients.id, name: clients.name })
+      .from(clients)
+      .where(and(eq(clients.accountId, ctx.accountId), keep ? or(isNull(clients.archivedAt), eq(clients.id, keep)) : isNull(clients.archivedAt)))
+      .orderBy(asc(clients.searchName), asc(clients.id))
+      .limit(PICK_LIMIT)
+      .all(),
+    ctx.db
+      .select()
+      .from(products)
+      .where(and(eq(products.accountId, ctx.accountId), isNull(products.archivedAt)))
+      .orderBy(asc(products.searchName), asc(products.id))
+      .limit(PICK_LIMIT)
+      .all(),
+    ctx.db.select({ vatRegime: accounts.vatRegime, paymentTermsDays: accounts.paymentTermsDays }).from(accounts).where(eq(accounts.id, ctx.accountId)).get(),
+    type === "credit_note" && !documentId ? creditableInvoices(ctx) : Promise.resolve([]),
+  ]);
+  const catalogue: CatalogueItem[] = productRows.map((p) => ({
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    unitCode: p.unitCode,
+    unitPriceCents: p.unitPriceCents,
+    vat: vatKey(p.vatCategory, p.vatRateBp, p.exemptionCode),
+    kind: p.kind,
+  }));
+  const issueDate = state.values.issueDate ?? "";
+  return render(
+    c,
+    <DocumentEditorPage
+      ctx={pageContext(c)}
+      type={type}
+      documentId={documentId}
+      values={state.values}
+      lines={state.lines}
+      errors={state.errors}
+      clients={clientRows}
+      products={catalogue}
+      invoices={invoiceRows.map((i) => ({ id: i.id, label: `${i.number ?? ""} — ${i.clientName ?? "—"} — ${formatMoney(i.taxInclusiveCents, ctx.locale)}` }))}
+      vatRegime={account?.vatRegime ?? "franchise"}
+      defaultTermsDays={account?.paymentTermsDays ?? 30}
+      vatDate={isIsoDate(issueDate) ? issueDate : todayInParis(ctx.now)}
+    />,
+    state.status ?? 200,
+  );
+}
+
+/** Issued invoices (newest first) a credit note may refer to. */
+function creditableInvoices(ctx: AccountVerbCtx) {
+  return ctx.db
+    .select({ id: documents.id, number: documents.number, taxInclusiveCents: documents.taxInclusiveCents, clientName: clients.name })
+    .from(documents)
+    .leftJoin(clients, and(eq(clients.id, documents.clientId), eq(clients.accountId, documents.accountId)))
+    .where(and(eq(documents.accountId, ctx.accountId), inArray(documents.type, ["invoice", "deposit_invoice"]), eq(documents.status, "issued"), isNotNull(documents.number)))
+    .orderBy(desc(documents.issuedAt), desc(documents.id))
+    .limit(PICK_LIMIT)
+    .all();
+}
+
+function lineJsonOf(l: LineRow): LineJson {
+  return {
+    productId: l.productId,
+    description: l.description,
+    quantity: l.quantity,
+    unitCode: l.unitCode,
+    unitPriceCents: l.unitPriceCents,
+    discount:
+      l.discountKind && l.discountValue ? (l.discountKind === "percent" ? { kind: "percent", basisPoints: l.discountValue } : { kind: "amount", cents: l.discountValue }) : null,
+    vatCategory: l.vatCategory,
+    vatRateBp: l.vatRateBp,
+    exemptionCode: l.exemptionCode,
+    kind: l.kind,
+  };
+}
+
+/** A saved draft as form values, the same shape a submitted form has. */
+function draftValues(doc: DocumentRow, locale: Locale): Record<string, string> {
+  const allowance = doc.allowanceKind && doc.allowanceValue ? doc.allowanceValue : null;
+  return {
+    clientId: doc.clientId ?? "",
+    issueDate: doc.issueDate ?? "",
+    deliveryDate: doc.deliveryDate ?? "",
+    validUntil: doc.validUntil ?? "",
+    paymentTermsDays: doc.paymentTermsDays === null ? "" : String(doc.paymentTermsDays),
+    purchaseOrderReference: doc.purchaseOrderReference ?? "",
+    note: doc.note ?? "",
+    allowanceKind: doc.allowanceKind ?? "percent",
+    allowanceValue: allowance === null ? "" : doc.allowanceKind === "percent" ? basisPointsToInput(allowance, locale) : centsToInput(allowance, locale),
+  };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const text = (v: unknown) => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
+const int = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) ? v : null);
+
+/** Posted JSON lines, however malformed, as editor lines to show again next to their errors. */
+function editorLinesOf(raw: unknown, locale: Locale): EditorLine[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.slice(0, 500).filter(isObject).map((o) => {
+    const d = isObject(o.discount) ? o.discount : null;
+    const category = VAT_CATEGORIES.find((x) => x === o.vatCategory) ?? "S";
+    return toEditorLine(
+      {
+        productId: typeof o.productId === "string" ? o.productId : null,
+        description: text(o.description),
+        quantity: text(o.quantity),
+        unitCode: text(o.unitCode) || "C62",
+        unitPriceCents: int(o.unitPriceCents),
+        discount: !d ? null : d.kind === "amount" ? { kind: "amount", cents: int(d.cents) ?? Number.NaN } : { kind: "percent", basisPoints: int(d.basisPoints) ?? Number.NaN },
+        vatCategory: category as VatCategory,
+        vatRateBp: int(o.vatRateBp) ?? 0,
+        exemptionCode: typeof o.exemptionCode === "string" ? o.exemptionCode : null,
+        kind: o.kind === "goods" ? "goods" : "service",
+      },
+      locale,
+    );
+  });
+}
+
+/** Line fields whose schema errors (wrong JSON types) read better as the editor's own wording. */
+const LINE_MESSAGES: Partial<Record<string, MessageKey>> = {
+  quantity: "documents.err.quantity",
+  unitPrice: "documents.le.err.price",
+  discount: "documents.le.err.discount",
+  vat: "documents.le.err.vat",
+  unit: "documents.err.unit",
+};
+
+/** Schema and verb errors keyed by the editor's fields, the first per field kept. */
+function editorErrors(c: Ctx, fields: FieldErrors): FieldErrors {
+  const out: FieldErrors = {};
+  for (const [path, message] of Object.entries(fields)) {
+    const key = fieldOf(path);
+    const field = /^lines\.\d+\.(\w+)$/.exec(key)?.[1];
+    const better = field ? LINE_MESSAGES[field] : key === "allowance" ? "documents.le.err.discount" : undefined;
+    out[key] ??= better ? c.var.t(better) : message;
+  }
+  return out;
+}
+
+type ReadForm = { values: Record<string, string>; lines: EditorLine[] } & ({ ok: true; input: DraftInput } | { ok: false; errors: FieldErrors });
+
+/**
+ * Reads the editor form: the fields, and the lines the island serialised as JSON, through the
+ * same DraftInput schema as the API; then the totals check the server runs on save, so every
+ * problem comes back at once, tied to its field.
+ */
+async function readDraftForm(c: Ctx, type: DocumentType): Promise<ReadForm> {
+  const { locale, t } = c.var;
+  const values = await formFields(c);
+  const errors: FieldErrors = {};
+  let rawLines: unknown = [];
+  try {
+    rawLines = JSON.parse(values.lines ?? "[]");
+  } catch {
+    errors.lines = t("documents.err.linesJson");
+  }
+  const lines = editorLinesOf(rawLines, locale);
+  const terms = (values.paymentTermsDays ?? "").trim();
+  if (terms && !/^\d{1,3}$/.test(terms)) errors.paymentTermsDays = t("err.terms");
+  const allowance = parseAllowance(values.allowanceKind === "amount" ? "amount" : "percent", values.allowanceValue ?? "");
+  if (allowance === "invalid") errors.allowance = t("documents.le.err.discount");
+
+  const parsed = validate(
+    DraftInput,
+    {
+      clientId: values.clientId ?? "",
+      issueDate: values.issueDate ?? "",
+      deliveryDate: values.deliveryDate ?? "",
+      validUntil: type === "quote" ? (values.validUntil ?? "") : "",
+      paymentTermsDays: terms && !errors.paymentTermsDays ? Number(terms) : null,
+      purchaseOrderReference: values.purchaseOrderReference ?? "",
+      note: values.note ?? "",
+      allowance: allowance === "invalid" ? null : allowance,
+      lines: errors.lines ? [] : rawLines,
+    },
+    locale,
+    t,
+  );
+  if (!parsed.ok) return { ok: false, values, lines, errors: { ...editorErrors(c, parsed.fields), ...errors } };
+  const input = parsed.data;
+  const totals = computeTotals(totalsInputOf(input.lines, input.allowance, input.issueDate ?? todayInParis(Date.now())));
+  if (!totals.ok) for (const [k, v] of Object.entries(totalsErrors(totals.errors, lineEditorLabels(t)))) errors[k] ??= v;
+  if (Object.keys(errors).length > 0) return { ok: false, values, lines, errors };
+  return { ok: true, values, lines, input };
+}
+
+/** The invoice a new credit note corrects: an issued invoice or deposit invoice of the account. */
+async function creditableInvoice(ctx: AccountVerbCtx, id: string) {
+  if (!id) return undefined;
+  return ctx.db
+    .select()
+    .from(documents)
+    .where(
+      and(
+        eq(documents.id, id),
+        eq(documents.accountId, ctx.accountId),
+        inArray(documents.type, ["invoice", "deposit_invoice"]),
+        eq(documents.status, "issued"),
+        isNotNull(documents.number),
+      ),
+    )
+    .get();
+}
+
+/** POST of a new draft: validated, created, then its page; or the form again with every error. */
+async function createFromForm(c: Ctx, type: DocumentType): Promise<Response> {
+  const ctx = accountCtx(c);
+  const form = await readDraftForm(c, type);
+  const again = (errors: FieldErrors, status: ContentfulStatusCode) => editorPage(c, type, { values: form.values, lines: form.lines, errors, status });
+  let preceding: string | undefined;
+  if (type === "credit_note") {
+    const invoice = await creditableInvoice(ctx, form.values.precedingDocumentId ?? "");
+    if (!invoice) {
+      const errors = form.ok ? {} : form.errors;
+      return again({ ...errors, precedingDocumentId: ctx.t("documents.err.preceding") }, 400);
+    }
+    preceding = invoice.id;
+  }
+  if (!form.ok) return again(form.errors, 400);
+  try {
+    const id = await createDraft(ctx, type, form.input, preceding ? { precedingDocumentId: preceding } : {});
+    return c.redirect(`${documentPath(id)}?ok=created`, 303);
+  } catch (err) {
+    if (err instanceof AppError && err.status < 500 && err.code !== "forbidden") return again(editorErrors(c, err.fields ?? { _form: err.message }), err.status);
+    throw err;
+  }
+}
+
+function invoiceTypeOf(value: string | undefined): InvoiceType {
+  return INVOICE_TYPES.find((x) => x === value) ?? "invoice";
+}
+
+/** A new credit note from ?facture=: the invoice's client and lines, to reduce to what is credited. */
+async function newCreditNoteValues(c: Ctx): Promise<EditorState> {
+  const ctx = accountCtx(c);
+  const invoice = await creditableInvoice(ctx, c.req.query("facture") ?? "");
+  if (!invoice?.snapshot) return { values: {}, lines: [] };
+  const snap = invoice.snapshot as DocumentSnapshot;
+  return {
+    values: { precedingDocumentId: invoice.id, clientId: invoice.clientId ?? "", purchaseOrderReference: snap.purchaseOrderReference ?? "" },
+    lines: snap.lines.map((l) =>
+      toEditorLine(
+        {
+          productId: null,
+          description: l.description,
+          quantity: l.quantity,
+          unitCode: l.unitCode,
+          unitPriceCents: l.unitPriceCents,
+          discount: l.discount ?? null,
+          vatCategory: l.vat.category,
+          vatRateBp: l.vat.rateBasisPoints,
+          exemptionCode: l.vat.exemptionCode ?? null,
+          kind: l.kind,
+        },
+        ctx.locale,
+      ),
+    ),
+  };
+}
+
+/** Drafts only: an issued document (or one being issued) answers 409 with the credit-note way. */
+async function editableDraft(c: Ctx, id: string) {
+  const ctx = accountCtx(c);
+  const loaded = await loadDocument(ctx, id);
+  if (loaded.doc.status !== "draft" || loaded.doc.issueRequestedAt !== null) {
+    throw new AppError("conflict", ctx.t("documents.err.immutable", { number: loaded.doc.number ?? "" }));
+  }
+  return loaded;
+}
+
+// ——— Detail ———
+
+interface DetailState {
+  problem?: IssueProblem;
+  flash?: Flash | null;
+  status?: ContentfulStatusCode;
+}
+
+async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<Response> {
+  const ctx = accountCtx(c);
+  const { doc, lines } = await loadDocument(ctx, id);
+  const [client, preceding, creditNotes] = await Promise.all([
+    doc.clientId
+      ? ctx.db.select({ name: clients.name }).from(clients).where(and(eq(clients.id, doc.clientId), eq(clients.accountId, ctx.accountId))).get()
+      : Promise.resolve(undefined),
+    doc.precedingDocumentId
+      ? ctx.db
+          .select({ id: documents.id, number: documents.number })
+          .from(documents)
+          .where(and(eq(documents.id, doc.precedingDocumentId), eq(documents.accountId, ctx.accountId)))
+          .get()
+      : Promise.resolve(undefined),
+    doc.type === "invoice" || doc.type === "deposit_invoice"
+      ? ctx.db
+          .select({ id: documents.id, number: documents.number })
+          .from(documents)
+          .where(and(eq(documents.accountId, ctx.accountId), eq(documents.precedingDocumentId, doc.id), eq(documents.type, "credit_note")))
+          .orderBy(asc(documents.createdAt))
+          .all()
+      : Promise.resolve([]),
+  ]);
+  const snapshot = doc.status !== "draft" && doc.snapshot ? (doc.snapshot as DocumentSnapshot) : null;
+  let totals = snapshot?.totals ?? null;
+  if (!snapshot) {
+    const computed = computeTotals(draftTotalsInput(lines, doc, doc.issueDate ?? todayInParis(ctx.now)));
+    totals = computed.ok ? computed.totals : null;
+  }
+  return render(
+    c,
+    <DocumentDetailPage
+      ctx={pageContext(c)}
+      doc={doc}
+      lines={snapshot ? snapshotLinesOf(snapshot) : summaryLinesOf(lines)}
+      totals={totals}
+      clientName={client?.name ?? null}
+      preceding={preceding ?? null}
+      creditNotes={creditNotes}
+      problem={state.problem ?? null}
+      flash={state.flash !== undefined ? state.flash : state.problem ? null : flashOf(c, doc)}
+    />,
+    state.status ?? 200,
+  );
+}
+
+/** A refused action shown on the document's page: a 412's missing items, a 409's explanation. */
+function refusal(err: unknown): DetailState | null {
+  if (!(err instanceof AppError) || err.status >= 500 || err.code === "not_found" || err.code === "forbidden") return null;
+  return { problem: { message: err.message, fields: err.fields ?? {} }, status: err.status };
+}
+
+/** An issued document's stored file, or a 404 (drafts have none). */
+async function storedFile(c: Ctx, ext: "pdf" | "xml") {
+  const ctx = accountCtx(c);
+  const { doc } = await loadDocument(ctx, c.req.param("id") ?? "");
+  const key = ext === "pdf" ? doc.pdfKey : doc.xmlKey;
+  const obj = key ? await ctx.env.FILES.get(key) : null;
+  if (!obj) throw new AppError("not_found", ctx.t("err.not_found"));
+  return { name: `${doc.number ?? doc.id}.${ext}`, obj };
+}
+
+/** Pages of quotes, invoices, deposit invoices and credit notes: lists, editor, detail, files. */
+export const documentsPages = new Hono<AppEnv>()
+  .use(LISTS.invoices.path, requireAuth)
+  .use(`${LISTS.invoices.path}/*`, requireAuth)
+  .use(LISTS.quotes.path, requireAuth)
+  .use(`${LISTS.quotes.path}/*`, requireAuth)
+  .use("/documents/*", requireAuth)
+  .get(LISTS.invoices.path, (c) => listPage(c, "invoices"))
+  .get(LISTS.quotes.path, (c) => listPage(c, "quotes"))
+  .get(NEW_INVOICE_PATH, async (c) => {
+    const type = invoiceTypeOf(c.req.query("type"));
+    return editorPage(c, type, type === "credit_note" ? await newCreditNoteValues(c) : { values: {}, lines: [] });
+  })
+  .post(NEW_INVOICE_PATH, async (c) => {
+    // The type travels in the form; the query string is the fallback of a hand-made post.
+    const body = await c.req.parseBody();
+    return createFromForm(c, invoiceTypeOf(typeof body.type === "string" ? body.type : c.req.query("type")));
+  })
+  .get(NEW_QUOTE_PATH, (c) => editorPage(c, "quote", { values: {}, lines: [] }))
+  .post(NEW_QUOTE_PATH, (c) => createFromForm(c, "quote"))
+  .get("/documents/:id", (c) => detailPage(c, c.req.param("id")))
+  .get("/documents/:id/modifier", async (c) => {
+    const { doc, lines } = await editableDraft(c, c.req.param("id"));
+    const locale = c.var.locale;
+    return editorPage(c, doc.type, { values: draftValues(doc, locale), lines: lines.map((l) => toEditorLine(lineJsonOf(l), locale)) }, doc.id);
+  })
+  .post("/documents/:id/modifier", async (c) => {
+    const ctx = accountCtx(c);
+    // Read first: an unknown id is a 404 and an issued document a 409, before any validation.
+    const { doc } = await editableDraft(c, c.req.param("id"));
+    const form = await readDraftForm(c, doc.type);
+    const again = (errors: FieldErrors, status: ContentfulStatusCode) => editorPage(c, doc.type, { values: form.values, lines: form.lines, errors, status }, doc.id);
+    if (!form.ok) return again(form.errors, 400);
+    try {
+      await updateDraft(ctx, doc.id, form.input);
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500 && err.code !== "forbidden" && err.code !== "not_found") {
+        return again(editorErrors(c, err.fields ?? { _form: err.message }), err.status);
+      }
+      throw err;
+    }
+    return c.redirect(`${documentPath(doc.id)}?ok=saved`, 303);
+  })
+  .post("/documents/:id/supprimer", async (c) => {
+    const ctx = accountCtx(c);
+    const { doc } = await loadDocument(ctx, c.req.param("id"));
+    try {
+      await deleteDraft(ctx, doc.id);
+    } catch (err) {
+      const state = refusal(err);
+      if (state) return detailPage(c, doc.id, state);
+      throw err;
+    }
+    return c.redirect(listHref(listKindOf(doc.type), { ok: "deleted" }), 303);
+  })
+  .post("/documents/:id/emettre", async (c) => {
+    const id = c.req.param("id");
+    try {
+      await issueDocument(accountCtx(c), id);
+    } catch (err) {
+      const state = refusal(err);
+      if (state) return detailPage(c, id, state);
+      throw err;
+    }
+    return c.redirect(`${documentPath(id)}?ok=issued`, 303);
+  })
+  .post("/documents/:id/annuler", async (c) => {
+    const id = c.req.param("id");
+    let creditId: string;
+    try {
+      creditId = (await cancelInvoice(accountCtx(c), id)).id;
+    } catch (err) {
+      const state = refusal(err);
+      if (state) return detailPage(c, id, state);
+      throw err;
+    }
+    return c.redirect(`${documentPath(creditId)}?ok=cancelled`, 303);
+  })
+  .get("/documents/:id/apercu.pdf", async (c) => {
+    const { name, obj } = await storedFile(c, "pdf");
+    // Framed by the detail page only: same-origin framing, and nothing else may load from it.
+    return c.body(obj.body, 200, {
+      "Content-Type": "application/pdf",
+      "Content-Disposition": `inline; filename="${name}"`,
+      "Content-Security-Policy": "default-src 'none'; frame-ancestors 'self'",
+      "X-Frame-Options": "SAMEORIGIN",
+      "Cache-Control": "private, no-cache",
+    });
+  })
+  .get("/documents/:id/telecharger.pdf", async (c) => {
+    const { name, obj } = await storedFile(c, "pdf");
+    return c.body(obj.body, 200, { "Content-Type": "application/pdf", "Content-Disposition": `attachment; filename="${name}"`, "Cache-Control": "private, no-cache" });
+  })
+  .get("/documents/:id/telecharger.xml", async (c) => {
+    const { name, obj } = await storedFile(c, "xml");
+    return c.body(obj.body, 200, { "Content-Type": "application/xml", "Content-Disposition": `attachment; filename="${name}"`, "Cache-Control": "private, no-cache" });
+  });

@@ -1,0 +1,772 @@
+import type { ComponentChildren } from "preact";
+import {
+  type CatalogueItem,
+  type EditorLine,
+  LineEditor,
+  type LineEditorLabels,
+  type LineEditorProps,
+  type Option,
+  vatKey,
+} from "../../../client/islands/line-editor";
+import type { DocumentSnapshot } from "../../domain/document";
+import { formatDate, formatMoney, formatPercent } from "../../domain/format";
+import type { DocumentTotals } from "../../domain/totals";
+import { allowedVatRatesAt, VAT_EXEMPTIONS } from "../../domain/vat";
+import type { FieldErrors } from "../../http/errors";
+import { CsrfField, Field, Fieldset, FormErrorSummary, SelectField } from "../../ui/form";
+import type { MessageKey, Translate } from "../../ui/i18n";
+import { Island } from "../../ui/island";
+import { AppLayout, type Flash } from "../../ui/layout";
+import type { PageContext } from "../../ui/page-context";
+import { clientPath, NEW_CLIENT_PATH } from "../clients/pages";
+import { unitLabel, UNITS } from "../products/units";
+import { PROFILE_PATH } from "../profile/pages";
+import type { DocumentRow, DocumentType, LineRow } from "./drafts";
+import type { ListStatus } from "./queries";
+
+export const INVOICES_PATH = "/factures";
+export const QUOTES_PATH = "/devis";
+export const NEW_INVOICE_PATH = `${INVOICES_PATH}/nouvelle`;
+export const NEW_QUOTE_PATH = `${QUOTES_PATH}/nouveau`;
+export const documentPath = (id: string) => `/documents/${encodeURIComponent(id)}`;
+export const editPath = (id: string) => `${documentPath(id)}/modifier`;
+export const previewPath = (id: string) => `${documentPath(id)}/apercu.pdf`;
+export const downloadPath = (id: string, ext: "pdf" | "xml") => `${documentPath(id)}/telecharger.${ext}`;
+
+export type ListKind = "invoices" | "quotes";
+
+/** The two lists: which types each shows, and its status tabs (after "Tous"). */
+export const LISTS: Record<ListKind, { path: string; types: DocumentType[]; tabs: ListStatus[] }> = {
+  invoices: { path: INVOICES_PATH, types: ["invoice", "deposit_invoice", "credit_note"], tabs: ["draft", "issued", "cancelled"] },
+  quotes: { path: QUOTES_PATH, types: ["quote"], tabs: ["draft", "sent", "accepted", "refused", "expired"] },
+};
+
+export const listKindOf = (type: DocumentType): ListKind => (type === "quote" ? "quotes" : "invoices");
+
+/** Where "new" lives for a type: quotes have their own path, the three invoice types share one. */
+export const newPath = (type: DocumentType) => (type === "quote" ? NEW_QUOTE_PATH : type === "invoice" ? NEW_INVOICE_PATH : `${NEW_INVOICE_PATH}?type=${type}`);
+
+export function listHref(kind: ListKind, params: { status?: string; cursor?: string | null; ok?: string }): string {
+  const search = new URLSearchParams();
+  if (params.status) search.set("statut", params.status);
+  if (params.cursor) search.set("cursor", params.cursor);
+  if (params.ok) search.set("ok", params.ok);
+  const query = search.toString();
+  return query ? `${LISTS[kind].path}?${query}` : LISTS[kind].path;
+}
+
+function statusLabel(t: Translate, type: DocumentType, status: DocumentRow["status"]): string {
+  return status === "issued" && type === "credit_note" ? t("documents.status.issued.creditNote") : t(`documents.status.${status}`);
+}
+
+export function StatusBadge({ ctx, type, status, issuing }: { ctx: PageContext; type: DocumentType; status: DocumentRow["status"]; issuing?: boolean }) {
+  if (issuing) return <span class="badge doc-status doc-status-issuing">{ctx.t("documents.status.issuing")}</span>;
+  return <span class={`badge doc-status doc-status-${status}`}>{statusLabel(ctx.t, type, status)}</span>;
+}
+
+export function TypeBadge({ ctx, type }: { ctx: PageContext; type: DocumentType }) {
+  return <span class={`badge doc-type doc-type-${type}`}>{ctx.t(`documents.type.${type}`)}</span>;
+}
+
+// ——— Lists ———
+
+export interface ListItem {
+  id: string;
+  type: DocumentType;
+  status: DocumentRow["status"];
+  number: string | null;
+  issueDate: string | null;
+  dueDate: string | null;
+  taxInclusiveCents: number;
+  clientName: string | null;
+}
+
+export interface DocumentsListProps {
+  ctx: PageContext;
+  kind: ListKind;
+  items: ListItem[];
+  status: ListStatus | undefined;
+  cursor: string | undefined;
+  nextCursor: string | null;
+  flash?: Flash | null;
+}
+
+/** A credit note gives money back: lists show it negative so a page total means something. */
+const signedTotal = (d: Pick<ListItem, "type" | "taxInclusiveCents">) => (d.type === "credit_note" ? -d.taxInclusiveCents : d.taxInclusiveCents);
+
+function NewButtons({ ctx, kind }: { ctx: PageContext; kind: ListKind }) {
+  const { t } = ctx;
+  if (kind === "quotes") {
+    return (
+      <a href={NEW_QUOTE_PATH} class="button primary">
+        {t("documents.new.quote")}
+      </a>
+    );
+  }
+  return (
+    <>
+      <a href={newPath("deposit_invoice")} class="button">
+        {t("documents.new.deposit_invoice.short")}
+      </a>
+      <a href={newPath("credit_note")} class="button">
+        {t("documents.new.credit_note.short")}
+      </a>
+      <a href={NEW_INVOICE_PATH} class="button primary">
+        {t("documents.new.invoice")}
+      </a>
+    </>
+  );
+}
+
+/** /factures and /devis: status tabs, one keyset page, the page total, cursor links. */
+export function DocumentsListPage({ ctx, kind, items, status, cursor, nextCursor, flash }: DocumentsListProps) {
+  const { t, locale } = ctx;
+  const title = t(kind === "quotes" ? "documents.quotes.title" : "documents.invoices.title");
+  const showType = kind === "invoices";
+  const filtered = status !== undefined || cursor !== undefined;
+  const pageTotal = items.reduce((sum, d) => sum + BigInt(signedTotal(d)), 0n);
+  return (
+    <AppLayout ctx={ctx} title={title} flash={flash}>
+      <div class="docs-header docs-list-header">
+        <h1>{title}</h1>
+        <div class="docs-header-actions">
+          <NewButtons ctx={ctx} kind={kind} />
+        </div>
+      </div>
+      <p class="lead docs-lead">{t(kind === "quotes" ? "documents.quotes.lead" : "documents.invoices.lead")}</p>
+      <nav class="subnav docs-tabs" aria-label={t("documents.filter")}>
+        <a href={listHref(kind, {})} aria-current={status === undefined ? "page" : undefined}>
+          {t("documents.tab.all")}
+        </a>
+        {LISTS[kind].tabs.map((s) => (
+          <a href={listHref(kind, { status: s })} aria-current={status === s ? "page" : undefined} key={s}>
+            {t(`documents.tab.${s}`)}
+          </a>
+        ))}
+      </nav>
+      {items.length === 0 ? (
+        filtered ? (
+          <section class="empty-state">
+            <p>{t("documents.empty.filtered")}</p>
+          </section>
+        ) : (
+          <section class="empty-state docs-empty">
+            <h2>{t(kind === "quotes" ? "documents.empty.quotes" : "documents.empty.invoices")}</h2>
+            <p>{t(kind === "quotes" ? "documents.empty.quotes.body" : "documents.empty.invoices.body")}</p>
+            <a href={kind === "quotes" ? NEW_QUOTE_PATH : NEW_INVOICE_PATH} class="button primary">
+              {t(kind === "quotes" ? "documents.new.quote" : "documents.new.invoice")}
+            </a>
+          </section>
+        )
+      ) : (
+        <div class="docs-table-wrap">
+          <table class="table docs-table">
+            <thead>
+              <tr>
+                <th scope="col">{t("documents.col.number")}</th>
+                {showType ? <th scope="col">{t("documents.col.type")}</th> : null}
+                <th scope="col">{t("documents.col.client")}</th>
+                <th scope="col">{t("documents.col.issueDate")}</th>
+                {showType ? <th scope="col">{t("documents.col.dueDate")}</th> : null}
+                <th scope="col" class="num">
+                  {t("documents.col.total")}
+                </th>
+                <th scope="col">{t("documents.col.status")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((d) => (
+                <tr key={d.id}>
+                  <td>
+                    <a href={documentPath(d.id)} class={d.number ? "doc-number" : "doc-number doc-draft"}>
+                      {d.number ?? t("documents.draftNumber")}
+                    </a>
+                  </td>
+                  {showType ? (
+                    <td>
+                      <TypeBadge ctx={ctx} type={d.type} />
+                    </td>
+                  ) : null}
+                  <td>{d.clientName ?? "—"}</td>
+                  <td>{d.issueDate ? formatDate(d.issueDate, locale) : "—"}</td>
+                  {showType ? <td>{d.dueDate ? formatDate(d.dueDate, locale) : "—"}</td> : null}
+                  <td class="num">{formatMoney(signedTotal(d), locale)}</td>
+                  <td>
+                    <StatusBadge ctx={ctx} type={d.type} status={d.status} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row" colSpan={showType ? 5 : 3}>
+                  {t("documents.pageTotal")}
+                  {showType ? <span class="muted"> ({t("documents.pageTotal.hint")})</span> : null}
+                </th>
+                <td class="num">{formatMoney(pageTotal, locale)}</td>
+                <td />
+              </tr>
+            </tfoot>
+          </table>
+        </div>
+      )}
+      {cursor || nextCursor ? (
+        <nav class="docs-pagination" aria-label={t("documents.pagination")}>
+          {cursor ? <a href={listHref(kind, { status })}>{`← ${t("documents.first")}`}</a> : <span />}
+          {nextCursor ? (
+            <a href={listHref(kind, { status, cursor: nextCursor })} rel="next" class="button">
+              {`${t("documents.next")} →`}
+            </a>
+          ) : null}
+        </nav>
+      ) : null}
+    </AppLayout>
+  );
+}
+
+// ——— Editor ———
+
+export function lineEditorLabels(t: Translate): LineEditorLabels {
+  return {
+    line: t("documents.le.line"),
+    description: t("documents.le.description"),
+    quantity: t("documents.le.quantity"),
+    unit: t("documents.le.unit"),
+    unitPrice: t("documents.le.unitPrice"),
+    discount: t("documents.le.discount"),
+    vat: t("documents.le.vat"),
+    kind: t("documents.le.kind"),
+    kindService: t("documents.le.kind.service"),
+    kindGoods: t("documents.le.kind.goods"),
+    lineTotal: t("documents.le.lineTotal"),
+    up: t("documents.le.up"),
+    down: t("documents.le.down"),
+    remove: t("documents.le.remove"),
+    addFree: t("documents.le.addFree"),
+    catalogue: t("documents.le.catalogue"),
+    catalogueChoose: t("documents.le.catalogue.choose"),
+    addProduct: t("documents.le.addProduct"),
+    empty: t("documents.le.empty"),
+    allowance: t("documents.le.allowance"),
+    allowanceKind: t("documents.le.allowance.kind"),
+    linesTotal: t("documents.le.linesTotal"),
+    totalHt: t("documents.le.totalHt"),
+    vatLine: t("documents.le.vatLine"),
+    totalTtc: t("documents.le.totalTtc"),
+    excluded: t("documents.le.excluded"),
+    errRequired: t("documents.le.err.required"),
+    errQuantity: t("documents.err.quantity"),
+    errPrice: t("documents.le.err.price"),
+    errDiscount: t("documents.le.err.discount"),
+    errVat: t("documents.le.err.vat"),
+    errExemptionConflict: t("documents.le.err.exemptionConflict"),
+    errOutsideMixed: t("documents.le.err.outsideMixed"),
+    errTooLarge: t("documents.le.err.tooLarge"),
+    errAllowance: t("documents.le.err.allowance"),
+    errNoLines: t("documents.err.noLines"),
+    errFix: t("documents.le.err.fix"),
+  };
+}
+
+const EXEMPTION_KEYS = Object.keys(VAT_EXEMPTIONS) as Array<keyof typeof VAT_EXEMPTIONS>;
+
+/** The VAT choices of a line: the positive rates in force on the date, then each exemption. */
+export function vatOptions(ctx: PageContext, vatDate: string): Option[] {
+  const rates = allowedVatRatesAt(vatDate).filter((bp) => bp > 0);
+  return [
+    ...rates.map((bp) => ({ value: vatKey("S", bp), label: formatPercent(bp, ctx.locale) })),
+    ...EXEMPTION_KEYS.map((k) => ({
+      value: vatKey(VAT_EXEMPTIONS[k].category, 0, VAT_EXEMPTIONS[k].code),
+      label: ctx.t(`documents.vat.${k}`),
+    })),
+  ];
+}
+
+/** The VAT a new free line starts with: none under the franchise, the standard rate otherwise. */
+export function defaultVat(vatRegime: "franchise" | "vat"): string {
+  return vatRegime === "franchise" ? vatKey("E", 0, VAT_EXEMPTIONS.franchise.code) : vatKey("S", 2000);
+}
+
+export interface EditorPageProps {
+  ctx: PageContext;
+  type: DocumentType;
+  /** Set when editing a saved draft. */
+  documentId?: string;
+  values: Record<string, string>;
+  lines: EditorLine[];
+  errors?: FieldErrors;
+  clients: Array<{ id: string; name: string }>;
+  products: CatalogueItem[];
+  /** Issued invoices a credit note may correct. */
+  invoices: Array<{ id: string; label: string }>;
+  vatRegime: "franchise" | "vat";
+  defaultTermsDays: number;
+  vatDate: string;
+}
+
+function NoteField({ ctx, value, errors }: { ctx: PageContext; value?: string; errors?: FieldErrors }) {
+  const error = errors?.note;
+  const describedBy = ["f-note-hint", error ? "f-note-error" : null].filter(Boolean).join(" ");
+  return (
+    <div class={`field${error ? " has-error" : ""}`}>
+      <label for="f-note">
+        {ctx.t("documents.note")}
+        <span class="optional"> ({ctx.t("form.optional")})</span>
+      </label>
+      <textarea id="f-note" name="note" rows={3} maxLength={2000} aria-invalid={error ? "true" : undefined} aria-describedby={describedBy}>
+        {value ?? ""}
+      </textarea>
+      <p class="hint" id="f-note-hint">
+        {ctx.t("documents.note.hint")}
+      </p>
+      {error ? (
+        <p class="error" id="f-note-error">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** /factures/nouvelle, /devis/nouveau and /documents/:id/modifier: the draft form and its lines island. */
+export function DocumentEditorPage(p: EditorPageProps) {
+  const { ctx, type, values, errors } = p;
+  const { t } = ctx;
+  const kind = listKindOf(type);
+  const title = p.documentId ? `${t("documents.edit.title")} — ${t(`documents.type.${type}`)}` : t(`documents.new.${type}`);
+  const optional = t("form.optional");
+  const island: LineEditorProps = {
+    locale: ctx.locale,
+    vatDate: p.vatDate,
+    lines: p.lines,
+    allowanceKind: values.allowanceKind === "amount" ? "amount" : "percent",
+    allowanceValue: values.allowanceValue ?? "",
+    errors: errors ?? {},
+    products: p.products,
+    units: UNITS.map((u) => ({ value: u.code, label: u[ctx.locale] })),
+    vatOptions: vatOptions(ctx, p.vatDate),
+    defaults: { vat: defaultVat(p.vatRegime), unitCode: "C62", kind: "service" },
+    labels: lineEditorLabels(t),
+  };
+  const back = p.documentId ? documentPath(p.documentId) : LISTS[kind].path;
+  return (
+    <AppLayout ctx={ctx} title={title} islands={["line-editor"]}>
+      <a href={back} class="docs-back">
+        {`← ${t(p.documentId ? "documents.cancelEdit" : kind === "quotes" ? "documents.back.quotes" : "documents.back.invoices")}`}
+      </a>
+      <h1>{title}</h1>
+      {p.clients.length === 0 ? (
+        <section class="panel panel-warning docs-noclient">
+          <p>{t("documents.client.none")}</p>
+          <a href={NEW_CLIENT_PATH} class="button primary">
+            {t("documents.client.create")}
+          </a>
+        </section>
+      ) : null}
+      <form method="post" action={p.documentId ? editPath(p.documentId) : newPath(type)} novalidate class="docs-editor">
+        <CsrfField ctx={ctx} />
+        {p.documentId ? null : <input type="hidden" name="type" value={type} />}
+        <FormErrorSummary ctx={ctx} errors={errors} />
+        <Fieldset legend={t("documents.general")}>
+          <div class="form-grid">
+            <div>
+              <SelectField
+                name="clientId"
+                label={t("documents.client")}
+                value={values.clientId ?? ""}
+                errors={errors}
+                options={[{ value: "", label: t("documents.client.choose") }, ...p.clients.map((c) => ({ value: c.id, label: c.name }))]}
+              />
+              {type === "credit_note" && !p.documentId ? (
+                <SelectField
+                  name="precedingDocumentId"
+                  label={t("documents.preceding")}
+                  value={values.precedingDocumentId ?? ""}
+                  errors={errors}
+                  hint={t("documents.preceding.hint")}
+                  options={[{ value: "", label: t("documents.preceding.choose") }, ...p.invoices.map((i) => ({ value: i.id, label: i.label }))]}
+                />
+              ) : null}
+              <Field name="purchaseOrderReference" label={t("documents.purchaseOrderReference")} value={values.purchaseOrderReference} errors={errors} maxLength={100} optionalLabel={optional} />
+              <NoteField ctx={ctx} value={values.note} errors={errors} />
+            </div>
+            <div>
+              <Field name="issueDate" type="date" label={t("documents.issueDate")} value={values.issueDate} errors={errors} hint={t("documents.issueDate.hint")} optionalLabel={optional} />
+              <Field
+                name="deliveryDate"
+                type="date"
+                label={t("documents.deliveryDate")}
+                value={values.deliveryDate}
+                errors={errors}
+                hint={t("documents.deliveryDate.hint")}
+                optionalLabel={optional}
+              />
+              {type === "quote" ? <Field name="validUntil" type="date" label={t("documents.validUntil")} value={values.validUntil} errors={errors} optionalLabel={optional} /> : null}
+              <Field
+                name="paymentTermsDays"
+                label={t("documents.paymentTermsDays")}
+                value={values.paymentTermsDays}
+                errors={errors}
+                inputMode="numeric"
+                maxLength={2}
+                hint={t("documents.paymentTermsDays.hint", { days: p.defaultTermsDays })}
+                optionalLabel={optional}
+              />
+            </div>
+          </div>
+        </Fieldset>
+        <Fieldset legend={t("documents.lines")}>
+          <noscript>
+            <p class="hint">{t("documents.nojs")}</p>
+          </noscript>
+          <Island name="line-editor" component={LineEditor} props={island} />
+        </Fieldset>
+        <div class="docs-form-actions">
+          <button type="submit" class="button primary">
+            {t(p.documentId ? "documents.save" : "documents.save.create")}
+          </button>
+          <a href={back} class="button">
+            {t("documents.cancelEdit")}
+          </a>
+        </div>
+      </form>
+    </AppLayout>
+  );
+}
+
+// ——— Detail ———
+
+type SummaryLine = Pick<LineRow, "description" | "quantity" | "unitCode" | "unitPriceCents" | "vatCategory" | "vatRateBp"> & {
+  discount: { kind: "percent"; basisPoints: number } | { kind: "amount"; cents: number } | null;
+};
+
+/** Stored draft lines in the shape the summary table shows. */
+export function summaryLinesOf(lines: LineRow[]): SummaryLine[] {
+  return lines.map((l) => ({
+    ...l,
+    discount: l.discountKind && l.discountValue ? (l.discountKind === "percent" ? { kind: "percent", basisPoints: l.discountValue } : { kind: "amount", cents: l.discountValue }) : null,
+  }));
+}
+
+/** Issued lines, from the frozen snapshot. */
+export function snapshotLinesOf(s: DocumentSnapshot): SummaryLine[] {
+  return s.lines.map((l) => ({ ...l, discount: l.discount ?? null, vatCategory: l.vat.category, vatRateBp: l.vat.rateBasisPoints }));
+}
+
+function LinesTable({ ctx, lines, totals }: { ctx: PageContext; lines: SummaryLine[]; totals: DocumentTotals | null }) {
+  const { t, locale } = ctx;
+  return (
+    <div class="docs-table-wrap">
+      <table class="table docs-lines">
+        <thead>
+          <tr>
+            <th scope="col">{t("documents.le.description")}</th>
+            <th scope="col" class="num">
+              {t("documents.le.quantity")}
+            </th>
+            <th scope="col" class="num">
+              {t("documents.le.unitPrice")}
+            </th>
+            <th scope="col" class="num">
+              {t("documents.le.discount")}
+            </th>
+            <th scope="col" class="num">
+              {t("documents.le.vat")}
+            </th>
+            <th scope="col" class="num">
+              {t("documents.le.lineTotal")}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((l, i) => {
+            const net = totals?.lines[i]?.netCents;
+            return (
+              <tr key={i}>
+                <td class="docs-desc">{l.description}</td>
+                <td class="num">{`${locale === "fr" ? l.quantity.replace(".", ",") : l.quantity} ${unitLabel(l.unitCode, locale)}`}</td>
+                <td class="num">{formatMoney(l.unitPriceCents, locale)}</td>
+                <td class="num">{!l.discount ? "—" : l.discount.kind === "percent" ? formatPercent(l.discount.basisPoints, locale) : formatMoney(l.discount.cents, locale)}</td>
+                <td class="num">{formatPercent(l.vatCategory === "S" ? l.vatRateBp : 0, locale)}</td>
+                <td class="num">{net === undefined ? "—" : formatMoney(net, locale)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function TotalsList({ ctx, totals }: { ctx: PageContext; totals: DocumentTotals }) {
+  const { t, locale } = ctx;
+  const money = (c: number) => formatMoney(c, locale);
+  return (
+    <dl class="docs-totals">
+      {totals.allowanceTotalCents > 0 ? (
+        <>
+          <div>
+            <dt>{t("documents.le.linesTotal")}</dt>
+            <dd>{money(totals.lineNetTotalCents)}</dd>
+          </div>
+          <div>
+            <dt>{t("documents.le.allowance")}</dt>
+            <dd>{money(-totals.allowanceTotalCents)}</dd>
+          </div>
+        </>
+      ) : null}
+      <div>
+        <dt>{t("documents.le.totalHt")}</dt>
+        <dd>{money(totals.taxExclusiveCents)}</dd>
+      </div>
+      {totals.vatBreakdown.map((b) => (
+        <div key={`${b.category}:${b.rateBasisPoints}`}>
+          <dt>{b.category === "S" ? t("documents.le.vatLine", { rate: formatPercent(b.rateBasisPoints, locale) }) : (b.exemptionReason ?? t("documents.le.vat"))}</dt>
+          <dd>{money(b.vatCents)}</dd>
+        </div>
+      ))}
+      <div class="docs-grand">
+        <dt>{t("documents.le.totalTtc")}</dt>
+        <dd>{money(totals.taxInclusiveCents)}</dd>
+      </div>
+      {totals.prepaidCents > 0 ? (
+        <div>
+          <dt>{t("documents.totals.due")}</dt>
+          <dd>{money(totals.dueCents)}</dd>
+        </div>
+      ) : null}
+    </dl>
+  );
+}
+
+/** Why an issue was refused: the 412's missing items with where to fix each, or another message. */
+export interface IssueProblem {
+  message: string;
+  fields: FieldErrors;
+}
+
+function fixLinkOf(key: string, doc: DocumentRow): { href: string; label: MessageKey } {
+  if (key.startsWith("profile.")) return { href: PROFILE_PATH, label: "documents.missing.fixProfile" };
+  if (key.startsWith("documents.missing.") && doc.clientId) return { href: clientPath(doc.clientId), label: "documents.missing.fixClient" };
+  return { href: editPath(doc.id), label: "documents.missing.fixDocument" };
+}
+
+function ProblemPanel({ ctx, doc, problem }: { ctx: PageContext; doc: DocumentRow; problem: IssueProblem }) {
+  // One item per place to fix (the profile, the client, the draft), listing what is missing there.
+  const groups = new Map<string, { label: MessageKey; messages: string[] }>();
+  for (const [key, message] of Object.entries(problem.fields)) {
+    if (key === "_form") continue;
+    const fix = fixLinkOf(key, doc);
+    const group = groups.get(fix.href) ?? { label: fix.label, messages: [] };
+    group.messages.push(message.replace(/[.\s]+$/, ""));
+    groups.set(fix.href, group);
+  }
+  return (
+    <section class="panel panel-warning docs-problem" role="alert" tabIndex={-1}>
+      <p>
+        <strong>{problem.message}</strong>
+      </p>
+      {groups.size > 0 ? (
+        <>
+          <p>{ctx.t("documents.missing.title")}</p>
+          <ul class="docs-missing">
+            {[...groups].map(([href, group]) => (
+              <li key={href}>
+                <span>{group.messages.join(" · ")}</span> — <a href={href}>{ctx.t(group.label)}</a>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+export interface DetailPageProps {
+  ctx: PageContext;
+  doc: DocumentRow;
+  lines: SummaryLine[];
+  totals: DocumentTotals | null;
+  clientName: string | null;
+  preceding: { id: string; number: string | null } | null;
+  creditNotes: Array<{ id: string; number: string | null }>;
+  problem?: IssueProblem | null;
+  flash?: Flash | null;
+}
+
+function Fact({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+/** /documents/:id: a draft's content and actions, or an issued document's PDF, files and fingerprint. */
+export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preceding, creditNotes, problem, flash }: DetailPageProps) {
+  const { t, locale } = ctx;
+  const kind = listKindOf(doc.type);
+  const draft = doc.status === "draft";
+  const issuing = draft && doc.issueRequestedAt !== null;
+  const editable = draft && !issuing;
+  const typeLabel = t(`documents.type.${doc.type}`);
+  const heading = doc.number ?? `${typeLabel} — ${t("documents.draftNumber").toLowerCase()}`;
+  const cancellable = (doc.type === "invoice" || doc.type === "deposit_invoice") && doc.status === "issued";
+  const date = (d: string | null) => (d ? formatDate(d, locale) : "—");
+  return (
+    <AppLayout ctx={ctx} title={doc.number ?? typeLabel} flash={flash}>
+      <a href={LISTS[kind].path} class="docs-back">
+        {`← ${t(kind === "quotes" ? "documents.back.quotes" : "documents.back.invoices")}`}
+      </a>
+      <div class="docs-header">
+        <div>
+          <p class="docs-badges">
+            <TypeBadge ctx={ctx} type={doc.type} /> <StatusBadge ctx={ctx} type={doc.type} status={doc.status} issuing={issuing} />
+          </p>
+          <h1>{heading}</h1>
+          <p class="lead">
+            {clientName ?? "—"} · {formatMoney(doc.taxInclusiveCents, locale)}
+          </p>
+        </div>
+        {draft ? (
+          <div class="docs-header-actions">
+            {editable ? (
+              <a href={editPath(doc.id)} class="button">
+                {t("documents.edit")}
+              </a>
+            ) : null}
+            <form method="post" action={`${documentPath(doc.id)}/emettre`}>
+              <CsrfField ctx={ctx} />
+              <button type="submit" class="button primary">
+                {t("documents.issue")}
+              </button>
+            </form>
+          </div>
+        ) : null}
+      </div>
+      {problem ? <ProblemPanel ctx={ctx} doc={doc} problem={problem} /> : null}
+      {draft ? (
+        <p class="hint docs-issue-hint">{issuing ? t("documents.issue.pending") : t(doc.type === "quote" ? "documents.issue.hint" : "documents.issue.hint.invoice")}</p>
+      ) : (
+        <p class="docs-frozen">{t("documents.issuedOn", { date: date(doc.issueDate) })}</p>
+      )}
+
+      <div class="docs-detail">
+        <div class="docs-main">
+          {draft ? (
+            <section class="panel">
+              <h2>{t("documents.lines")}</h2>
+              <LinesTable ctx={ctx} lines={lines} totals={totals} />
+            </section>
+          ) : (
+            <section class="panel docs-preview">
+              <h2>{t("documents.preview")}</h2>
+              <iframe src={`${previewPath(doc.id)}#navpanes=0&view=FitH`} title={`${t("documents.preview")} ${doc.number ?? ""}`} loading="lazy" />
+              <p class="hint">
+                {t("documents.preview.fallback")} <a href={downloadPath(doc.id, "pdf")}>{t("documents.download.pdf")}</a>
+              </p>
+            </section>
+          )}
+        </div>
+        <aside class="docs-side">
+          <section class="panel">
+            <dl class="docs-facts">
+              <Fact label={t("documents.client")}>{doc.clientId && clientName ? <a href={clientPath(doc.clientId)}>{clientName}</a> : "—"}</Fact>
+              {doc.number ? <Fact label={t("documents.col.number")}>{doc.number}</Fact> : null}
+              <Fact label={t("documents.detail.issueDate")}>{doc.issueDate ? date(doc.issueDate) : t("documents.detail.issueDate.pending")}</Fact>
+              {doc.deliveryDate ? <Fact label={t("documents.deliveryDate")}>{date(doc.deliveryDate)}</Fact> : null}
+              {doc.validUntil ? <Fact label={t("documents.validUntil")}>{date(doc.validUntil)}</Fact> : null}
+              {doc.dueDate ? <Fact label={t("documents.detail.dueDate")}>{date(doc.dueDate)}</Fact> : null}
+              {draft && doc.type !== "quote" ? (
+                <Fact label={t("documents.detail.paymentTerms")}>
+                  {doc.paymentTermsDays === null ? t("documents.detail.paymentTerms.default") : t("documents.detail.paymentTerms.days", { days: doc.paymentTermsDays })}
+                </Fact>
+              ) : null}
+              {doc.purchaseOrderReference ? <Fact label={t("documents.detail.reference")}>{doc.purchaseOrderReference}</Fact> : null}
+              {preceding ? (
+                <Fact label={t("documents.preceding")}>
+                  <a href={documentPath(preceding.id)}>{preceding.number ?? "—"}</a>
+                </Fact>
+              ) : null}
+              {creditNotes.length > 0 ? (
+                <Fact label={t("documents.creditNotes")}>
+                  {creditNotes.map((cn, i) => (
+                    <span key={cn.id}>
+                      {i > 0 ? ", " : null}
+                      <a href={documentPath(cn.id)}>{cn.number ?? t("documents.draftNumber")}</a>
+                    </span>
+                  ))}
+                </Fact>
+              ) : null}
+              {doc.note ? <Fact label={t("documents.note")}>{doc.note}</Fact> : null}
+            </dl>
+          </section>
+          <section class="panel">
+            <h2>{t("documents.totals")}</h2>
+            {totals ? <TotalsList ctx={ctx} totals={totals} /> : <p class="muted">—</p>}
+          </section>
+          {!draft ? (
+            <section class="panel">
+              <h2>{t("documents.downloads")}</h2>
+              <ul class="docs-files">
+                <li>
+                  <a href={downloadPath(doc.id, "pdf")} download>
+                    {t("documents.download.pdf")}
+                  </a>
+                </li>
+                {doc.xmlKey ? (
+                  <li>
+                    <a href={downloadPath(doc.id, "xml")} download>
+                      {t("documents.download.xml")}
+                    </a>
+                  </li>
+                ) : null}
+              </ul>
+              {doc.pdfSha256 ? (
+                <p class="docs-hash">
+                  <span class="muted">{t("documents.sha256")}</span>
+                  <code>{doc.pdfSha256}</code>
+                </p>
+              ) : null}
+            </section>
+          ) : null}
+          {cancellable ? (
+            <section class="panel">
+              <h2>{t("documents.actions")}</h2>
+              <details class="docs-confirm">
+                <summary class="button danger">{t("documents.cancel")}</summary>
+                <p class="hint">{t("documents.cancel.hint")}</p>
+                <form method="post" action={`${documentPath(doc.id)}/annuler`}>
+                  <CsrfField ctx={ctx} />
+                  <button type="submit" class="button danger">
+                    {t("documents.cancel.confirm")}
+                  </button>
+                </form>
+              </details>
+              {doc.type === "invoice" ? (
+                <p>
+                  <a href={`${newPath("credit_note")}&facture=${encodeURIComponent(doc.id)}`}>{t("documents.creditNote.partial")}</a>
+                </p>
+              ) : null}
+            </section>
+          ) : null}
+          {editable ? (
+            <section class="panel">
+              <details class="docs-confirm">
+                <summary class="button danger">{t("documents.delete")}</summary>
+                <p class="hint">{t("documents.delete.hint")}</p>
+                <form method="post" action={`${documentPath(doc.id)}/supprimer`}>
+                  <CsrfField ctx={ctx} />
+                  <button type="submit" class="button danger">
+                    {t("documents.delete.confirm")}
+                  </button>
+                </form>
+              </details>
+            </section>
+          ) : null}
+        </aside>
+      </div>
+    </AppLayout>
+  );
+}

@@ -1,0 +1,154 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { depositDeductions, documents } from "../../db/schema";
+import type { DocumentSnapshot, LineSnapshot } from "../../domain/document";
+import { roundHalfUpDiv } from "../../domain/money";
+import { AppError } from "../../http/errors";
+import { randomToken, sha256Hex } from "../../lib/crypto/random";
+import { type AccountVerbCtx, createDraft, loadDocument, type DocumentRow, todayInParis } from "./drafts";
+import type { DocumentLineInput } from "./schemas";
+
+/** Creates (or replaces) the unguessable public link of an issued document; only its hash is stored. */
+export async function shareDocument(ctx: AccountVerbCtx, id: string): Promise<string> {
+  const { doc } = await loadDocument(ctx, id);
+  if (doc.status === "draft") throw new AppError("conflict", ctx.t("documents.err.shareDraft"));
+  // The account id travels in the token so the link resolves to the right shard without a directory lookup.
+  const token = `${ctx.accountId}.${randomToken(32)}`;
+  await ctx.db
+    .update(documents)
+    .set({ publicTokenHash: await sha256Hex(token), updatedAt: ctx.now })
+    .where(and(eq(documents.id, id), eq(documents.accountId, ctx.accountId)));
+  return token;
+}
+
+/** Revokes the public link: the old URL answers 404 from now on. */
+export async function revokeShare(ctx: AccountVerbCtx, id: string): Promise<void> {
+  await loadDocument(ctx, id);
+  await ctx.db.update(documents).set({ publicTokenHash: null, updatedAt: ctx.now }).where(and(eq(documents.id, id), eq(documents.accountId, ctx.accountId)));
+}
+
+/** A quote past its validity date is expired, whatever its stored status says. */
+export function quoteStatus(doc: Pick<DocumentRow, "type" | "status" | "validUntil">, today: string): DocumentRow["status"] {
+  if (doc.type === "quote" && doc.status === "sent" && doc.validUntil && doc.validUntil < today) return "expired";
+  return doc.status;
+}
+
+/**
+ * Records the client's "Bon pour accord" on the public page: who (typed name), when, from which IP,
+ * and the SHA-256 of the exact PDF they were shown (LEGAL.md §6). Only a sent, unexpired quote.
+ */
+export async function acceptQuote(
+  ctx: AccountVerbCtx,
+  doc: DocumentRow,
+  input: { name: string; ip: string | null },
+): Promise<void> {
+  if (doc.type !== "quote" || quoteStatus(doc, todayInParis(ctx.now)) !== "sent" || !doc.pdfSha256) {
+    throw new AppError("conflict", ctx.t("quotes.err.notAcceptable"));
+  }
+  const done = await ctx.db
+    .update(documents)
+    .set({ status: "accepted", acceptedAt: ctx.now, acceptedByName: input.name, acceptedIp: input.ip, acceptedPdfSha256: doc.pdfSha256, updatedAt: ctx.now })
+    .where(and(eq(documents.id, doc.id), eq(documents.accountId, ctx.accountId), eq(documents.status, "sent")))
+    .returning({ id: documents.id })
+    .get();
+  if (!done) throw new AppError("conflict", ctx.t("quotes.err.notAcceptable"));
+}
+
+export async function refuseQuote(ctx: AccountVerbCtx, doc: DocumentRow): Promise<void> {
+  if (doc.type !== "quote" || quoteStatus(doc, todayInParis(ctx.now)) !== "sent") throw new AppError("conflict", ctx.t("quotes.err.notAcceptable"));
+  await ctx.db
+    .update(documents)
+    .set({ status: "refused", updatedAt: ctx.now })
+    .where(and(eq(documents.id, doc.id), eq(documents.accountId, ctx.accountId), eq(documents.status, "sent")));
+}
+
+function toLineInput(l: LineSnapshot): DocumentLineInput {
+  return {
+    productId: null,
+    description: l.description,
+    quantity: l.quantity,
+    unitCode: l.unitCode,
+    unitPriceCents: l.unitPriceCents,
+    discount: l.discount ?? null,
+    vatCategory: l.vat.category,
+    vatRateBp: l.vat.rateBasisPoints,
+    exemptionCode: l.vat.exemptionCode ?? null,
+    kind: l.kind,
+  };
+}
+
+/**
+ * Deposit lines for `percentBp` of a quote: one line per VAT group of the quote, each a share of that
+ * group's taxable base, so the deposit carries the same VAT as the work it pays for.
+ */
+export function depositLines(quote: DocumentSnapshot, percentBp: number): DocumentLineInput[] {
+  const category = quote.operationCategory === "goods" ? "goods" : "service";
+  return quote.totals.vatBreakdown
+    .map((g) => ({ g, cents: Number(roundHalfUpDiv(BigInt(g.taxableCents) * BigInt(percentBp), 10_000n)) }))
+    .filter(({ cents }) => cents > 0)
+    .map(({ g, cents }) => ({
+      productId: null,
+      description: `Acompte de ${(percentBp / 100).toLocaleString("fr-FR")} % sur le devis ${quote.number}${quote.totals.vatBreakdown.length > 1 ? ` (TVA ${(g.rateBasisPoints / 100).toLocaleString("fr-FR")} %)` : ""}`,
+      quantity: "1",
+      unitCode: "C62",
+      unitPriceCents: cents,
+      discount: null,
+      vatCategory: g.category,
+      vatRateBp: g.rateBasisPoints,
+      exemptionCode: g.exemptionCode ?? null,
+      kind: category,
+    }));
+}
+
+/**
+ * Turns an accepted (or sent) quote into a draft: the final invoice with the quote's lines and every
+ * issued deposit invoice of that quote deducted, or a deposit invoice for a percentage of it.
+ */
+export async function convertQuote(
+  ctx: AccountVerbCtx,
+  quoteId: string,
+  target: { to: "invoice" } | { to: "deposit_invoice"; percentBp: number },
+): Promise<string> {
+  const { doc } = await loadDocument(ctx, quoteId);
+  const status = quoteStatus(doc, todayInParis(ctx.now));
+  if (doc.type !== "quote" || (status !== "accepted" && status !== "sent") || !doc.snapshot || !doc.clientId) {
+    throw new AppError("conflict", ctx.t("quotes.err.notConvertible"));
+  }
+  const quote = doc.snapshot as DocumentSnapshot;
+  const base = {
+    clientId: doc.clientId,
+    issueDate: null,
+    deliveryDate: null,
+    validUntil: null,
+    paymentTermsDays: doc.paymentTermsDays,
+    purchaseOrderReference: doc.purchaseOrderReference ?? undefined,
+    note: undefined,
+  };
+  if (target.to === "deposit_invoice") {
+    if (!Number.isInteger(target.percentBp) || target.percentBp < 1 || target.percentBp > 10_000) {
+      throw new AppError("invalid", ctx.t("quotes.err.percent"), { percent: ctx.t("quotes.err.percent") });
+    }
+    return createDraft(ctx, "deposit_invoice", { ...base, allowance: null, lines: depositLines(quote, target.percentBp) }, { sourceQuoteId: doc.id });
+  }
+  const id = await createDraft(
+    ctx,
+    "invoice",
+    {
+      ...base,
+      allowance: doc.allowanceKind && doc.allowanceValue ? { kind: doc.allowanceKind, value: doc.allowanceValue } : null,
+      lines: quote.lines.map(toLineInput),
+    },
+    { sourceQuoteId: doc.id },
+  );
+  const deposits = await ctx.db
+    .select({ id: documents.id })
+    .from(documents)
+    .where(and(eq(documents.accountId, ctx.accountId), eq(documents.sourceQuoteId, doc.id), eq(documents.type, "deposit_invoice"), inArray(documents.status, ["issued"])))
+    .all();
+  if (deposits.length) {
+    await ctx.db
+      .insert(depositDeductions)
+      .values(deposits.map((d) => ({ accountId: ctx.accountId, finalDocumentId: id, depositDocumentId: d.id })))
+      .onConflictDoNothing();
+  }
+  return id;
+}
