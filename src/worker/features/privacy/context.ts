@@ -1,0 +1,35 @@
+import { createMiddleware } from "hono/factory";
+import { directoryDb } from "../../db/client";
+import type { AppEnv } from "../../env";
+import { readCookie } from "../../http/cookies";
+import { CONSENT_COOKIE, parseConsent, type ConsentState } from "./consent";
+import { needsPolicyNotice } from "./policy";
+import { acceptedVersionOf } from "./verbs";
+
+/** What the layouts need to know about privacy on this request. */
+export interface PrivacyView {
+  /** The valid cookie choice, or null: the banner shows. */
+  consent: ConsentState | null;
+  /** The signed-in user accepted an older policy version than a substantial later one. */
+  policyNotice: boolean;
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    privacy: PrivacyView;
+  }
+}
+
+/**
+ * Reads the cookie choice and, for a signed-in page request, whether the policy notice shows.
+ * Runs after the session is loaded; API calls skip the database read (they render no layout).
+ */
+export const privacyContext = createMiddleware<AppEnv>(async (c, next) => {
+  const now = Date.now();
+  const consent = parseConsent(readCookie(c, CONSENT_COOKIE), now);
+  const auth = c.var.auth;
+  const policyNotice =
+    auth && !c.req.path.startsWith("/api/") ? needsPolicyNotice(await acceptedVersionOf(directoryDb(c.env), auth.user.id)) : false;
+  c.set("privacy", { consent, policyNotice });
+  return next();
+});

@@ -1,0 +1,277 @@
+import { and, eq, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
+import { loadConfig } from "../config";
+import { accountDb, forEachShard, type Db } from "../db/client";
+import {
+  accounts,
+  authTokens,
+  connectionLog,
+  depositDeductions,
+  documentLines,
+  documents,
+  inactivityNotices,
+  mailLog,
+  memberships,
+  policyAcknowledgements,
+  recoveryCodes,
+  retentionPurges,
+  retentionRuns,
+  sessions,
+  users,
+} from "../db/schema";
+import { formatDate } from "../domain/format";
+import {
+  INACTIVITY_WARNING,
+  RETENTION_CLASSES,
+  addDuration,
+  USED_TOKEN_GRACE,
+  describeDuration,
+  inactiveErasureAt,
+  inactivityWarningCutoff,
+  retentionCutoff,
+  subtractDuration,
+} from "../domain/retention";
+import type { Bindings } from "../env";
+import { randomId } from "../lib/crypto/random";
+import { sendMail } from "../lib/mail";
+import { translator } from "../ui/i18n";
+
+/** Issued documents purged per run at most: a backlog drains over the following nights. */
+const BILLING_BATCH = 200;
+
+/** Document types under the 10-year accounting retention (quotes are not billing records). */
+const BILLING_TYPES = ["invoice", "deposit_invoice", "credit_note"] as const;
+
+export interface RetentionSummary extends Record<string, number> {
+  connection_logs: number;
+  sessions: number;
+  one_time_tokens: number;
+  inactive_warned: number;
+  inactive_warning_failed: number;
+  inactive_reactivated: number;
+  inactive_erased: number;
+  billing_records: number;
+  billing_files: number;
+}
+
+const emptySummary = (): RetentionSummary => ({
+  connection_logs: 0,
+  sessions: 0,
+  one_time_tokens: 0,
+  inactive_warned: 0,
+  inactive_warning_failed: 0,
+  inactive_reactivated: 0,
+  inactive_erased: 0,
+  billing_records: 0,
+  billing_files: 0,
+});
+
+/**
+ * The retention job (privacy policy §6), every duration from domain/retention.ts, the clock `now`
+ * injected (tests walk it across years). Idempotent: a second run at the same `now` finds nothing
+ * left to do and sends no second warning. Each run leaves its counts in retention_runs.
+ *
+ * Not enforced here yet: payment details at 13 months (the payments feature is being built) and
+ * data exports at 7 days (no export table exists yet).
+ */
+export async function runRetention(env: Bindings, now: number): Promise<RetentionSummary> {
+  const summary = emptySummary();
+  await forEachShard(env, async (db) => {
+    await recordActivity(db, now);
+    await purgeLogsAndSessions(db, now, summary);
+    await followInactiveAccounts(env, db, now, summary);
+    await purgeBillingRecords(env, db, now, summary);
+    await db.insert(retentionRuns).values({ id: randomId(), asOf: now, summary, createdAt: Date.now() });
+  });
+  return summary;
+}
+
+/**
+ * Folds sign-ins and session use into accounts.last_activity_at before that evidence is purged, so
+ * "3 years after the last activity" counts from the real last visit, not from the sign-up.
+ */
+async function recordActivity(db: Db, now: number): Promise<void> {
+  await db.run(sql`
+    UPDATE accounts SET last_activity_at = max(
+      last_activity_at,
+      coalesce((SELECT max(s.last_seen_at) FROM sessions s WHERE s.account_id = accounts.id AND s.last_seen_at <= ${now}), 0),
+      coalesce((SELECT max(c.at) FROM connection_log c JOIN memberships m ON m.user_id = c.user_id
+                WHERE m.account_id = accounts.id AND c.outcome IN ('success', 'recovery_code_used') AND c.at <= ${now}), 0)
+    )`);
+}
+
+async function purgeLogsAndSessions(db: Db, now: number, summary: RetentionSummary): Promise<void> {
+  const [logs, s, tokens] = await db.batch([
+    db.delete(connectionLog).where(lt(connectionLog.at, retentionCutoff("connection_logs", now))).returning({ id: connectionLog.id }),
+    db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.idHash }),
+    db
+      .delete(authTokens)
+      .where(or(lt(authTokens.expiresAt, now), and(isNotNull(authTokens.usedAt), lt(authTokens.usedAt, subtractDuration(now, USED_TOKEN_GRACE)))))
+      .returning({ id: authTokens.id }),
+  ]);
+  summary.connection_logs += logs.length;
+  summary.sessions += s.length;
+  summary.one_time_tokens += tokens.length;
+}
+
+/** Warns owners 30 days before erasure, forgets warnings the owner answered by coming back, then erases. */
+async function followInactiveAccounts(env: Bindings, db: Db, now: number, summary: RetentionSummary): Promise<void> {
+  const reactivated = await db
+    .delete(inactivityNotices)
+    .where(
+      and(
+        isNull(inactivityNotices.erasedAt),
+        sql`${inactivityNotices.lastActivityAt} < (SELECT last_activity_at FROM accounts WHERE id = ${inactivityNotices.accountId})`,
+      ),
+    )
+    .returning({ id: inactivityNotices.accountId });
+  summary.inactive_reactivated += reactivated.length;
+
+  const toWarn = await db
+    .select({ id: accounts.id, name: accounts.name, lastActivityAt: accounts.lastActivityAt })
+    .from(accounts)
+    .where(
+      and(
+        lt(accounts.lastActivityAt, inactivityWarningCutoff(now)),
+        sql`NOT EXISTS (SELECT 1 FROM inactivity_notices n WHERE n.account_id = ${accounts.id})`,
+      ),
+    )
+    .all();
+  for (const account of toWarn) {
+    try {
+      await warnInactiveAccount(env, db, account, now);
+      await db.insert(inactivityNotices).values({ accountId: account.id, lastActivityAt: account.lastActivityAt, warnedAt: now }).onConflictDoNothing();
+      summary.inactive_warned += 1;
+    } catch (err) {
+      // No notice row: the next run warns again; erasure never comes without a warning.
+      summary.inactive_warning_failed += 1;
+      console.error(JSON.stringify({ level: "error", event: "inactivity_warning_failed", accountId: account.id, error: String(err) }));
+    }
+  }
+
+  const toErase = await db
+    .select({ id: accounts.id })
+    .from(accounts)
+    .innerJoin(inactivityNotices, eq(inactivityNotices.accountId, accounts.id))
+    .where(
+      and(
+        isNull(inactivityNotices.erasedAt),
+        lte(inactivityNotices.warnedAt, subtractDuration(now, INACTIVITY_WARNING)),
+        lt(accounts.lastActivityAt, retentionCutoff("inactive_account", now)),
+      ),
+    )
+    .all();
+  for (const { id } of toErase) {
+    await eraseInactiveAccount(env, db, id, now);
+    summary.inactive_erased += 1;
+  }
+}
+
+async function warnInactiveAccount(env: Bindings, db: Db, account: { id: string; name: string; lastActivityAt: number }, now: number) {
+  const config = loadConfig(env);
+  const owners = await db
+    .select({ id: users.id, email: users.email, name: users.name, locale: users.locale })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.accountId, account.id))
+    .all();
+  // Erasure is at least 30 days after this warning, whatever the delay of the job.
+  const erasureAt = Math.max(inactiveErasureAt(account.lastActivityAt), addDuration(now, INACTIVITY_WARNING));
+  for (const owner of owners) {
+    const t = translator(owner.locale);
+    const date = formatDate(new Date(erasureAt), owner.locale);
+    await sendMail(config, db, {
+      to: owner.email,
+      subject: t("privacy.mail.inactive.subject", { date }),
+      text: t("privacy.mail.inactive.body", {
+        name: owner.name,
+        account: account.name,
+        date,
+        duration: describeDuration(RETENTION_CLASSES.inactive_account.duration, owner.locale),
+        link: `${config.APP_URL}/connexion`,
+      }),
+      template: "inactive_account_warning",
+      accountId: account.id,
+      userId: owner.id,
+    });
+  }
+}
+
+/**
+ * Erases the personal data of an inactive account (policy §6, §9.3): its people (user rows, sessions,
+ * tokens, recovery codes, connection logs, their mail log), and the account's contact details, bank
+ * details and logo. The account row stays, reduced to the seller identity its issued documents
+ * carry, with those documents, which are under legal hold for 10 years. The account is frozen.
+ */
+async function eraseInactiveAccount(env: Bindings, db: Db, accountId: string, now: number): Promise<void> {
+  const adb = accountDb(env, accountId);
+  const members = await db.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.accountId, accountId)).all();
+  const userIds = members.map((m) => m.userId);
+  const account = await adb.select({ logoKey: accounts.logoKey }).from(accounts).where(eq(accounts.id, accountId)).get();
+  if (account?.logoKey) await env.FILES.delete(account.logoKey);
+
+  const people = userIds.length
+    ? [
+        db.delete(sessions).where(inArray(sessions.userId, userIds)),
+        db.delete(authTokens).where(inArray(authTokens.userId, userIds)),
+        db.delete(recoveryCodes).where(inArray(recoveryCodes.userId, userIds)),
+        db.delete(connectionLog).where(inArray(connectionLog.userId, userIds)),
+        db.delete(policyAcknowledgements).where(inArray(policyAcknowledgements.userId, userIds)),
+        db.delete(mailLog).where(inArray(mailLog.userId, userIds)),
+        db.delete(memberships).where(eq(memberships.accountId, accountId)),
+        // A person who also works for another account keeps their user row for it.
+        db.delete(users).where(and(inArray(users.id, userIds), sql`NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = ${users.id})`)),
+      ]
+    : [];
+  await db.batch([
+    ...people,
+    adb
+      .update(accounts)
+      .set({ contactEmail: null, phone: null, ibanSealed: null, bicSealed: null, logoKey: null, logoType: null, frozenAt: now, updatedAt: now })
+      .where(eq(accounts.id, accountId)),
+    db.update(inactivityNotices).set({ erasedAt: now }).where(eq(inactivityNotices.accountId, accountId)),
+  ] as unknown as Parameters<Db["batch"]>[0]);
+}
+
+/**
+ * Purges issued invoices, deposit invoices and credit notes 10 years after issue, with their PDF and
+ * XML. The retention_purges row is what lets the immutability triggers allow the delete (migration
+ * 0005); files go first, so a crash between the two leaves a row to retry, never an orphan file.
+ */
+async function purgeBillingRecords(env: Bindings, db: Db, now: number, summary: RetentionSummary): Promise<void> {
+  const due = await db
+    .select({ id: documents.id, accountId: documents.accountId, type: documents.type, number: documents.number, issuedAt: documents.issuedAt, pdfKey: documents.pdfKey, xmlKey: documents.xmlKey })
+    .from(documents)
+    .where(
+      and(
+        inArray(documents.type, [...BILLING_TYPES]),
+        ne(documents.status, "draft"),
+        isNotNull(documents.issuedAt),
+        lt(documents.issuedAt, retentionCutoff("billing_records", now)),
+      ),
+    )
+    .limit(BILLING_BATCH)
+    .all();
+  for (const doc of due) {
+    const adb = accountDb(env, doc.accountId);
+    const keys = [doc.pdfKey, doc.xmlKey].filter((k): k is string => k !== null);
+    if (keys.length) await env.FILES.delete(keys);
+    await adb.batch([
+      adb
+        .insert(retentionPurges)
+        .values({ documentId: doc.id, accountId: doc.accountId, type: doc.type, number: doc.number, issuedAt: doc.issuedAt ?? 0, purgedAt: now })
+        .onConflictDoNothing(),
+      adb.delete(documentLines).where(and(eq(documentLines.accountId, doc.accountId), eq(documentLines.documentId, doc.id))),
+      adb
+        .delete(depositDeductions)
+        .where(
+          and(
+            eq(depositDeductions.accountId, doc.accountId),
+            or(eq(depositDeductions.finalDocumentId, doc.id), eq(depositDeductions.depositDocumentId, doc.id)),
+          ),
+        ),
+      adb.delete(documents).where(and(eq(documents.accountId, doc.accountId), eq(documents.id, doc.id))),
+    ]);
+    summary.billing_records += 1;
+    summary.billing_files += keys.length;
+  }
+}
