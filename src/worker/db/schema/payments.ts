@@ -1,0 +1,69 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { timestamp } from "./columns";
+
+export const PAYMENT_METHODS = ["virement", "cheque", "especes", "carte", "stripe", "autre"] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+/**
+ * The receipts book (livre des recettes, LEGAL.md §8): one row per money received on an issued
+ * invoice or deposit invoice. Rows are never edited nor deleted (triggers); a mistake is reversed
+ * by a negative "correction" row pointing at the payment it cancels.
+ */
+export const payments = sqliteTable(
+  "payments",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    documentId: text("document_id").notNull(),
+    clientId: text("client_id").notNull(),
+    /** Day the money was received (YYYY-MM-DD); a correction carries the date of the payment it reverses. */
+    receivedOn: text("received_on").notNull(),
+    /** Positive for a payment, the exact opposite of the original for a correction. */
+    amountCents: integer("amount_cents").notNull(),
+    method: text("method", { enum: PAYMENT_METHODS }).notNull(),
+    reference: text("reference"),
+    correctsPaymentId: text("corrects_payment_id"),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [
+    index("payments_account_document").on(t.accountId, t.documentId),
+    index("payments_account_created").on(t.accountId, t.createdAt, t.id),
+    // A payment is reversed at most once.
+    uniqueIndex("payments_corrected_once").on(t.correctsPaymentId).where(sql`corrects_payment_id IS NOT NULL`),
+  ],
+);
+
+/**
+ * Money a client holds with the account: the part of a payment beyond what the invoice asked for
+ * (positive), or the reversal of such an excess when the payment is corrected (negative).
+ */
+export const clientCredits = sqliteTable(
+  "client_credits",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    clientId: text("client_id").notNull(),
+    documentId: text("document_id").notNull(),
+    paymentId: text("payment_id").notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("client_credits_account_client").on(t.accountId, t.clientId), index("client_credits_account_document").on(t.accountId, t.documentId)],
+);
+
+/**
+ * Per account and month (YYYY-MM): invoiced (issued invoices minus credit notes, amounts due) and
+ * received (payments, by date received). Kept up to date in the same batch as the writes that
+ * change them, so dashboards and declarations read one row per month.
+ */
+export const monthlyTotals = sqliteTable(
+  "monthly_totals",
+  {
+    accountId: text("account_id").notNull(),
+    month: text("month").notNull(),
+    invoicedCents: integer("invoiced_cents").notNull().default(0),
+    receivedCents: integer("received_cents").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.month] })],
+);

@@ -1,0 +1,92 @@
+import { and, eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { accountCtx } from "../../context";
+import { documents } from "../../db/schema";
+import { parseAmountToCents } from "../../domain/format";
+import type { AppEnv } from "../../env";
+import { AppError, type FieldErrors } from "../../http/errors";
+import { requireAuth } from "../../http/session";
+import { formFields, validate } from "../../http/validate";
+import { pageContext } from "../../ui/page-context";
+import { render } from "../../ui/render";
+import { type AccountVerbCtx, type DocumentRow, todayInParis } from "../documents/drafts";
+import { documentPath } from "../documents/pages";
+import { PaymentFormPage, PaymentsListPage, PAYMENTS_PATH, RECEIVABLES_PATH, ReceivablesPage } from "./pages";
+import type { PaymentsPanelProps } from "./panel";
+import { listPayments, receivables } from "./queries";
+import { PaymentInput } from "./schemas";
+import { correctPayment, paymentState, recordPayment } from "./verbs";
+
+type Ctx = Context<AppEnv>;
+
+/**
+ * What the document page needs to show its payments panel, or null for documents that take no
+ * payment (drafts, quotes, credit notes). The documents page route passes it as `payments`.
+ */
+export async function paymentsPanelData(ctx: AccountVerbCtx, doc: DocumentRow): Promise<Omit<PaymentsPanelProps, "ctx"> | null> {
+  const state = await paymentState(ctx, doc);
+  return state ? { doc, state, today: todayInParis(ctx.now) } : null;
+}
+
+async function loadDoc(ctx: AccountVerbCtx, id: string): Promise<DocumentRow> {
+  const doc = await ctx.db.select().from(documents).where(and(eq(documents.id, id), eq(documents.accountId, ctx.accountId))).get();
+  if (!doc) throw new AppError("not_found", ctx.t("err.not_found"));
+  return doc;
+}
+
+/** The form (values in euros, "1 234,50") → the API's input in cents, with the form's own errors. */
+function readPaymentForm(c: Ctx, values: Record<string, string>) {
+  const t = c.var.t;
+  const amount = parseAmountToCents(values.amount ?? "");
+  const errors: FieldErrors = {};
+  if (!amount.ok || amount.cents <= 0) errors.amount = t("payments.err.amount");
+  const parsed = validate(
+    PaymentInput,
+    { receivedOn: values.receivedOn ?? "", amountCents: amount.ok ? amount.cents : 0, method: values.method ?? "", reference: values.reference ?? "" },
+    c.var.locale,
+    t,
+  );
+  if (!parsed.ok) for (const [k, v] of Object.entries(parsed.fields)) if (k !== "amountCents") errors[k] ??= v;
+  return Object.keys(errors).length > 0 || !parsed.ok ? { ok: false as const, errors } : { ok: true as const, input: parsed.data };
+}
+
+async function formAgain(c: Ctx, doc: DocumentRow, values: Record<string, string>, errors: FieldErrors, status: ContentfulStatusCode) {
+  const ctx = accountCtx(c);
+  const state = await paymentState(ctx, doc);
+  if (!state) throw new AppError("conflict", ctx.t("payments.err.notPayable"));
+  return render(c, <PaymentFormPage ctx={pageContext(c)} doc={doc} number={doc.number} state={state} values={values} errors={errors} today={todayInParis(ctx.now)} />, status);
+}
+
+/** Pages: the receipts book, receivables, and the payment forms posted from a document's page. */
+export const paymentsPages = new Hono<AppEnv>()
+  .use(PAYMENTS_PATH, requireAuth)
+  .use(`${PAYMENTS_PATH}/*`, requireAuth)
+  .use("/documents/:id/paiements", requireAuth)
+  .use("/documents/:id/paiements/*", requireAuth)
+  .get(PAYMENTS_PATH, async (c) => {
+    const cursor = c.req.query("cursor")?.slice(0, 200) || undefined;
+    const page = await listPayments(accountCtx(c), { cursor });
+    return render(c, <PaymentsListPage ctx={pageContext(c)} items={page.items} cursor={cursor} nextCursor={page.nextCursor} />);
+  })
+  .get(RECEIVABLES_PATH, async (c) => render(c, <ReceivablesPage ctx={pageContext(c)} data={await receivables(accountCtx(c))} />))
+  .post("/documents/:id/paiements", async (c) => {
+    const ctx = accountCtx(c);
+    const doc = await loadDoc(ctx, c.req.param("id"));
+    const values = await formFields(c);
+    const form = readPaymentForm(c, values);
+    if (!form.ok) return formAgain(c, doc, values, form.errors, 400);
+    try {
+      await recordPayment(ctx, doc.id, form.input);
+    } catch (err) {
+      if (err instanceof AppError && err.code === "invalid") return formAgain(c, doc, values, err.fields ?? { _form: err.message }, 400);
+      throw err;
+    }
+    return c.redirect(`${documentPath(doc.id)}#paiements`, 303);
+  })
+  .post("/documents/:id/paiements/:paymentId/corriger", async (c) => {
+    const id = c.req.param("id");
+    await correctPayment(accountCtx(c), id, c.req.param("paymentId"));
+    return c.redirect(`${documentPath(id)}#paiements`, 303);
+  });

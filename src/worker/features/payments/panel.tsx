@@ -1,0 +1,116 @@
+import { PAYMENT_METHODS } from "../../db/schema";
+import { formatDate, formatMoney } from "../../domain/format";
+import type { InvoiceStatus } from "../../domain/invoice-status";
+import type { FieldErrors } from "../../http/errors";
+import { CsrfField, Field, FormErrorSummary, SelectField } from "../../ui/form";
+import type { PageContext } from "../../ui/page-context";
+import type { DocumentRow } from "../documents/drafts";
+import { correctedIds, type PaymentState } from "./verbs";
+
+export const paymentsFormPath = (documentId: string) => `/documents/${encodeURIComponent(documentId)}/paiements`;
+export const correctPaymentPath = (documentId: string, paymentId: string) => `${paymentsFormPath(documentId)}/${encodeURIComponent(paymentId)}/corriger`;
+
+/** The derived status of an issued invoice (paid, overdue…), in the documents' badge style. */
+export function PaymentStatusBadge({ ctx, status }: { ctx: PageContext; status: InvoiceStatus }) {
+  return <span class={`badge doc-status doc-status-${status}`}>{ctx.t(`payments.status.${status}`)}</span>;
+}
+
+export interface PaymentsPanelProps {
+  ctx: PageContext;
+  doc: Pick<DocumentRow, "id" | "status" | "type">;
+  state: PaymentState;
+  /** A refused form, shown again with its values and errors. */
+  values?: Record<string, string>;
+  errors?: FieldErrors;
+  today: string;
+}
+
+/** On an issued invoice's page: what was received, what is left, the entries and the payment form. */
+export function PaymentsPanel({ ctx, doc, state, values, errors, today }: PaymentsPanelProps) {
+  const { t, locale } = ctx;
+  const money = (c: number) => formatMoney(c, locale);
+  const reversed = correctedIds(state.payments);
+  const open = doc.status === "issued";
+  return (
+    <section class="panel payments-panel" id="paiements">
+      <h2>
+        {t("payments.panel.title")} <PaymentStatusBadge ctx={ctx} status={state.status} />
+      </h2>
+      <dl class="docs-totals">
+        {state.creditedCents > 0 ? (
+          <div>
+            <dt>{t("payments.panel.credited")}</dt>
+            <dd>{money(-state.creditedCents)}</dd>
+          </div>
+        ) : null}
+        <div>
+          <dt>{t("payments.panel.paid")}</dt>
+          <dd>{money(state.paidCents)}</dd>
+        </div>
+        <div class="docs-grand">
+          <dt>{t("payments.panel.outstanding")}</dt>
+          <dd>{money(state.outstandingCents)}</dd>
+        </div>
+        {state.excessCents > 0 ? (
+          <div>
+            <dt>{t("payments.panel.excess")}</dt>
+            <dd>{money(state.excessCents)}</dd>
+          </div>
+        ) : null}
+      </dl>
+      {state.payments.length === 0 ? (
+        <p class="muted">{t("payments.panel.none")}</p>
+      ) : (
+        <ul class="payments-entries">
+          {state.payments.map((p) => (
+            <li key={p.id} class={p.correctsPaymentId ? "payments-correction" : undefined}>
+              <span>{formatDate(p.receivedOn, locale)}</span> · <span>{p.correctsPaymentId ? t("payments.correction") : t(`payments.method.${p.method}`)}</span>
+              {p.reference ? <span class="muted"> · {p.reference}</span> : null} · <strong>{money(p.amountCents)}</strong>
+              {reversed.has(p.id) ? <span class="muted"> ({t("payments.corrected")})</span> : null}
+              {open && !p.correctsPaymentId && !reversed.has(p.id) ? (
+                <details class="docs-confirm">
+                  <summary>{t("payments.correct")}</summary>
+                  <p class="hint">{t("payments.correct.hint")}</p>
+                  <form method="post" action={correctPaymentPath(doc.id, p.id)}>
+                    <CsrfField ctx={ctx} />
+                    <button type="submit" class="button danger">
+                      {t("payments.correct")}
+                    </button>
+                  </form>
+                </details>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      {open ? (
+        <form method="post" action={paymentsFormPath(doc.id)} novalidate class="payments-form">
+          <h3>{t("payments.form.title")}</h3>
+          <CsrfField ctx={ctx} />
+          <FormErrorSummary ctx={ctx} errors={errors} />
+          <Field name="receivedOn" type="date" label={t("payments.form.receivedOn")} value={values?.receivedOn ?? today} errors={errors} />
+          <Field
+            name="amount"
+            label={t("payments.form.amount")}
+            value={values?.amount ?? ""}
+            errors={errors}
+            inputMode="decimal"
+            hint={t("payments.form.amount.hint")}
+            maxLength={20}
+          />
+          <SelectField
+            name="method"
+            label={t("payments.form.method")}
+            value={values?.method ?? "virement"}
+            errors={errors}
+            options={PAYMENT_METHODS.map((m) => ({ value: m, label: t(`payments.method.${m}`) }))}
+          />
+          <Field name="reference" label={t("payments.form.reference")} value={values?.reference ?? ""} errors={errors} maxLength={200} optionalLabel={t("form.optional")} />
+          <button type="submit" class="button primary">
+            {t("payments.form.submit")}
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,105 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { accounts, clients, documents, documentSends, emailSuppressions, mailLog } from "../../db/schema";
+import { AppError } from "../../http/errors";
+import { randomId } from "../../lib/crypto/random";
+import { sendMail } from "../../lib/mail";
+import { type AccountVerbCtx, type DocumentRow } from "../documents/drafts";
+import { shareDocument } from "../documents/quotes";
+import { documentMail, type MailLanguage } from "./templates";
+
+export interface DocumentSend {
+  id: string;
+  mailId: string;
+  toAddress: string;
+  language: MailLanguage;
+  createdAt: number;
+  status: "sent" | "failed" | "delivered" | "bounced" | "complained";
+}
+
+/** Why an address gets no automatic email any more (bounce or complaint), or null. */
+export async function suppressionOf(db: Db, address: string): Promise<"bounced" | "complained" | null> {
+  const row = await db.select({ reason: emailSuppressions.reason }).from(emailSuppressions).where(eq(emailSuppressions.address, address.trim().toLowerCase())).get();
+  return row?.reason ?? null;
+}
+
+/** For automatic emails (reminders…): false when the address bounced or complained. */
+export async function mayEmailAutomatically(db: Db, address: string): Promise<boolean> {
+  return (await suppressionOf(db, address)) === null;
+}
+
+/**
+ * Emails an issued document to its client, in the client's language: the PDF attached, a fresh
+ * public link (shareDocument), reply-to the seller's contact address. Each send is recorded.
+ * A send typed by the user goes even to a suppressed address; automatic ones must check first.
+ */
+export async function sendDocument(ctx: AccountVerbCtx, documentId: string, input: { to?: string } = {}): Promise<DocumentSend> {
+  const doc = await ctx.db.select().from(documents).where(and(eq(documents.id, documentId), eq(documents.accountId, ctx.accountId))).get();
+  if (!doc) throw new AppError("not_found", ctx.t("err.not_found"));
+  if (doc.status === "draft" || !doc.number) throw new AppError("conflict", ctx.t("sending.err.draft"));
+  const [account, client] = await Promise.all([
+    ctx.db.select({ name: accounts.name, contactEmail: accounts.contactEmail, frozenAt: accounts.frozenAt }).from(accounts).where(eq(accounts.id, ctx.accountId)).get(),
+    doc.clientId
+      ? ctx.db.select({ email: clients.email, language: clients.language }).from(clients).where(and(eq(clients.id, doc.clientId), eq(clients.accountId, ctx.accountId))).get()
+      : undefined,
+  ]);
+  if (!account) throw new AppError("not_found", ctx.t("err.not_found"));
+  // Privacy policy §9.4: a frozen account processes nothing, emails included.
+  if (account.frozenAt !== null) throw new AppError("conflict", ctx.t("sending.err.frozen"));
+  const to = (input.to ?? client?.email ?? "").trim().toLowerCase();
+  if (!to) throw new AppError("precondition_failed", ctx.t("sending.err.noEmail"), { to: ctx.t("sending.err.noEmail") });
+  const pdf = doc.pdfKey ? await ctx.env.FILES.get(doc.pdfKey) : null;
+  if (!pdf) throw new AppError("conflict", ctx.t("sending.err.noPdf"));
+  const bytes = new Uint8Array(await pdf.arrayBuffer());
+
+  const language: MailLanguage = client?.language ?? "fr";
+  const token = await shareDocument(ctx, doc.id);
+  const { subject, text } = documentMail({
+    language,
+    type: doc.type,
+    number: doc.number,
+    sellerName: sellerNameOf(doc, account.name),
+    amountCents: doc.dueCents,
+    dueDate: doc.dueDate,
+    validUntil: doc.validUntil,
+    link: `${ctx.config.APP_URL}/p/${token}`,
+  });
+  const mail = await sendMail(ctx.config, ctx.db, {
+    to,
+    subject,
+    text,
+    template: `document.${doc.type}.${language}`,
+    accountId: ctx.accountId,
+    ...(account.contactEmail ? { replyTo: account.contactEmail } : {}),
+    attachments: [{ filename: `${doc.number}.pdf`, content: bytes, contentType: "application/pdf" }],
+  });
+  const send = { id: randomId(), accountId: ctx.accountId, documentId: doc.id, mailId: mail.id, toAddress: to, language, createdAt: ctx.now };
+  await ctx.db.insert(documentSends).values(send);
+  return { id: send.id, mailId: mail.id, toAddress: to, language, createdAt: send.createdAt, status: "sent" };
+}
+
+/** The seller's name as frozen on the document, so the email matches the PDF. */
+function sellerNameOf(doc: DocumentRow, fallback: string): string {
+  const snap = doc.snapshot as { seller?: { name?: string } } | null;
+  return snap?.seller?.name ?? fallback;
+}
+
+/** A document's sends, newest first, each with its delivery status from the mail log. */
+export async function listSends(ctx: AccountVerbCtx, documentId: string, limit = 20): Promise<DocumentSend[]> {
+  const rows = await ctx.db
+    .select({
+      id: documentSends.id,
+      mailId: documentSends.mailId,
+      toAddress: documentSends.toAddress,
+      language: documentSends.language,
+      createdAt: documentSends.createdAt,
+      status: mailLog.status,
+    })
+    .from(documentSends)
+    .leftJoin(mailLog, eq(mailLog.id, documentSends.mailId))
+    .where(and(eq(documentSends.accountId, ctx.accountId), eq(documentSends.documentId, documentId)))
+    .orderBy(desc(documentSends.createdAt), desc(documentSends.id))
+    .limit(limit)
+    .all();
+  return rows.map((r) => ({ ...r, status: r.status ?? "sent" }));
+}
