@@ -10,7 +10,8 @@ const root = path.resolve(import.meta.dirname, "..");
 const results = path.join(root, "test-results");
 mkdirSync(results, { recursive: true });
 const bin = (name) => path.join(root, "node_modules/.bin", name);
-const env = { ...process.env, ...QUIET_WRANGLER };
+// FUZZ_RUNS raises the fuzz tests' runs; vite hands only VITE_* variables to the workers.
+const env = { ...process.env, ...QUIET_WRANGLER, ...(process.env.FUZZ_RUNS ? { VITE_FUZZ_RUNS: process.env.FUZZ_RUNS } : {}) };
 
 function stage(title, cmd, args) {
   console.log(`\n━━ ${title}`);
@@ -34,6 +35,8 @@ stage("Env types match wrangler.toml (wrangler types --check)", bin("wrangler"),
   "--check",
   "src/worker/worker-configuration.d.ts",
 ]);
+
+stage("Size budgets (Worker bundle, island JS per page, CSS)", process.execPath, [path.join(root, "scripts/check-sizes.mjs")]);
 
 const vitestJson = path.join(results, "vitest.json");
 rmSync(vitestJson, { force: true });

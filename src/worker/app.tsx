@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { ConfigError, loadConfig } from "./config";
+import { meterD1 } from "./db/metered";
 import type { AppEnv } from "./env";
 import { authApi, authPages } from "./features/auth/routes";
 import { clientsApi, clientsPages } from "./features/clients/routes";
@@ -10,6 +11,11 @@ import { documentsPages } from "./features/documents/page-routes";
 import { documentsApi } from "./features/documents/routes";
 import { seriesPages } from "./features/documents/series-page";
 import { homePages } from "./features/home/routes";
+import { paymentsPages } from "./features/payments/page-routes";
+import { paymentsApi } from "./features/payments/routes";
+import { sendingApi, sendingPages, sendingWebhooks } from "./features/sending/routes";
+import { privacyContext } from "./features/privacy/context";
+import { privacyPages } from "./features/privacy/routes";
 import { publicPages } from "./features/public/routes";
 import { productsApi, productsPages } from "./features/products/routes";
 import { profileApi, profilePages } from "./features/profile/routes";
@@ -27,6 +33,7 @@ export const MAX_BODY_BYTES = 1_200_000;
 export function createApp() {
   const app = new Hono<AppEnv>();
 
+  app.use(meterD1);
   app.use(requestId());
   app.use(securityHeaders);
   app.use(async (c, next) => {
@@ -68,21 +75,28 @@ export function createApp() {
     return next();
   });
   app.use(csrf);
+  app.use(privacyContext);
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/", homePages);
   app.route("/", authPages);
   app.route("/", publicPages);
+  app.route("/", privacyPages);
   app.route("/", profilePages);
   app.route("/", clientsPages);
   app.route("/", productsPages);
   app.route("/", documentsPages);
   app.route("/", seriesPages);
   app.route("/", settingsPages);
+  app.route("/", paymentsPages);
+  app.route("/", sendingPages);
+  app.route("/webhooks", sendingWebhooks);
   app.route("/dev", devPages);
   app.route("/api/v1/auth", authApi);
   app.route("/api/v1", profileApi);
   app.route("/api/v1", documentsApi);
+  app.route("/api/v1", paymentsApi);
+  app.route("/api/v1", sendingApi);
   app.route("/api/v1", clientsApi);
   app.route("/api/v1", productsApi);
   app.route("/api/v1", settingsApi);

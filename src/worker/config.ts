@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 const base64Key = z
   .string()
@@ -24,6 +24,8 @@ const ConfigSchema = z
     RESEND_API_KEY: z.string().min(1).optional(),
     /** Points the Resend SDK at a local test server; never set in production. */
     RESEND_BASE_URL: z.url().optional(),
+    /** Signing secret of the Resend delivery webhook (whsec_…); without it /webhooks/resend answers 404. */
+    RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
     MAIL_FROM: z.string().min(3).default("Factumo <no-reply@factumo.fr>"),
   })
   .refine((c) => c.ENVIRONMENT !== "production" || c.RESEND_API_KEY, {

@@ -29,6 +29,8 @@ const server = await startWrangler({
 
 const files = readdirSync(import.meta.dirname)
   .filter((f) => f.endsWith(".test.ts"))
+  // `node test/e2e/run.mjs invoicing consent` runs only the files whose names contain those words.
+  .filter((f) => process.argv.length <= 2 || process.argv.slice(2).some((word) => f.includes(word)))
   .map((f) => path.join(import.meta.dirname, f));
 let status = 1;
 try {

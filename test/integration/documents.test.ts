@@ -245,3 +245,19 @@ describe("numbering series", () => {
     expect((await a.client.json("PUT", "/api/v1/series/credit_note", { prefix: "AVO" })).status).toBe(200);
   });
 });
+
+describe("monthly aggregates", () => {
+  it("adds each issued invoice to its month once, and takes a credit note off", async () => {
+    const a = await readyAccount();
+    const ids = [await createDraftVia(a.client, draftBody(a.clientId)), await createDraftVia(a.client, draftBody(a.clientId))];
+    const docs: Array<Doc & { dueCents: number; issueDate: string }> = [];
+    for (const id of ids) docs.push(((await (await issue(a.client, id)).json()) as { document: Doc & { dueCents: number; issueDate: string } }).document);
+    // Retrying an issue that already landed counts nothing more.
+    await issue(a.client, ids[0]!);
+    const month = docs[0]!.issueDate.slice(0, 7);
+    const row = () => env.DB.prepare("SELECT invoiced_cents FROM monthly_totals WHERE account_id = ? AND month = ?").bind(a.accountId, month).first<{ invoiced_cents: number }>();
+    expect((await row())?.invoiced_cents).toBe(docs[0]!.dueCents + docs[1]!.dueCents);
+    await a.client.json("POST", `/api/v1/documents/${ids[0]}/cancel`);
+    expect((await row())?.invoiced_cents).toBe(docs[1]!.dueCents);
+  });
+});

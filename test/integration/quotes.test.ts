@@ -110,3 +110,36 @@ describe("public invoice page", () => {
     expect((await a.client.json("POST", `/api/v1/documents/${id}/share`)).status).toBe(409);
   });
 });
+
+describe("document lists", () => {
+  it("searches by number prefix or client name, accents and case aside", async () => {
+    const a = await readyAccount();
+    const { insertClient } = await import("../helpers/invoicing");
+    const other = await insertClient(a.accountId, { name: "École Élan", search_name: "ecole elan", siren: "732829320" });
+    const first = await createDraftVia(a.client, draftBody(a.clientId));
+    await a.client.json("POST", `/api/v1/documents/${first}/issue`, {});
+    await createDraftVia(a.client, draftBody(other));
+    const byClient = (await (await a.client.json("GET", "/api/v1/documents?q=ECOLE")).json()) as { items: Array<{ clientName: string }> };
+    expect(byClient.items.map((i) => i.clientName)).toEqual(["École Élan"]);
+    const byNumber = (await (await a.client.json("GET", `/api/v1/documents?q=f-${year}`)).json()) as { items: Array<{ number: string }> };
+    expect(byNumber.items.map((i) => i.number)).toEqual([`F-${year}-0001`]);
+    const wildcard = (await (await a.client.json("GET", "/api/v1/documents?q=%25")).json()) as { items: unknown[] };
+    expect(wildcard.items).toHaveLength(0);
+    const page = await a.client.get("/factures?q=ecole");
+    expect(await page.text()).toContain("École Élan");
+  });
+});
+
+describe("quote status filters", () => {
+  it("lists a sent quote past its validity under Expirés, not under Envoyés", async () => {
+    const a = await readyAccount();
+    const old = await createDraftVia(a.client, draftBody(a.clientId, { type: "quote", validUntil: `${year - 1}-01-31` }));
+    await a.client.json("POST", `/api/v1/documents/${old}/issue`, { issueDate: `${year - 1}-01-15` });
+    const fresh = await createDraftVia(a.client, draftBody(a.clientId, { type: "quote", validUntil: `${year + 1}-01-31` }));
+    await a.client.json("POST", `/api/v1/documents/${fresh}/issue`, {});
+    const expired = (await (await a.client.json("GET", "/api/v1/documents?type=quote&status=expired")).json()) as { items: Array<{ id: string; status: string }> };
+    expect(expired.items.map((i) => [i.id, i.status])).toEqual([[old, "expired"]]);
+    const sent = (await (await a.client.json("GET", "/api/v1/documents?type=quote&status=sent")).json()) as { items: Array<{ id: string }> };
+    expect(sent.items.map((i) => i.id)).toEqual([fresh]);
+  });
+});

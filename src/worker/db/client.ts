@@ -1,14 +1,18 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { meteredD1 } from "./metered";
 import * as schema from "./schema";
 
 export type Db = DrizzleD1Database<typeof schema>;
+
+// Every handle goes through meteredD1, so each request's rows read and written can be budgeted
+// (db/metered.ts); the wrapper adds nothing outside a meter.
 
 /**
  * The directory database: users, memberships, sessions, one-time tokens, connection logs.
  * Today it is the same D1 as account data; when shards come, only this module changes.
  */
 export function directoryDb(env: Pick<CloudflareBindings, "DB">): Db {
-  return drizzle(env.DB, { schema });
+  return drizzle(meteredD1(env.DB), { schema });
 }
 
 /**
@@ -17,7 +21,7 @@ export function directoryDb(env: Pick<CloudflareBindings, "DB">): Db {
  * accounts can later be spread over several D1 shards (ARCHITECTURE.md, "Scale").
  */
 export function accountDb(env: Pick<CloudflareBindings, "DB">, _accountId: string): Db {
-  return drizzle(env.DB, { schema });
+  return drizzle(meteredD1(env.DB), { schema });
 }
 
 /**
@@ -25,5 +29,5 @@ export function accountDb(env: Pick<CloudflareBindings, "DB">, _accountId: strin
  * it never joins two accounts' data.
  */
 export async function forEachShard<T>(env: Pick<CloudflareBindings, "DB">, fn: (db: Db) => Promise<T>): Promise<T[]> {
-  return [await fn(drizzle(env.DB, { schema }))];
+  return [await fn(drizzle(meteredD1(env.DB), { schema }))];
 }

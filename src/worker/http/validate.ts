@@ -1,10 +1,13 @@
 import type { Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
+import zodEn from "zod/v4/locales/en.js";
+import zodFr from "zod/v4/locales/fr.js";
 import type { AppEnv } from "../env";
 import { isMessageKey, type Locale, type Translate } from "../ui/i18n";
 import { AppError, type FieldErrors } from "./errors";
 
-const zodLocales = { fr: z.locales.fr().localeError, en: z.locales.en().localeError };
+// Only the two locales used: `z.locales` would bundle every language zod ships (~700 KB).
+const zodLocales = { fr: zodFr().localeError, en: zodEn().localeError };
 
 export type Parsed<T> = { ok: true; data: T } | { ok: false; fields: FieldErrors };
 

@@ -2,6 +2,7 @@ import { loadConfig } from "../config";
 import type { Bindings } from "../env";
 import { housekeeping } from "./housekeeping";
 import { reconcileIssues } from "./reconcile-issues";
+import { runRetention } from "./retention";
 
 type Job = (env: Bindings, now: number) => Promise<Record<string, number>>;
 
@@ -14,6 +15,8 @@ export const CRONS = {
   "17 3 * * *": { name: "housekeeping", run: housekeeping },
   /** Every 10 minutes: finish issues whose number was allocated but whose D1 write never landed. */
   "*/10 * * * *": { name: "issue-reconciler", run: reconcileIssues },
+  /** Daily at 02:41 UTC: the retention periods of the privacy policy (§6), domain/retention.ts. */
+  "41 2 * * *": { name: "retention", run: runRetention },
 } as const satisfies Record<string, { name: string; run: Job }>;
 
 export type CronExpression = keyof typeof CRONS;

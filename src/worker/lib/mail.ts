@@ -49,6 +49,7 @@ export async function sendMail(config: Config, db: Db, mail: OutgoingMail): Prom
     toAddress: mail.to,
     subject: mail.subject,
     template: mail.template,
+    attachments: mail.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.content.byteLength })) ?? null,
     createdAt: now,
   };
 

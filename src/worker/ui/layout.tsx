@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { CookieBannerSlot, PolicyNotice, showCookieBanner } from "../features/privacy/banner";
 import type { MessageKey } from "./i18n";
 import type { PageContext } from "./page-context";
 
@@ -9,7 +10,7 @@ export const SECTIONS: ReadonlyArray<{ path: string; label: MessageKey; ready: b
   { path: "/factures", label: "nav.invoices", ready: true },
   { path: "/clients", label: "nav.clients", ready: true },
   { path: "/produits", label: "nav.products", ready: true },
-  { path: "/paiements", label: "nav.payments", ready: false },
+  { path: "/paiements", label: "nav.payments", ready: true },
   { path: "/temps", label: "nav.time", ready: false },
   { path: "/stock", label: "nav.stock", ready: false },
   { path: "/mes-donnees", label: "nav.data", ready: false },
@@ -39,7 +40,7 @@ function Head({ ctx, title, islands }: Pick<LayoutProps, "ctx" | "title" | "isla
       <meta name="csrf-token" content={ctx.csrfToken} />
       <link rel="stylesheet" href="/assets/app.css" />
       <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-      {(islands ?? []).map((name) => (
+      {[...(islands ?? []), ...(showCookieBanner(ctx) ? ["cookie-banner"] : [])].map((name) => (
         <script type="module" src={`/islands/${name}.js`} nonce={ctx.nonce} key={name} />
       ))}
     </head>
@@ -66,6 +67,7 @@ function Footer({ ctx }: { ctx: PageContext }) {
       <span>© Factumo</span>
       <a href="/confidentialite">{ctx.t("footer.privacy")}</a>
       <a href="/mentions-legales">{ctx.t("footer.legal")}</a>
+      <a href="/cookies">{ctx.t("footer.cookies")}</a>
       {ctx.isLocal ? <a href="/dev/outbox">{ctx.t("outbox.title")}</a> : null}
     </footer>
   );
@@ -89,6 +91,7 @@ export function AppLayout({ ctx, title, children, flash, islands }: LayoutProps)
         <a href="#main" class="skip-link">
           {ctx.t("nav.skip")}
         </a>
+        {showCookieBanner(ctx) ? <CookieBannerSlot ctx={ctx} /> : null}
         <header class="topbar">
           <a href="/tableau-de-bord" class="brand">
             Factumo
@@ -131,6 +134,7 @@ export function AppLayout({ ctx, title, children, flash, islands }: LayoutProps)
                 </form>
               </div>
             ) : null}
+            <PolicyNotice ctx={ctx} />
             {flash ? <FlashMessage flash={flash} /> : null}
             {children}
           </main>
@@ -150,6 +154,7 @@ export function PublicLayout({ ctx, title, children, flash, islands }: LayoutPro
         <a href="#main" class="skip-link">
           {ctx.t("nav.skip")}
         </a>
+        {showCookieBanner(ctx) ? <CookieBannerSlot ctx={ctx} /> : null}
         <header class="public-header">
           <a href="/" class="brand">
             Factumo

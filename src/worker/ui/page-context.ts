@@ -1,5 +1,8 @@
 import type { Context } from "hono";
 import type { AppEnv, Auth } from "../env";
+import { CONSENT_COOKIE, parseConsent } from "../features/privacy/consent";
+import type { PrivacyView } from "../features/privacy/context";
+import { readCookie } from "../http/cookies";
 import type { Locale, Translate } from "./i18n";
 
 /** What every server-rendered view needs, taken once from the request context. */
@@ -11,6 +14,8 @@ export interface PageContext {
   auth: Auth | null;
   path: string;
   isLocal: boolean;
+  /** Cookie choice and policy notice (features/privacy): the layouts show the banner or notice. */
+  privacy?: PrivacyView;
 }
 
 export function pageContext(c: Context<AppEnv>): PageContext {
@@ -22,5 +27,7 @@ export function pageContext(c: Context<AppEnv>): PageContext {
     auth: c.var.auth ?? null,
     path: c.req.path,
     isLocal: c.var.config ? c.var.config.ENVIRONMENT !== "production" : false,
+    // Pages rendered before the privacy middleware ran (early errors) still read the cookie choice.
+    privacy: c.var.privacy ?? { consent: parseConsent(readCookie(c, CONSENT_COOKIE), Date.now()), policyNotice: false },
   };
 }

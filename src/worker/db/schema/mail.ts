@@ -19,7 +19,9 @@ export const mailLog = sqliteTable(
     status: text("status", { enum: ["sent", "failed", "delivered", "bounced", "complained"] }).notNull(),
     bodyText: text("body_text"),
     bodyHtml: text("body_html"),
+    /** Name, type and size of each attachment (never the bytes). */
+    attachments: text("attachments", { mode: "json" }).$type<Array<{ filename: string; contentType: string; size: number }>>(),
     createdAt: timestamp("created_at").notNull(),
   },
-  (t) => [index("mail_log_account").on(t.accountId, t.createdAt), index("mail_log_created").on(t.createdAt)],
+  (t) => [index("mail_log_account").on(t.accountId, t.createdAt), index("mail_log_created").on(t.createdAt), index("mail_log_provider_message").on(t.providerMessageId)],
 );

@@ -191,7 +191,7 @@ export async function completeTotpLogin(
     const used = await ctx.db
       .update(recoveryCodes)
       .set({ usedAt: ctx.now })
-      .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.codeHash, await hashRecoveryCode(code)), isNull(recoveryCodes.usedAt)))
+      .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.codeHash, await hashRecoveryCode(code, ctx.config.PASSWORD_PEPPER)), isNull(recoveryCodes.usedAt)))
       .returning({ userId: recoveryCodes.userId })
       .get();
     if (used) {

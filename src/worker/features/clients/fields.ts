@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { parseAmountToCents } from "../../domain/format";
 import type { Validation } from "../../domain/identifiers";
 

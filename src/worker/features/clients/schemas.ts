@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { explainSiren, explainSiret, explainVatNumber, sirenFromSiret } from "../../domain/identifiers";
 import { emailField } from "../../http/validate";
 import { electronicAddressFor, electronicAddressProblem } from "./electronic-address";

@@ -45,6 +45,11 @@ export const devPages = new Hono<AppEnv>()
                 → {m.toAddress} · {new Date(m.createdAt).toISOString()} · {m.template}
               </p>
               <pre class="mail-body">{m.bodyText}</pre>
+              {(m.attachments ?? []).map((a) => (
+                <p class="mail-attachment" key={a.filename}>
+                  {ctx.t("outbox.attachment", { name: a.filename, size: Math.max(1, Math.round(a.size / 1024)) })}
+                </p>
+              ))}
             </article>
           ))}
         </section>

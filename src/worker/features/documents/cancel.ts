@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { documents } from "../../db/schema";
 import type { DocumentSnapshot } from "../../domain/document";
 import { AppError } from "../../http/errors";
-import { type AccountVerbCtx, createDraft, loadDocument, type DocumentRow } from "./drafts";
+import { type AccountVerbCtx, createDraft, deleteDraft, loadDocument, type DocumentRow } from "./drafts";
 import { issueDocument } from "./issue";
 
 /**
@@ -42,7 +42,15 @@ export async function cancelInvoice(ctx: AccountVerbCtx, invoiceId: string): Pro
     },
     { precedingDocumentId: doc.id },
   );
-  const credit = await issueDocument(ctx, creditId);
+  let credit: DocumentRow;
+  try {
+    credit = await issueDocument(ctx, creditId);
+  } catch (err) {
+    // A refusal (incomplete profile, date conflict) must not leave a credit-note draft behind, nor
+    // one more per retry. Once a number is allocated the draft is kept: the reconciler finishes it.
+    if (err instanceof AppError && err.status < 500) await deleteDraft(ctx, creditId).catch(() => undefined);
+    throw err;
+  }
   await ctx.db
     .update(documents)
     .set({ status: "cancelled", updatedAt: ctx.now })

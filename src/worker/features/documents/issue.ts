@@ -10,6 +10,7 @@ import { sha256Hex } from "../../lib/crypto/random";
 import { numberingFor } from "../../numbering/numbering-object";
 import { documentFonts } from "../../pdf/assets";
 import { renderDocumentPdf } from "../../pdf/document-pdf";
+import { aggregateStatementsForIssue } from "../payments/aggregates";
 import { profileCompleteness } from "../profile/completeness";
 import { getProfile, logoKeyOf } from "../profile/verbs";
 import { type AccountVerbCtx, type DocumentRow, type LineRow, loadDocument, todayInParis } from "./drafts";
@@ -209,6 +210,8 @@ export async function issueDocument(
       .insert(issueLog)
       .values({ accountId: ctx.accountId, seq: entry.seq, documentId: doc.id, action: "issue", at: ctx.now, contentHash: entry.contentHash, prevHash: entry.prevHash, hash: entry.hash })
       .onConflictDoNothing(),
+    // Monthly invoiced totals for the dashboard, counted only by the batch that issues.
+    ...aggregateStatementsForIssue(ctx.db, ctx.accountId, { id: doc.id, type: doc.type, issueDate: snapshot.issueDate, dueCents: totals.dueCents, issuedAt: ctx.now }),
   ]);
   await numbering.confirm([doc.id]);
   const row = updated[0];

@@ -18,7 +18,7 @@ import {
 import { accountCtx } from "../../context";
 import { accounts, clients, documents, products } from "../../db/schema";
 import type { DocumentSnapshot } from "../../domain/document";
-import { formatMoney } from "../../domain/format";
+import { formatMoney, parseAmountToCents } from "../../domain/format";
 import { computeTotals } from "../../domain/totals";
 import { isIsoDate, VAT_CATEGORIES, type VatCategory } from "../../domain/vat";
 import type { AppEnv } from "../../env";
@@ -29,6 +29,8 @@ import type { Locale, MessageKey } from "../../ui/i18n";
 import type { Flash } from "../../ui/layout";
 import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
+import { paymentsPanelData } from "../payments/page-routes";
+import { sendPanelData } from "../sending/routes";
 import { cancelInvoice } from "./cancel";
 import {
   type AccountVerbCtx,
@@ -60,6 +62,7 @@ import {
   summaryLinesOf,
 } from "./pages";
 import { listDocuments, type ListStatus } from "./queries";
+import { convertQuote, revokeShare, shareDocument } from "./quotes";
 import { DraftInput } from "./schemas";
 
 type Ctx = Context<AppEnv>;
@@ -83,10 +86,11 @@ async function listPage(c: Ctx, kind: ListKind): Promise<Response> {
   const asked = c.req.query("statut");
   const status = spec.tabs.find((s) => s === asked);
   const cursor = c.req.query("cursor")?.slice(0, 200) || undefined;
-  const page = await listDocuments(accountCtx(c), { types: spec.types, status, cursor });
+  const q = c.req.query("q")?.trim().slice(0, 100) || undefined;
+  const page = await listDocuments(accountCtx(c), { types: spec.types, status, cursor, q });
   return render(
     c,
-    <DocumentsListPage ctx={pageContext(c)} kind={kind} items={page.items} status={status} cursor={cursor} nextCursor={page.nextCursor} flash={flashOf(c)} />,
+    <DocumentsListPage ctx={pageContext(c)} kind={kind} items={page.items} status={status} cursor={cursor} q={q} nextCursor={page.nextCursor} flash={flashOf(c)} />,
   );
 }
 
@@ -381,6 +385,8 @@ interface DetailState {
   problem?: IssueProblem;
   flash?: Flash | null;
   status?: ContentfulStatusCode;
+  shareUrl?: string;
+  shareErrors?: Record<string, string>;
 }
 
 async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<Response> {
@@ -406,6 +412,7 @@ async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<
           .all()
       : Promise.resolve([]),
   ]);
+  const [payments, sending] = await Promise.all([paymentsPanelData(ctx, doc), sendPanelData(ctx, doc)]);
   const snapshot = doc.status !== "draft" && doc.snapshot ? (doc.snapshot as DocumentSnapshot) : null;
   let totals = snapshot?.totals ?? null;
   if (!snapshot) {
@@ -424,6 +431,10 @@ async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<
       creditNotes={creditNotes}
       problem={state.problem ?? null}
       flash={state.flash !== undefined ? state.flash : state.problem ? null : flashOf(c, doc)}
+      shareUrl={state.shareUrl ?? null}
+      payments={payments}
+      sending={sending}
+      shareErrors={state.shareErrors}
     />,
     state.status ?? 200,
   );
@@ -522,6 +533,35 @@ export const documentsPages = new Hono<AppEnv>()
       throw err;
     }
     return c.redirect(`${documentPath(creditId)}?ok=cancelled`, 303);
+  })
+  .post("/documents/:id/partager", async (c) => {
+    const id = c.req.param("id");
+    const token = await shareDocument(accountCtx(c), id);
+    // Rendered, not redirected: the link is shown once and never travels in a URL of our own.
+    return detailPage(c, id, { shareUrl: `${c.var.config.APP_URL}/p/${token}`, flash: null });
+  })
+  .post("/documents/:id/lien/revoquer", async (c) => {
+    const id = c.req.param("id");
+    await revokeShare(accountCtx(c), id);
+    return detailPage(c, id, { flash: { kind: "success", text: c.var.t("share.revoked") } });
+  })
+  .post("/documents/:id/transformer", async (c) => {
+    const id = c.req.param("id");
+    const form = await formFields(c);
+    const percent = parseAmountToCents(form.percent ?? "");
+    try {
+      const target =
+        form.to === "deposit_invoice"
+          ? { to: "deposit_invoice" as const, percentBp: percent.ok ? percent.cents : 0 }
+          : { to: "invoice" as const };
+      const draftId = await convertQuote(accountCtx(c), id, target);
+      return c.redirect(`${documentPath(draftId)}?ok=created`, 303);
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500 && err.code !== "not_found") {
+        return detailPage(c, id, { shareErrors: err.fields ?? { percent: err.message }, problem: { message: err.message, fields: {} }, status: err.status });
+      }
+      throw err;
+    }
   })
   .get("/documents/:id/apercu.pdf", async (c) => {
     const { name, obj } = await storedFile(c, "pdf");

@@ -23,6 +23,10 @@ import { unitLabel, UNITS } from "../products/units";
 import { PROFILE_PATH } from "../profile/pages";
 import type { DocumentRow, DocumentType, LineRow } from "./drafts";
 import type { ListStatus } from "./queries";
+import { ShareActions } from "./share-actions";
+// ——— payments & sending panels (features/payments, features/sending) ———
+import { PaymentStatusBadge, PaymentsPanel, type PaymentsPanelProps } from "../payments/panel";
+import { SendPanel, type SendPanelProps } from "../sending/panel";
 
 export const INVOICES_PATH = "/factures";
 export const QUOTES_PATH = "/devis";
@@ -46,9 +50,10 @@ export const listKindOf = (type: DocumentType): ListKind => (type === "quote" ? 
 /** Where "new" lives for a type: quotes have their own path, the three invoice types share one. */
 export const newPath = (type: DocumentType) => (type === "quote" ? NEW_QUOTE_PATH : type === "invoice" ? NEW_INVOICE_PATH : `${NEW_INVOICE_PATH}?type=${type}`);
 
-export function listHref(kind: ListKind, params: { status?: string; cursor?: string | null; ok?: string }): string {
+export function listHref(kind: ListKind, params: { status?: string; cursor?: string | null; ok?: string; q?: string }): string {
   const search = new URLSearchParams();
   if (params.status) search.set("statut", params.status);
+  if (params.q) search.set("q", params.q);
   if (params.cursor) search.set("cursor", params.cursor);
   if (params.ok) search.set("ok", params.ok);
   const query = search.toString();
@@ -87,6 +92,7 @@ export interface DocumentsListProps {
   items: ListItem[];
   status: ListStatus | undefined;
   cursor: string | undefined;
+  q?: string | undefined;
   nextCursor: string | null;
   flash?: Flash | null;
 }
@@ -119,11 +125,11 @@ function NewButtons({ ctx, kind }: { ctx: PageContext; kind: ListKind }) {
 }
 
 /** /factures and /devis: status tabs, one keyset page, the page total, cursor links. */
-export function DocumentsListPage({ ctx, kind, items, status, cursor, nextCursor, flash }: DocumentsListProps) {
+export function DocumentsListPage({ ctx, kind, items, status, cursor, q, nextCursor, flash }: DocumentsListProps) {
   const { t, locale } = ctx;
   const title = t(kind === "quotes" ? "documents.quotes.title" : "documents.invoices.title");
   const showType = kind === "invoices";
-  const filtered = status !== undefined || cursor !== undefined;
+  const filtered = status !== undefined || cursor !== undefined || q !== undefined;
   const pageTotal = items.reduce((sum, d) => sum + BigInt(signedTotal(d)), 0n);
   return (
     <AppLayout ctx={ctx} title={title} flash={flash}>
@@ -144,6 +150,14 @@ export function DocumentsListPage({ ctx, kind, items, status, cursor, nextCursor
           </a>
         ))}
       </nav>
+      <form method="get" action={LISTS[kind].path} class="docs-search" role="search">
+        {status ? <input type="hidden" name="statut" value={status} /> : null}
+        <label for="docs-q">{t("documents.search")}</label>
+        <input id="docs-q" name="q" type="search" value={q ?? ""} maxLength={100} />
+        <button type="submit" class="button">
+          {t("documents.search.submit")}
+        </button>
+      </form>
       {items.length === 0 ? (
         filtered ? (
           <section class="empty-state">
@@ -212,9 +226,9 @@ export function DocumentsListPage({ ctx, kind, items, status, cursor, nextCursor
       )}
       {cursor || nextCursor ? (
         <nav class="docs-pagination" aria-label={t("documents.pagination")}>
-          {cursor ? <a href={listHref(kind, { status })}>{`← ${t("documents.first")}`}</a> : <span />}
+          {cursor ? <a href={listHref(kind, { status, q })}>{`← ${t("documents.first")}`}</a> : <span />}
           {nextCursor ? (
-            <a href={listHref(kind, { status, cursor: nextCursor })} rel="next" class="button">
+            <a href={listHref(kind, { status, q, cursor: nextCursor })} rel="next" class="button">
               {`${t("documents.next")} →`}
             </a>
           ) : null}
@@ -592,6 +606,13 @@ export interface DetailPageProps {
   creditNotes: Array<{ id: string; number: string | null }>;
   problem?: IssueProblem | null;
   flash?: Flash | null;
+  /** A public link just created: shown once. */
+  shareUrl?: string | null;
+  shareErrors?: FieldErrors;
+  /** Payments of an issued invoice (features/payments paymentsPanelData); absent elsewhere. */
+  payments?: Omit<PaymentsPanelProps, "ctx"> | null;
+  /** Sends by email of an issued document (features/sending sendPanelData). */
+  sending?: Omit<SendPanelProps, "ctx"> | null;
 }
 
 function Fact({ label, children }: { label: string; children: ComponentChildren }) {
@@ -604,7 +625,7 @@ function Fact({ label, children }: { label: string; children: ComponentChildren 
 }
 
 /** /documents/:id: a draft's content and actions, or an issued document's PDF, files and fingerprint. */
-export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preceding, creditNotes, problem, flash }: DetailPageProps) {
+export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preceding, creditNotes, problem, flash, shareUrl, shareErrors, payments, sending }: DetailPageProps) {
   const { t, locale } = ctx;
   const kind = listKindOf(doc.type);
   const draft = doc.status === "draft";
@@ -622,7 +643,7 @@ export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preced
       <div class="docs-header">
         <div>
           <p class="docs-badges">
-            <TypeBadge ctx={ctx} type={doc.type} /> <StatusBadge ctx={ctx} type={doc.type} status={doc.status} issuing={issuing} />
+            <TypeBadge ctx={ctx} type={doc.type} /> {payments ? <PaymentStatusBadge ctx={ctx} status={payments.state.status} /> : <StatusBadge ctx={ctx} type={doc.type} status={doc.status} issuing={issuing} />}
           </p>
           <h1>{heading}</h1>
           <p class="lead">
@@ -731,6 +752,9 @@ export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preced
               ) : null}
             </section>
           ) : null}
+          {payments ? <PaymentsPanel ctx={ctx} {...payments} /> : null}
+          {sending ? <SendPanel ctx={ctx} {...sending} /> : null}
+          <ShareActions ctx={ctx} doc={doc} shareUrl={shareUrl ?? null} errors={shareErrors} />
           {cancellable ? (
             <section class="panel">
               <h2>{t("documents.actions")}</h2>

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { DocumentSnapshot } from "../../domain/document";
 import { toUbl } from "../../domain/einvoice/ubl";
-import { z } from "zod";
+import * as z from "zod";
 import { accountCtx } from "../../context";
 import { DOCUMENT_TYPES } from "../../db/schema";
 import type { AppEnv } from "../../env";
@@ -23,6 +23,7 @@ const ListInput = z.object({
   type: z.enum(DOCUMENT_TYPES).optional(),
   status: z.enum(["draft", "issued", "sent", "accepted", "refused", "expired", "cancelled"]).optional(),
   cursor: z.string().max(200).optional(),
+  q: z.string().max(100).optional(),
 });
 
 function publicDocument(d: Awaited<ReturnType<typeof loadDocument>>["doc"]) {
@@ -39,7 +40,7 @@ export const documentsApi = new Hono<AppEnv>()
   .use("/series/*", requireAuth)
   .get("/documents", async (c) => {
     const q = orThrow(c, validate(ListInput, c.req.query(), c.var.locale, c.var.t));
-    const page = await listDocuments(accountCtx(c), { types: q.type ? [q.type] : [...DOCUMENT_TYPES], status: q.status, cursor: q.cursor });
+    const page = await listDocuments(accountCtx(c), { types: q.type ? [q.type] : [...DOCUMENT_TYPES], status: q.status, cursor: q.cursor, q: q.q });
     return c.json(page);
   })
   .post("/documents", async (c) => {

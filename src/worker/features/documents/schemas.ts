@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { isIsoDate, VAT_CATEGORIES } from "../../domain/vat";
 import { optionalText } from "../../http/validate";
 

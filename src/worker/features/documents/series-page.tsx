@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { accountCtx } from "../../context";
 import { DOCUMENT_TYPES } from "../../db/schema";
 import { formatDocumentNumber } from "../../domain/numbering";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_PARSED_CENTS } from "../../domain/format";
 import { exemptionByCode, FRENCH_TAX_TABLE, VAT_EXEMPTIONS, type VatCategory } from "../../domain/vat";
 import { blank, checkbox, hundredths, hundredthsToInput, optionalText, requiredText, withDefault } from "../clients/fields";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { LEGAL_FORMS } from "../../db/schema";
 import { parseAmountToCents } from "../../domain/format";
 import {

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { loadConfig } from "../../config";
 import { accountDb } from "../../db/client";
 import { documents } from "../../db/schema";

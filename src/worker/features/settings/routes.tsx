@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { directoryCtx } from "../../context";
 import type { AppEnv } from "../../env";
 import { writeCookie, LANG_COOKIE } from "../../http/cookies";

@@ -74,7 +74,7 @@ export async function confirmTotp(ctx: VerbCtx, userId: string, code: string): P
   const step = await verifyTotp(secret, code, ctx.now);
   if (step === null) throw new AppError("invalid", ctx.t("err.totp"), { code: ctx.t("err.totp") });
   const codes = generateRecoveryCodes(10);
-  const hashes = await Promise.all(codes.map(hashRecoveryCode));
+  const hashes = await Promise.all(codes.map((c) => hashRecoveryCode(c, ctx.config.PASSWORD_PEPPER)));
   await ctx.db.batch([
     ctx.db.update(users).set({ totpEnabledAt: ctx.now, totpLastStep: step, updatedAt: ctx.now }).where(and(eq(users.id, userId), isNull(users.totpEnabledAt))),
     ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sha256Hex } from "./random.ts";
+import { hmacSha256, sha256Hex } from "./random.ts";
 import {
+
   base32Decode,
   base32Encode,
   generateRecoveryCodes,
@@ -12,6 +13,8 @@ import {
   totpStep,
   verifyTotp,
 } from "./totp.ts";
+
+const PEPPER = "test-pepper-0123456789abcdef0123456789abcdef";
 
 // RFC 6238 Appendix B uses the ASCII seed "12345678901234567890" for SHA-1.
 const RFC_SECRET = base32Encode(new TextEncoder().encode("12345678901234567890"));
@@ -177,24 +180,25 @@ describe("recovery codes", () => {
     expect(all).not.toMatch(/[01ilo]/);
   });
 
-  it("hashes codes as SHA-256 hex of the normalized form", async () => {
+  it("hashes codes as an HMAC of the normalized form, keyed by the pepper", async () => {
     const [code] = generateRecoveryCodes(1) as [string];
-    const hash = await hashRecoveryCode(code);
-    expect(hash).toBe(await sha256Hex(code.replace("-", "")));
-    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    const hash = await hashRecoveryCode(code, PEPPER);
+    expect(hash).toBe(await hmacSha256(PEPPER, code.replace("-", "")));
+    expect(hash).not.toBe(await sha256Hex(code.replace("-", "")));
+    expect(hash).not.toBe(await hashRecoveryCode(code, `${PEPPER}-other`));
   });
 
   it("gives the same hash regardless of case, dash and spaces", async () => {
     const [code] = generateRecoveryCodes(1) as [string];
-    const hash = await hashRecoveryCode(code);
-    expect(await hashRecoveryCode(code.toUpperCase())).toBe(hash);
-    expect(await hashRecoveryCode(code.replace("-", ""))).toBe(hash);
-    expect(await hashRecoveryCode(` ${code.replace("-", " - ")} `)).toBe(hash);
+    const hash = await hashRecoveryCode(code, PEPPER);
+    expect(await hashRecoveryCode(code.toUpperCase(), PEPPER)).toBe(hash);
+    expect(await hashRecoveryCode(code.replace("-", ""), PEPPER)).toBe(hash);
+    expect(await hashRecoveryCode(` ${code.replace("-", " - ")} `, PEPPER)).toBe(hash);
   });
 
   it("gives different hashes to different codes", async () => {
     const codes = generateRecoveryCodes(10);
-    const hashes = await Promise.all(codes.map(hashRecoveryCode));
+    const hashes = await Promise.all(codes.map((c) => hashRecoveryCode(c, PEPPER)));
     expect(new Set(hashes).size).toBe(10);
   });
 });

@@ -1,8 +1,11 @@
 import { documentsEn } from "../../features/documents/i18n";
+import { paymentsEn } from "../../features/payments/i18n";
+import { sendingEn } from "../../features/sending/i18n";
+import { privacyEn } from "../../features/privacy/i18n";
 import type { MessageKey } from "./fr";
 
 /** English UI strings; the type makes a missing key a compile error. */
-const core: Record<Exclude<MessageKey, keyof typeof documentsEn>, string> = {
+const core: Record<Exclude<MessageKey, keyof typeof documentsEn | keyof typeof privacyEn | keyof typeof paymentsEn | keyof typeof sendingEn>, string> = {
   "app.name": "Factumo",
   "app.tagline": "Invoicing for freelancers, exact by construction.",
   "nav.dashboard": "Dashboard",
@@ -339,4 +342,4 @@ const core: Record<Exclude<MessageKey, keyof typeof documentsEn>, string> = {
   "products.err.stock.service": "Stock is tracked for goods only, not for a service.",
 };
 
-export const en: Record<MessageKey, string> = { ...core, ...documentsEn };
+export const en: Record<MessageKey, string> = { ...core, ...documentsEn, ...privacyEn, ...paymentsEn, ...sendingEn };

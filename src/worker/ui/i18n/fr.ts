@@ -1,4 +1,7 @@
 import { documentsFr } from "../../features/documents/i18n";
+import { paymentsFr } from "../../features/payments/i18n";
+import { sendingFr } from "../../features/sending/i18n";
+import { privacyFr } from "../../features/privacy/i18n";
 
 /** French UI strings: the reference dictionary (English must provide every key). */
 const core = {
@@ -338,6 +341,6 @@ const core = {
   "products.err.stock.service": "Le stock ne se suit que pour un bien, pas pour une prestation de services.",
 } as const;
 
-export const fr = { ...core, ...documentsFr } as const;
+export const fr = { ...core, ...documentsFr, ...privacyFr, ...paymentsFr, ...sendingFr } as const;
 
 export type MessageKey = keyof typeof fr;
