@@ -26,11 +26,12 @@ export interface ListQuery {
   limit?: number;
 }
 
-function encodeCursor(createdAt: number, id: string): string {
+/** Keyset cursor over (created_at, id), shared by every newest-first list. */
+export function encodeCursor(createdAt: number, id: string): string {
   return base64UrlEncode(utf8Bytes(`${createdAt}:${id}`));
 }
 
-function decodeCursor(ctx: AccountVerbCtx, cursor: string): { createdAt: number; id: string } {
+export function decodeCursor(ctx: AccountVerbCtx, cursor: string): { createdAt: number; id: string } {
   try {
     const [at, id] = new TextDecoder().decode(base64UrlDecode(cursor)).split(":");
     const createdAt = Number(at);

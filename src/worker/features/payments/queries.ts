@@ -1,26 +1,10 @@
 import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import { clients, documents, payments } from "../../db/schema";
 import { type AgingBucket, AGING_BUCKETS } from "../../domain/invoice-status";
-import { AppError } from "../../http/errors";
-import { base64UrlDecode, base64UrlEncode, utf8Bytes } from "../../lib/crypto/random";
 import { type AccountVerbCtx, todayInParis } from "../documents/drafts";
+import { decodeCursor, encodeCursor } from "../documents/queries";
 
 export const PAGE_SIZE = 25;
-
-function encodeCursor(createdAt: number, id: string): string {
-  return base64UrlEncode(utf8Bytes(`${createdAt}:${id}`));
-}
-
-function decodeCursor(ctx: AccountVerbCtx, cursor: string): { createdAt: number; id: string } {
-  try {
-    const [at, id] = new TextDecoder().decode(base64UrlDecode(cursor)).split(":");
-    const createdAt = Number(at);
-    if (!Number.isSafeInteger(createdAt) || !id) throw new Error("cursor");
-    return { createdAt, id };
-  } catch {
-    throw new AppError("invalid", ctx.t("err.unexpected"), { cursor: "invalid cursor" });
-  }
-}
 
 /**
  * One page of the receipts book, newest entry first, by keyset (created_at, id): page size + 1
