@@ -25,6 +25,8 @@ export default defineConfig(async () => {
     test: {
       include: ["src/**/*.test.ts", "test/integration/**/*.test.ts", "test/unit/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
+      // A local Stripe API stand-in (Node HTTP), its URL handed to the tests as inject("stripeApiBase").
+      globalSetup: ["./test/helpers/stripe-server.mjs"],
       // Generous: the 2-core machines also run workerd and the PDF renderer; no test asserts time.
       testTimeout: 30_000,
     },

@@ -48,6 +48,8 @@ const tap = path.join(results, "e2e.tap");
 rmSync(tap, { force: true });
 stage("End-to-end tests (Chromium)", process.execPath, [path.join(root, "test/e2e/run.mjs")]);
 
+stage("Privacy policy: every promise of PRIVACY.md proven by a passing test", process.execPath, [path.join(root, "scripts/check-privacy-coverage.mjs"), vitestJson, tap]);
+
 const unit = JSON.parse(readFileSync(vitestJson, "utf8"));
 let passed = unit.numPassedTests;
 let failed = unit.numFailedTests;

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, symlinkSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -47,12 +48,12 @@ export function freePort() {
  * Starts `wrangler dev` (workerd with local D1/R2/DO) and resolves once /healthz answers.
  * `vars` are passed with --var so no .dev.vars is needed (CI, e2e).
  */
-export async function startWrangler({ port, persistTo, vars = {}, stdio = "inherit" }) {
+export async function startWrangler({ port, persistTo, vars = {}, stdio = "inherit", cwd = root }) {
   const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
   if (persistTo) args.push("--persist-to", persistTo);
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child = spawn(bin("wrangler"), args, {
-    cwd: root,
+    cwd,
     stdio,
     env: { ...process.env, ...QUIET_WRANGLER },
     detached: process.platform !== "win32",
@@ -80,4 +81,25 @@ function stop(child) {
   } catch {
     child.kill("SIGTERM");
   }
+}
+
+/** Stops a server from startWrangler and resolves once its process exited (at most `ms`). */
+export async function stopAndWait(server, ms = 15_000) {
+  const exited = new Promise((resolve) => (server.child.exitCode !== null ? resolve() : server.child.once("exit", resolve)));
+  server.stop();
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, ms))]);
+}
+
+/**
+ * Copies what `wrangler dev` builds from (wrangler.toml, src, migrations, the built client) into
+ * `dir`, with node_modules linked, and returns `dir`. The harnesses run the server from there, so
+ * edits to the work tree during a long run do not rebuild and restart the Worker mid-request.
+ */
+export function snapshotTree(dir) {
+  mkdirSync(dir, { recursive: true });
+  for (const entry of ["wrangler.toml", "package.json", "tsconfig.json", "src", "migrations", "dist/client"]) {
+    cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
+  }
+  symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
 }

@@ -7,25 +7,32 @@ import type { AppEnv } from "./env";
 import { authApi, authPages } from "./features/auth/routes";
 import { clientsApi, clientsPages } from "./features/clients/routes";
 import { devPages } from "./features/dev/routes";
+import { IMPORT_PATH } from "./features/data/links";
+import { dataApi, dataPages } from "./features/data/routes";
 import { documentsPages } from "./features/documents/page-routes";
 import { documentsApi } from "./features/documents/routes";
 import { seriesPages } from "./features/documents/series-page";
 import { homePages } from "./features/home/routes";
 import { paymentsPages } from "./features/payments/page-routes";
+import { booksApi, booksPages } from "./features/books/routes";
 import { paymentsApi } from "./features/payments/routes";
 import { sendingApi, sendingPages, sendingWebhooks } from "./features/sending/routes";
+import { remindersApi, remindersPages } from "./features/reminders/routes";
 import { privacyContext } from "./features/privacy/context";
 import { privacyPages } from "./features/privacy/routes";
+import { rightsApi, rightsPages } from "./features/privacy/rights-routes";
 import { publicPages } from "./features/public/routes";
 import { productsApi, productsPages } from "./features/products/routes";
 import { profileApi, profilePages } from "./features/profile/routes";
 import { settingsApi, settingsPages } from "./features/settings/routes";
+import { payPages, stripeSettingsPages, stripeWebhooks } from "./features/stripe/routes";
 import { readCookie, LANG_COOKIE } from "./http/cookies";
 import { csrf } from "./http/csrf";
 import { AppError, handleError, notFound } from "./http/errors";
 import { securityHeaders } from "./http/security";
 import { loadSession } from "./http/session";
 import { translator, type Locale } from "./ui/i18n";
+import { operatorApi } from "./features/operator/routes";
 
 /** Largest body accepted anywhere: a 1 MB logo in a multipart form, plus room for the envelope. */
 export const MAX_BODY_BYTES = 1_200_000;
@@ -48,14 +55,14 @@ export function createApp() {
     }
     return next();
   });
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => {
-        throw new AppError("payload_too_large", c.var.locale === "en" ? "The request is too large." : "La requête est trop volumineuse.");
-      },
-    }),
-  );
+  const appBodyLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => {
+      throw new AppError("payload_too_large", c.var.locale === "en" ? "The request is too large." : "La requête est trop volumineuse.");
+    },
+  });
+  // The import of an export archive (features/data) sets its own, larger limit on its one route.
+  app.use((c, next) => (c.req.method === "POST" && c.req.path === IMPORT_PATH ? next() : appBodyLimit(c, next)));
   app.use(async (c, next) => {
     const cookie = readCookie(c, LANG_COOKIE);
     // French by default; English only by explicit choice (cookie, or the user's stored preference).
@@ -82,6 +89,8 @@ export function createApp() {
   app.route("/", authPages);
   app.route("/", publicPages);
   app.route("/", privacyPages);
+  app.route("/", rightsPages);
+  app.route("/", dataPages);
   app.route("/", profilePages);
   app.route("/", clientsPages);
   app.route("/", productsPages);
@@ -89,17 +98,27 @@ export function createApp() {
   app.route("/", seriesPages);
   app.route("/", settingsPages);
   app.route("/", paymentsPages);
+  app.route("/", booksPages);
   app.route("/", sendingPages);
+  app.route("/", remindersPages);
   app.route("/webhooks", sendingWebhooks);
+  app.route("/", stripeSettingsPages);
+  app.route("/", payPages);
+  app.route("/webhooks", stripeWebhooks);
   app.route("/dev", devPages);
   app.route("/api/v1/auth", authApi);
   app.route("/api/v1", profileApi);
+  app.route("/api/v1", dataApi);
   app.route("/api/v1", documentsApi);
   app.route("/api/v1", paymentsApi);
+  app.route("/api/v1", booksApi);
   app.route("/api/v1", sendingApi);
+  app.route("/api/v1", remindersApi);
   app.route("/api/v1", clientsApi);
   app.route("/api/v1", productsApi);
   app.route("/api/v1", settingsApi);
+  app.route("/api/v1", rightsApi);
+  app.route("/api/v1/operator", operatorApi);
 
   app.notFound(notFound);
   app.onError(handleError);

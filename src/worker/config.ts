@@ -27,10 +27,31 @@ const ConfigSchema = z
     /** Signing secret of the Resend delivery webhook (whsec_…); without it /webhooks/resend answers 404. */
     RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
     MAIL_FROM: z.string().min(3).default("Factumo <no-reply@factumo.fr>"),
+    /** Bearer secret of the operator commands (`npm run keys:rotate`); without it they do not exist. */
+    OPERATOR_TOKEN: secret("OPERATOR_TOKEN").optional(),
+    /** Platform key of Stripe Connect (sk_…); without it online payment is unavailable. */
+    STRIPE_SECRET_KEY: z.string().min(1).optional(),
+    /** Signing secret of the Connect webhook endpoint (whsec_…); without it /webhooks/stripe answers 404. */
+    STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+    /** Points the Stripe SDK at a local test server (http://127.0.0.1:PORT); refused in production. */
+    STRIPE_API_BASE: z.url().optional(),
+    /**
+     * Reliability harness only (`npm run reliability`): probability (0..1) that an issue request fails
+     * right after its number is allocated, before the D1 write. Refused in production below.
+     */
+    FAULT_ISSUE_WRITE_RATE: z.coerce.number().min(0).max(1).optional(),
+  })
+  .refine((c) => c.ENVIRONMENT !== "production" || !c.STRIPE_API_BASE, {
+    message: "STRIPE_API_BASE est réservé aux tests (en production, le SDK parle à api.stripe.com)",
+    path: ["STRIPE_API_BASE"],
   })
   .refine((c) => c.ENVIRONMENT !== "production" || c.RESEND_API_KEY, {
     message: "RESEND_API_KEY est obligatoire en production (sans lui, aucun email ne part)",
     path: ["RESEND_API_KEY"],
+  })
+  .refine((c) => c.ENVIRONMENT !== "production" || c.FAULT_ISSUE_WRITE_RATE === undefined, {
+    message: "FAULT_ISSUE_WRITE_RATE est réservé aux tests de fiabilité, jamais en production",
+    path: ["FAULT_ISSUE_WRITE_RATE"],
   });
 
 export type Config = z.infer<typeof ConfigSchema>;

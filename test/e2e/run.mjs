@@ -1,11 +1,12 @@
 // End-to-end tests in real Chromium (playwright-core) against `wrangler dev` with a fresh local
 // D1/R2/DO state. Without Chromium: a loud skip outside CI, a failure in CI (CI=true).
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { applyMigrations, buildClient, freePort, localSecrets, root, startWrangler } from "../../scripts/lib/dev-server.mjs";
 import { assertNode } from "../../scripts/lib/env.mjs";
+import { startStripeServer } from "../helpers/stripe-server.mjs";
 
 assertNode();
 const chromium = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p && existsSync(p));
@@ -20,10 +21,20 @@ buildClient();
 const persistTo = mkdtempSync(path.join(tmpdir(), "factumo-e2e-"));
 applyMigrations(persistTo);
 const port = await freePort();
+// The local Stripe stand-in: the Worker's SDK calls it, and its Checkout page posts signed webhooks back.
+const stripeWebhookSecret = `whsec_e2e_${Date.now().toString(36)}`;
+const stripe = await startStripeServer({ webhookUrl: `http://localhost:${port}/webhooks/stripe`, webhookSecret: stripeWebhookSecret });
 const server = await startWrangler({
   port,
   persistTo,
-  vars: { ENVIRONMENT: "local", APP_URL: `http://localhost:${port}`, ...localSecrets() },
+  vars: {
+    ENVIRONMENT: "local",
+    APP_URL: `http://localhost:${port}`,
+    ...localSecrets(),
+    STRIPE_SECRET_KEY: "sk_test_e2e",
+    STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
+    STRIPE_API_BASE: stripe.url,
+  },
   stdio: ["ignore", "ignore", "inherit"],
 });
 
@@ -35,7 +46,8 @@ const files = readdirSync(import.meta.dirname)
 let status = 1;
 try {
   const tap = path.join(root, "test-results/e2e.tap");
-  const res = spawnSync(
+  // Asynchronous: this process must keep serving the Stripe stand-in while the tests run.
+  const child = spawn(
     process.execPath,
     ["--test", "--test-concurrency=1", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files],
     {
@@ -44,9 +56,13 @@ try {
     env: { ...process.env, E2E_BASE_URL: `http://localhost:${port}`, CHROMIUM_PATH: chromium },
     },
   );
-  status = res.status ?? 1;
+  status = await new Promise((resolve) => {
+    child.on("error", () => resolve(1));
+    child.on("exit", (code) => resolve(code ?? 1));
+  });
 } finally {
   server.stop();
+  void stripe.close();
   rmSync(persistTo, { recursive: true, force: true });
 }
 process.exit(status);

@@ -4,7 +4,7 @@ import { totpCode } from "../../src/worker/lib/crypto/totp";
 import { RATE_LIMIT } from "../../src/worker/features/auth/verbs";
 import { TEST_PASSWORD, TestClient, lastMailTo, signedUpClient, tokenFromMail, uniqueEmail } from "../helpers/client";
 
-describe("sign-up, verification and login", () => {
+describe("§8 secure authentication: sign-up, verification and login", () => {
   it("signs up, verifies the email by its one-time link, logs out and logs back in", async () => {
     const { client, email, userId } = await signedUpClient();
     const mail = await lastMailTo(email);
@@ -82,7 +82,7 @@ describe("sign-up, verification and login", () => {
     expect(body.error.requestId).toBeTruthy();
   });
 
-  it("logs every login attempt in the connection log with IP, user agent and outcome", async () => {
+  it("§3.3 logs every login attempt in the connection log with time, IP, user agent and outcome", async () => {
     const { email, userId } = await signedUpClient();
     const client = new TestClient({ "cf-connecting-ip": "203.0.113.7", "user-agent": "TestAgent/1.0" });
     expect((await client.postForm("/connexion", { email, password: "wrong password!" })).status).toBe(401);
@@ -127,7 +127,7 @@ describe("CSRF", () => {
   });
 });
 
-describe("login rate limit", () => {
+describe("§8 secure authentication: login rate limit", () => {
   it(`answers 429 in French after ${RATE_LIMIT.perEmail} failures for one email`, async () => {
     const { email } = await signedUpClient();
     const client = new TestClient({ "cf-connecting-ip": "198.51.100.20" });
@@ -156,7 +156,7 @@ describe("login rate limit", () => {
   });
 });
 
-describe("password reset", () => {
+describe("§8 secure authentication: password reset by one-time link", () => {
   it("resets by a one-time emailed link and closes every session", async () => {
     const { client, email, userId } = await signedUpClient();
     const anon = new TestClient();
@@ -236,7 +236,7 @@ describe("sessions", () => {
   });
 });
 
-describe("two-factor authentication (TOTP)", () => {
+describe("§8 secure authentication: two-factor authentication (TOTP)", () => {
   it("enrols with a first code, then requires a code at login; a code is not accepted twice", async () => {
     const { client, email, userId } = await signedUpClient();
     const begin = (await (await client.json("POST", "/api/v1/me/totp")).json()) as { secret: string; otpauthUri: string };

@@ -216,7 +216,7 @@ function call(client: TestClient, method: string, path: string, body?: unknown):
   return client.postForm(path, (body ?? {}) as Record<string, string>);
 }
 
-describe("tenant isolation over every route with a param", () => {
+describe("§8 strict access control: tenant isolation over every route with a param", () => {
   beforeAll(async () => {
     [A, B] = await Promise.all([setUpA(), readyAccount()]);
   }, 60_000);
@@ -298,7 +298,7 @@ function headerProblems(where: string, res: Response): string[] {
   return out;
 }
 
-describe("security headers on every GET route", () => {
+describe("§8 TLS in transit: security headers on every GET route", () => {
   let owner: TenantA;
   beforeAll(async () => {
     owner = await setUpA();

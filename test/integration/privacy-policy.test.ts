@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { RETENTION_CLASSES, RETENTION_CLASS_IDS, describeDuration } from "../../src/worker/domain/retention";
+import { RETENTION_CLASSES, RETENTION_CLASS_IDS, describeDuration, type RetentionClass } from "../../src/worker/domain/retention";
 import { COOKIE_CATEGORIES, CURRENT_POLICY, POLICY_VERSIONS, PROCESSORS, acceptedPolicyVersion, needsPolicyNotice } from "../../src/worker/features/privacy/policy";
 import { isMessageKey } from "../../src/worker/ui/i18n";
 import { TestClient, signedUpClient } from "../helpers/client";
@@ -65,7 +65,8 @@ describe("§6 retention periods on the policy page", () => {
   it("says where deletion is not automatic yet instead of pretending", async () => {
     const html = await page("/confidentialite");
     for (const id of RETENTION_CLASS_IDS) {
-      const pending = RETENTION_CLASSES[id].enforcedBy === "pending";
+      const cls: RetentionClass = RETENTION_CLASSES[id];
+      const pending = cls.enforcedBy === "pending";
       expect(retentionRow(html, id).includes("en cours de mise en place"), id).toBe(pending);
     }
   });
@@ -127,6 +128,9 @@ describe("§11 policy versions", () => {
     const { client, userId } = await signedUpClient();
     // This user signed up before the current version was published.
     await env.DB.prepare("UPDATE users SET created_at = ? WHERE id = ?").bind(CURRENT_POLICY.publishedAt - 24 * 3600 * 1000, userId).run();
+    // …and accepted the version in force then (sign-up now records the version accepted).
+    await env.DB.prepare("DELETE FROM policy_acknowledgements WHERE user_id = ?").bind(userId).run();
+    await env.DB.prepare("INSERT INTO policy_acknowledgements (user_id, version, at) VALUES (?, '2025-01-01', ?)").bind(userId, CURRENT_POLICY.publishedAt - 24 * 3600 * 1000).run();
 
     const before = await page("/tableau-de-bord", client);
     expect(before).toContain("policy-notice");
@@ -136,7 +140,7 @@ describe("§11 policy versions", () => {
     const ack = await client.postForm("/confidentialite/prise-de-connaissance", { next: "/clients" });
     expect(ack.status).toBe(303);
     expect(ack.headers.get("location")).toBe("/clients");
-    const row = await env.DB.prepare("SELECT version FROM policy_acknowledgements WHERE user_id = ?").bind(userId).first<{ version: string }>();
+    const row = await env.DB.prepare("SELECT version FROM policy_acknowledgements WHERE user_id = ? ORDER BY at DESC LIMIT 1").bind(userId).first<{ version: string }>();
     expect(row?.version).toBe(CURRENT_POLICY.version);
     expect(await page("/tableau-de-bord", client)).not.toContain("policy-notice");
 

@@ -171,3 +171,39 @@ describe("§6 the retention cron", () => {
     expect(Object.keys(summary)).toEqual(expect.arrayContaining(["connection_logs", "inactive_erased", "billing_records"]));
   });
 });
+
+describe("§6 payment details: 13 months after the transaction", () => {
+  it("blanks the payer's reference 13 months after the day received and keeps the accounting entry", async () => {
+    const a = await readyAccount();
+    const id = await createDraftVia(a.client, draftBody(a.clientId));
+    expect((await a.client.json("POST", `/api/v1/documents/${id}/issue`, {})).status).toBe(200);
+    const receivedOn = "2026-01-31";
+    const res = await a.client.json("POST", `/api/v1/documents/${id}/payments`, { receivedOn, amountCents: 1000, method: "cheque", reference: "Chèque 0012345" });
+    expect(res.status).toBe(201);
+    const row = () => one<Record<string, unknown>>("SELECT received_on, amount_cents, method, reference FROM payments WHERE document_id = ?", id);
+    // 13 calendar months after 31 January is 28 February of the next year (clamped).
+    const due = Date.UTC(2027, 1, 28);
+    expect(addDuration(Date.UTC(2026, 0, 31), RETENTION_CLASSES.payment_details.duration)).toBe(due);
+
+    const before = await runRetention(env, due - DAY + 1);
+    expect((await row())?.reference).toBe("Chèque 0012345");
+    expect(before.payment_details).toBe(0);
+
+    // The Stripe ids of an online payment made that day go at the same time.
+    const recordedAt = Date.UTC(2026, 0, 31, 10);
+    await env.DB.prepare("INSERT INTO stripe_payments (account_id, payment_intent_id, document_id, amount_cents, created_at) VALUES (?, 'pi_test_13months', ?, 1000, ?)").bind(a.accountId, id, recordedAt).run();
+    await env.DB.prepare("INSERT INTO stripe_events (id, account_id, type, received_at) VALUES ('evt_test_13months', ?, 'checkout.session.completed', ?)").bind(a.accountId, recordedAt).run();
+    const stripeIds = async () =>
+      (await countOf("SELECT COUNT(*) AS n FROM stripe_payments WHERE payment_intent_id = 'pi_test_13months'")) + (await countOf("SELECT COUNT(*) AS n FROM stripe_events WHERE id = 'evt_test_13months'"));
+    await runRetention(env, addDuration(recordedAt, { months: 13 }) - HOUR);
+    expect(await stripeIds()).toBe(2);
+
+    const after = await runRetention(env, due + DAY);
+    expect(await stripeIds()).toBe(0);
+    expect(await row()).toEqual({ received_on: receivedOn, amount_cents: 1000, method: "cheque", reference: null });
+    expect(after.payment_details).toBeGreaterThanOrEqual(1);
+    // Only the reference may change: the entry itself stays refused to edits.
+    await expect(env.DB.prepare("UPDATE payments SET amount_cents = 1 WHERE document_id = ?").bind(id).run()).rejects.toThrow(/payments_append_only/);
+    await expect(env.DB.prepare("UPDATE payments SET reference = 'x' WHERE document_id = ?").bind(id).run()).rejects.toThrow(/payments_append_only/);
+  });
+});

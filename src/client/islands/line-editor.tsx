@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { formatMoney, formatPercent, type Locale, parseAmountToCents } from "../../worker/domain/format";
 import { computeTotals, type DocumentTotals, type TotalsError, type TotalsInput } from "../../worker/domain/totals";
 import type { VatCategory } from "../../worker/domain/vat";
+import { Combobox, type ComboboxLabels } from "./combobox";
 
 /** A line as the editor holds it: what the user typed, as text. */
 export interface EditorLine {
@@ -46,6 +47,32 @@ export interface CatalogueItem {
   unitPriceCents: number;
   vat: string;
   kind: "goods" | "service";
+}
+
+/** A catalogue item as GET /api/v1/products returns it (the fields a line takes from it). */
+export interface ApiProduct {
+  id: string;
+  name: string;
+  description: string | null;
+  unitCode: string;
+  unitPriceCents: number;
+  vatCategory: string;
+  vatRateBp: number;
+  exemptionCode: string | null;
+  kind: "goods" | "service";
+}
+
+/** A stored or searched product as the editor's catalogue item. */
+export function catalogueItemOf(p: ApiProduct): CatalogueItem {
+  return {
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    unitCode: p.unitCode,
+    unitPriceCents: p.unitPriceCents,
+    vat: vatKey(p.vatCategory, p.vatRateBp, p.exemptionCode),
+    kind: p.kind,
+  };
 }
 
 export interface Option {
@@ -103,6 +130,8 @@ export interface LineEditorProps {
   /** Server errors keyed by {@link fieldOf} ("lines.0.quantity", "lines", "allowance"). */
   errors: Record<string, string>;
   products: CatalogueItem[];
+  /** A catalogue too large to list: a search field on this endpoint replaces the select. */
+  productSearch?: { endpoint: string; labels: ComboboxLabels };
   units: Option[];
   vatOptions: Option[];
   /** What a new free line starts with. */
@@ -338,9 +367,7 @@ export function LineEditor(p: LineEditorProps) {
     setRows((rs) => [...rs, { ...line, key: nextKey.current++ }]);
     setDirty(true);
   };
-  const addProduct = () => {
-    const item = p.products.find((x) => x.id === pick);
-    if (!item) return;
+  const addItem = (item: CatalogueItem) =>
     add({
       productId: item.id,
       description: item.description ? `${item.name}\n${item.description}` : item.name,
@@ -352,6 +379,10 @@ export function LineEditor(p: LineEditorProps) {
       vat: item.vat,
       kind: item.kind,
     });
+  const addProduct = () => {
+    const item = p.products.find((x) => x.id === pick);
+    if (!item) return;
+    addItem(item);
     setPick("");
   };
   const money = (cents: number) => formatMoney(cents, locale);
@@ -504,7 +535,22 @@ export function LineEditor(p: LineEditorProps) {
         <button type="button" class="button" disabled={!live} onClick={() => add({ productId: null, description: "", quantity: "1", unitCode: p.defaults.unitCode, unitPrice: "", discount: "", discountKind: "percent", vat: p.defaults.vat, kind: p.defaults.kind })}>
           + {L.addFree}
         </button>
-        {p.products.length > 0 ? (
+        {p.productSearch ? (
+          <div class="le-pick le-search">
+            <Combobox<ApiProduct>
+              id="le-pick"
+              label={L.catalogue}
+              hideLabel
+              placeholder={L.catalogueChoose}
+              endpoint={p.productSearch.endpoint}
+              selected={null}
+              clearOnSelect
+              labels={p.productSearch.labels}
+              format={(x) => `${x.name} — ${money(x.unitPriceCents)}`}
+              onSelect={(x) => addItem(catalogueItemOf(x))}
+            />
+          </div>
+        ) : p.products.length > 0 ? (
           <div class="le-pick">
             <label for="le-pick" class="visually-hidden">
               {L.catalogue}

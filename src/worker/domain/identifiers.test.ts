@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  containsCardNumber,
   explainBic,
   explainIban,
   explainSiren,
@@ -72,7 +73,7 @@ describe("normalizeDigits", () => {
   });
 });
 
-describe("SIREN", () => {
+describe("§3.1 SIREN", () => {
   it("accepts a real SIREN, with or without separators", () => {
     expect(isValidSiren("732829320")).toBe(true);
     expect(isValidSiren("732 829 320")).toBe(true);
@@ -110,7 +111,7 @@ describe("SIREN", () => {
   });
 });
 
-describe("SIRET", () => {
+describe("§3.1 SIRET", () => {
   it("accepts a real SIRET and extracts its SIREN", () => {
     expect(isValidSiret("732 829 320 00074")).toBe(true);
     expect(sirenFromSiret("732 829 320 00074")).toBe("732829320");
@@ -395,5 +396,30 @@ describe("BIC", () => {
   it("rejects a country code that is not ISO 3166", () => {
     expect(explainBic("BNPAZZPPXXX")).toEqual({ ok: false, reason: "country" });
     expect(explainBic("BNPAUKPP")).toEqual({ ok: false, reason: "country" });
+  });
+});
+
+describe("containsCardNumber (privacy policy §8: card numbers are never stored)", () => {
+  it("finds test card numbers however they are grouped", () => {
+    for (const pan of ["4242424242424242", "4242 4242 4242 4242", "5555-5555-5555-4444", "3782 822463 10005", "Payé par carte 4000 0566 5566 5556 merci"]) {
+      expect(containsCardNumber(pan)).toBe(true);
+    }
+  });
+
+  it("leaves cheque numbers, transfer references, IBANs and SIRETs alone", () => {
+    for (const text of ["Chèque 0012345", "VIR SEPA F-2026-0042", "FR76 3000 6000 0112 3456 7890 189", "SIRET 732 829 320 00074", "4242424242424241"]) {
+      expect(containsCardNumber(text)).toBe(false);
+    }
+  });
+
+  it("flags every Luhn-valid 16-digit number starting like a card, and no number failing Luhn", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[2-6]\d{14}$/), (head) => {
+        const check = [...Array(10).keys()].find((d) => containsCardNumber(`${head}${d}`));
+        expect(check).toBeDefined();
+        // Exactly one check digit makes a valid PAN.
+        expect([...Array(10).keys()].filter((d) => containsCardNumber(`${head}${d}`))).toHaveLength(1);
+      }),
+    );
   });
 });

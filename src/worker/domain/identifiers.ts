@@ -47,6 +47,20 @@ function luhnSum(digits: string): number {
   return sum;
 }
 
+/**
+ * True when a text holds something that looks like a payment card number (PAN): 13 to 19 digits,
+ * possibly grouped by spaces or dashes, passing the Luhn check. Card numbers are never stored
+ * (privacy policy §8, PCI-DSS): free-text fields refuse them instead of keeping one by accident.
+ */
+export function containsCardNumber(text: string): boolean {
+  // Maximal runs of digits grouped by single separators; a longer run (an IBAN, an order number) is not a PAN.
+  for (const run of text.match(/\d(?:[\s\-\u00A0\u202F]?\d)*/g) ?? []) {
+    const digits = run.replace(/\D/g, "");
+    if (digits.length >= 13 && digits.length <= 19 && /^[2-6]/.test(digits) && luhnSum(digits) % 10 === 0) return true;
+  }
+  return false;
+}
+
 function digitSum(digits: string): number {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) sum += digits.charCodeAt(i) - 48;

@@ -32,7 +32,7 @@ export const RETENTION_CLASSES = {
   /** §6 "Données de facturation": issued invoices, credit notes and their PDF/XML, 10 years. */
   billing_records: { duration: { months: 120 }, start: "issue", enforcedBy: "job" },
   /** §6 "Données de paiement": payment details beyond the accounting entry, 13 months. */
-  payment_details: { duration: { months: 13 }, start: "transaction", enforcedBy: "pending" },
+  payment_details: { duration: { months: 13 }, start: "transaction", enforcedBy: "job" },
   /** §6 "Logs de connexion": 12 months maximum. */
   connection_logs: { duration: { months: 12 }, start: "event", enforcedBy: "job" },
   /** Sessions: deleted once expired. */
@@ -40,7 +40,7 @@ export const RETENTION_CLASSES = {
   /** One-time links (verification, reset): deleted once expired, or a day after use. */
   one_time_tokens: { duration: { days: 0 }, start: "expiry", enforcedBy: "job" },
   /** §9.5 exports: the link is valid 7 days, then the archive is deleted. */
-  data_exports: { duration: { days: 7 }, start: "creation", enforcedBy: "pending" },
+  data_exports: { duration: { days: 7 }, start: "creation", enforcedBy: "job" },
   /** §10 cookie choice: kept 6 months, then asked again. */
   cookie_choice: { duration: { months: 6 }, start: "choice", enforcedBy: "expiry" },
 } as const satisfies Record<string, RetentionClass>;

@@ -8,8 +8,12 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export const CSRF_FIELD = "_csrf";
 export const CSRF_HEADER = "x-csrf-token";
 
-/** Paths authenticated by something other than the cookie (signed webhooks). */
-const EXEMPT = [/^\/webhooks\//];
+/**
+ * Paths authenticated by something other than the cookie: signed webhooks, the HMAC-signed
+ * one-click unsubscribe, which mail providers POST without any cookie (RFC 8058), and operator
+ * commands, which carry the OPERATOR_TOKEN bearer secret and no cookie at all.
+ */
+const EXEMPT = [/^\/webhooks\//, /^\/desabonnement\/[^/]+$/, /^\/api\/v1\/operator\//];
 
 /**
  * Double-submit CSRF protection for every state-changing request: the token lives in an HttpOnly

@@ -90,9 +90,11 @@ export function handleError(err: unknown, c: Context<AppEnv>): Response {
     console.error(
       JSON.stringify({
         level: "error",
+        event: "request_failed",
         requestId,
         code: appErr.code,
-        path: c.req.path,
+        // The route pattern, not the path: paths can carry tokens (/p/:token, /desabonnement/:token).
+        route: c.req.routePath,
         error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
       }),
     );

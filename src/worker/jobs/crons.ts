@@ -2,7 +2,9 @@ import { loadConfig } from "../config";
 import type { Bindings } from "../env";
 import { housekeeping } from "./housekeeping";
 import { reconcileIssues } from "./reconcile-issues";
+import { runReminders } from "./reminders";
 import { runRetention } from "./retention";
+import { runUrssafReminders } from "./urssaf-reminders";
 
 type Job = (env: Bindings, now: number) => Promise<Record<string, number>>;
 
@@ -17,6 +19,10 @@ export const CRONS = {
   "*/10 * * * *": { name: "issue-reconciler", run: reconcileIssues },
   /** Daily at 02:41 UTC: the retention periods of the privacy policy (§6), domain/retention.ts. */
   "41 2 * * *": { name: "retention", run: runRetention },
+  /** Daily at 07:07 UTC (8–9 h in Paris): payment reminders due today, features/reminders. */
+  "7 7 * * *": { name: "reminders", run: runReminders },
+  /** Daily at 06:23 UTC: URSSAF declaration deadline reminders, 7 days before each deadline. */
+  "23 6 * * *": { name: "urssaf-reminders", run: runUrssafReminders },
 } as const satisfies Record<string, { name: string; run: Job }>;
 
 export type CronExpression = keyof typeof CRONS;

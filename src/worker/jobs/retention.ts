@@ -1,8 +1,11 @@
 import { and, eq, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { loadConfig } from "../config";
 import { accountDb, forEachShard, type Db } from "../db/client";
 import {
+  accessLog,
   accounts,
+  dataExports,
   authTokens,
   connectionLog,
   depositDeductions,
@@ -11,7 +14,10 @@ import {
   inactivityNotices,
   mailLog,
   memberships,
+  payments,
   policyAcknowledgements,
+  stripeEvents,
+  stripePayments,
   recoveryCodes,
   retentionPurges,
   retentionRuns,
@@ -43,6 +49,7 @@ const BILLING_TYPES = ["invoice", "deposit_invoice", "credit_note"] as const;
 
 export interface RetentionSummary extends Record<string, number> {
   connection_logs: number;
+  access_log: number;
   sessions: number;
   one_time_tokens: number;
   inactive_warned: number;
@@ -51,10 +58,13 @@ export interface RetentionSummary extends Record<string, number> {
   inactive_erased: number;
   billing_records: number;
   billing_files: number;
+  payment_details: number;
+  data_exports: number;
 }
 
 const emptySummary = (): RetentionSummary => ({
   connection_logs: 0,
+  access_log: 0,
   sessions: 0,
   one_time_tokens: 0,
   inactive_warned: 0,
@@ -63,6 +73,8 @@ const emptySummary = (): RetentionSummary => ({
   inactive_erased: 0,
   billing_records: 0,
   billing_files: 0,
+  payment_details: 0,
+  data_exports: 0,
 });
 
 /**
@@ -70,8 +82,6 @@ const emptySummary = (): RetentionSummary => ({
  * injected (tests walk it across years). Idempotent: a second run at the same `now` finds nothing
  * left to do and sends no second warning. Each run leaves its counts in retention_runs.
  *
- * Not enforced here yet: payment details at 13 months (the payments feature is being built) and
- * data exports at 7 days (no export table exists yet).
  */
 export async function runRetention(env: Bindings, now: number): Promise<RetentionSummary> {
   const summary = emptySummary();
@@ -80,6 +90,8 @@ export async function runRetention(env: Bindings, now: number): Promise<Retentio
     await purgeLogsAndSessions(db, now, summary);
     await followInactiveAccounts(env, db, now, summary);
     await purgeBillingRecords(env, db, now, summary);
+    await purgePaymentDetails(db, now, summary);
+    await purgeDataExports(env, db, now, summary);
     await db.insert(retentionRuns).values({ id: randomId(), asOf: now, summary, createdAt: Date.now() });
   });
   return summary;
@@ -99,9 +111,55 @@ async function recordActivity(db: Db, now: number): Promise<void> {
     )`);
 }
 
+/**
+ * §6 "Données de paiement": 13 months after the money was received, the details the payer gave
+ * (the reference: cheque or transfer number) are blanked. The accounting entry — date, amount,
+ * method, invoice — stays in the receipts book; the payments trigger allows only this change.
+ */
+async function purgePaymentDetails(db: Db, now: number, summary: RetentionSummary): Promise<void> {
+  const cutoffAt = retentionCutoff("payment_details", now);
+  const cutoff = new Date(cutoffAt).toISOString().slice(0, 10);
+  const [blanked, intents, events] = await db.batch([
+    db
+      .update(payments)
+      .set({ reference: null })
+      .where(and(isNotNull(payments.reference), lt(payments.receivedOn, cutoff)))
+      .returning({ id: payments.id }),
+    // Stripe's payment intent ids and event ids: no refund or retry comes after 13 months (Stripe
+    // stops retrying events after 3 days and refunds after 180), and the receipts book keeps the entry.
+    db.delete(stripePayments).where(lt(stripePayments.createdAt, cutoffAt)).returning({ id: stripePayments.paymentIntentId }),
+    db.delete(stripeEvents).where(lt(stripeEvents.receivedAt, cutoffAt)).returning({ id: stripeEvents.id }),
+  ]);
+  summary.payment_details += blanked.length + intents.length + events.length;
+}
+
+/** Export (and import) jobs handled per run at most: a backlog drains over the following nights. */
+const EXPORTS_BATCH = 200;
+
+/**
+ * §9.5 exports: 7 days after creation the archive (or an uploaded import archive left behind) is
+ * deleted from R2 and the job marked `expired`; the row stays as the record that it existed.
+ */
+async function purgeDataExports(env: Bindings, db: Db, now: number, summary: RetentionSummary): Promise<void> {
+  const due = await db
+    .select({ id: dataExports.id, r2Key: dataExports.r2Key })
+    .from(dataExports)
+    .where(and(ne(dataExports.status, "expired"), lt(dataExports.createdAt, retentionCutoff("data_exports", now))))
+    .limit(EXPORTS_BATCH)
+    .all();
+  for (const job of due) {
+    // R2 first: if the update fails, the next run deletes nothing twice and marks the row then.
+    if (job.r2Key) await env.FILES.delete(job.r2Key);
+    await db.update(dataExports).set({ status: "expired" }).where(eq(dataExports.id, job.id));
+    summary.data_exports += 1;
+  }
+}
+
 async function purgeLogsAndSessions(db: Db, now: number, summary: RetentionSummary): Promise<void> {
-  const [logs, s, tokens] = await db.batch([
+  const [logs, access, s, tokens] = await db.batch([
     db.delete(connectionLog).where(lt(connectionLog.at, retentionCutoff("connection_logs", now))).returning({ id: connectionLog.id }),
+    // The access log of sensitive actions is a log too: the same 12 months.
+    db.delete(accessLog).where(lt(accessLog.at, retentionCutoff("connection_logs", now))).returning({ id: accessLog.id }),
     db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.idHash }),
     db
       .delete(authTokens)
@@ -109,6 +167,7 @@ async function purgeLogsAndSessions(db: Db, now: number, summary: RetentionSumma
       .returning({ id: authTokens.id }),
   ]);
   summary.connection_logs += logs.length;
+  summary.access_log += access.length;
   summary.sessions += s.length;
   summary.one_time_tokens += tokens.length;
 }
@@ -196,13 +255,28 @@ async function warnInactiveAccount(env: Bindings, db: Db, account: { id: string;
   }
 }
 
-/**
- * Erases the personal data of an inactive account (policy §6, §9.3): its people (user rows, sessions,
- * tokens, recovery codes, connection logs, their mail log), and the account's contact details, bank
- * details and logo. The account row stays, reduced to the seller identity its issued documents
- * carry, with those documents, which are under legal hold for 10 years. The account is frozen.
- */
+/** Erases an inactive account's personal data (eraseAccountPersonalData), marking its notice erased in the same batch. */
 async function eraseInactiveAccount(env: Bindings, db: Db, accountId: string, now: number): Promise<void> {
+  await eraseAccountPersonalData(env, db, accountId, now, [
+    db.update(inactivityNotices).set({ erasedAt: now }).where(eq(inactivityNotices.accountId, accountId)),
+  ]);
+}
+
+/**
+ * Erases the personal data of an account (policy §6, §9.3), shared by the inactivity erasure and the
+ * owner's account closure (features/privacy/closure.ts): its people (user rows, sessions, tokens,
+ * recovery codes, connection logs, policy acknowledgements, their mail log), and the account's
+ * contact details, bank details and logo. The account row stays, reduced to the seller identity its
+ * issued documents carry, with those documents, which are under legal hold for 10 years. The
+ * account is frozen. `alsoInBatch` statements commit in the same D1 batch (all or nothing).
+ */
+export async function eraseAccountPersonalData(
+  env: Bindings,
+  db: Db,
+  accountId: string,
+  now: number,
+  alsoInBatch: ReadonlyArray<BatchItem<"sqlite">> = [],
+): Promise<void> {
   const adb = accountDb(env, accountId);
   const members = await db.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.accountId, accountId)).all();
   const userIds = members.map((m) => m.userId);
@@ -228,7 +302,7 @@ async function eraseInactiveAccount(env: Bindings, db: Db, accountId: string, no
       .update(accounts)
       .set({ contactEmail: null, phone: null, ibanSealed: null, bicSealed: null, logoKey: null, logoType: null, frozenAt: now, updatedAt: now })
       .where(eq(accounts.id, accountId)),
-    db.update(inactivityNotices).set({ erasedAt: now }).where(eq(inactivityNotices.accountId, accountId)),
+    ...alsoInBatch,
   ] as unknown as Parameters<Db["batch"]>[0]);
 }
 

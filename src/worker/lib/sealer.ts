@@ -19,4 +19,5 @@ export const aad = {
   totp: (userId: string) => `user:${userId}:totp`,
   iban: (accountId: string) => `account:${accountId}:iban`,
   bic: (accountId: string) => `account:${accountId}:bic`,
+  stripeAccount: (accountId: string) => `account:${accountId}:stripe_account`,
 };

@@ -11,9 +11,10 @@ export const SECTIONS: ReadonlyArray<{ path: string; label: MessageKey; ready: b
   { path: "/clients", label: "nav.clients", ready: true },
   { path: "/produits", label: "nav.products", ready: true },
   { path: "/paiements", label: "nav.payments", ready: true },
+  { path: "/livres", label: "nav.books", ready: true },
   { path: "/temps", label: "nav.time", ready: false },
   { path: "/stock", label: "nav.stock", ready: false },
-  { path: "/mes-donnees", label: "nav.data", ready: false },
+  { path: "/mes-donnees", label: "nav.data", ready: true },
   { path: "/parametres", label: "nav.settings", ready: true },
 ];
 
@@ -132,6 +133,11 @@ export function AppLayout({ ctx, title, children, flash, islands }: LayoutProps)
                     {ctx.t("auth.verify.resend")}
                   </button>
                 </form>
+              </div>
+            ) : null}
+            {auth?.account.frozen ? (
+              <div class="banner frozen-banner" role="status" data-frozen-banner="true">
+                <span>{ctx.t("rights.restriction.banner")}</span> <a href="/mes-donnees/restriction">{ctx.t("rights.restriction.banner.link")}</a>
               </div>
             ) : null}
             <PolicyNotice ctx={ctx} />

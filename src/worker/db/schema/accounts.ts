@@ -37,6 +37,8 @@ export const accounts = sqliteTable("accounts", {
   logoKey: text("logo_key"),
   logoType: text("logo_type"),
   frozenAt: timestamp("frozen_at"),
+  /** Closed by its owner (policy §9.3): personal data erased, issued documents sealed under legal hold. */
+  closedAt: timestamp("closed_at"),
   lastActivityAt: timestamp("last_activity_at").notNull(),
   createdAt: timestamp("created_at").notNull(),
   updatedAt: timestamp("updated_at").notNull(),

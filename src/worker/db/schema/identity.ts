@@ -21,6 +21,11 @@ export const users = sqliteTable(
     /** Last accepted TOTP time step: a code is never accepted twice. */
     totpLastStep: integer("totp_last_step"),
     passwordChangedAt: timestamp("password_changed_at").notNull(),
+    /** Marketing consent (policy §4, §9.7): off by default; when given, the time and the wording version shown. */
+    marketingOptInAt: timestamp("marketing_opt_in_at"),
+    marketingWordingVersion: text("marketing_wording_version"),
+    /** Objection to product analytics (policy §9.6): wins over any cookie consent. */
+    analyticsOptOutAt: timestamp("analytics_opt_out_at"),
     createdAt: timestamp("created_at").notNull(),
     updatedAt: timestamp("updated_at").notNull(),
   },

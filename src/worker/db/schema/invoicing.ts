@@ -131,8 +131,29 @@ export const documents = sqliteTable(
     issuedAt: timestamp("issued_at"),
     createdAt: timestamp("created_at").notNull(),
     updatedAt: timestamp("updated_at").notNull(),
+    // ——— list state (features/documents/queries.ts), kept by triggers (migrations: document_lists) ———
+    /** Invoices: Σ payments and corrections recorded on it (trigger on payments). */
+    paidCents: integer("paid_cents").notNull().default(0),
+    /** Invoices: Σ due of the issued credit notes referencing it (trigger on credit-note issue). */
+    creditedCents: integer("credited_cents").notNull().default(0),
+    /**
+     * What the lists filter on, without today: an issued invoice is "open" (nothing received),
+     * "partial" or "paid" (domain/invoice-status.ts); any other document keeps its stored status.
+     */
+    listState: text("list_state").generatedAlwaysAs(
+      sql`CASE WHEN status = 'issued' AND type IN ('invoice', 'deposit_invoice') THEN CASE WHEN paid_cents >= MAX(0, due_cents - credited_cents) THEN 'paid' WHEN paid_cents > 0 THEN 'partial' ELSE 'open' END ELSE status END`,
+      { mode: "virtual" },
+    ),
+    /** The date that splits a state by today: an open invoice's due date, a sent quote's validity ('9999-12-31' when none). */
+    dateKey: text("date_key").generatedAlwaysAs(
+      sql`CASE WHEN list_state IN ('open', 'partial') THEN COALESCE(due_date, '9999-12-31') WHEN list_state = 'sent' AND type = 'quote' THEN COALESCE(valid_until, '9999-12-31') END`,
+      { mode: "virtual" },
+    ),
   },
   (t) => [
+    // Each list arm (one type, one state) reads its page in order; the second serves "not yet due" by date.
+    index("documents_list_state").on(t.accountId, t.type, t.listState, t.createdAt, t.id),
+    index("documents_list_due").on(t.accountId, t.type, t.listState, t.dateKey, t.createdAt, t.id),
     index("documents_issue_pending").on(t.issueRequestedAt).where(sql`status = 'draft' AND issue_requested_at IS NOT NULL`),
     // The database itself refuses a duplicate number, not only the application.
     uniqueIndex("documents_account_type_number").on(t.accountId, t.type, t.number).where(sql`number IS NOT NULL`),
@@ -140,6 +161,8 @@ export const documents = sqliteTable(
     index("documents_account_status").on(t.accountId, t.type, t.status),
     index("documents_account_client").on(t.accountId, t.clientId),
     index("documents_account_source_quote").on(t.accountId, t.sourceQuoteId),
+    // Credit notes of an invoice (detail page, balances): found by index, not by scanning the account.
+    index("documents_account_preceding").on(t.accountId, t.precedingDocumentId),
     uniqueIndex("documents_public_token").on(t.publicTokenHash).where(sql`public_token_hash IS NOT NULL`),
   ],
 );

@@ -75,3 +75,43 @@ export const retentionRuns = sqliteTable(
   },
   (t) => [index("retention_runs_as_of").on(t.asOf)],
 );
+
+export const RIGHTS_REQUEST_TYPES = ["access", "rectification", "erasure", "restriction", "portability", "objection"] as const;
+export type RightsRequestType = (typeof RIGHTS_REQUEST_TYPES)[number];
+
+/**
+ * Rights requests (policy §9.8), by form or recorded by the operator from an email: each must be
+ * answered within one calendar month (`due_at`). Kept after the account closes, as the proof that
+ * the request was answered.
+ */
+export const rightsRequests = sqliteTable(
+  "rights_requests",
+  {
+    id: text("id").primaryKey(),
+    /** Null for a request from someone without an account (or received by email from an unknown address). */
+    accountId: text("account_id"),
+    email: text("email").notNull(),
+    type: text("type", { enum: RIGHTS_REQUEST_TYPES }).notNull(),
+    message: text("message").notNull(),
+    channel: text("channel", { enum: ["form", "email"] }).notNull(),
+    createdAt: timestamp("created_at").notNull(),
+    dueAt: timestamp("due_at").notNull(),
+    status: text("status", { enum: ["open", "answered", "refused"] }).notNull().default("open"),
+    answeredAt: timestamp("answered_at"),
+  },
+  (t) => [index("rights_requests_status_due").on(t.status, t.dueAt), index("rights_requests_account").on(t.accountId, t.createdAt)],
+);
+
+/** Each freeze and unfreeze of an account (policy §9.4), with its reason: accounts.frozen_at is the current state. */
+export const accountRestrictions = sqliteTable(
+  "account_restrictions",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    userId: text("user_id"),
+    action: text("action", { enum: ["freeze", "unfreeze"] }).notNull(),
+    reason: text("reason"),
+    at: timestamp("at").notNull(),
+  },
+  (t) => [index("account_restrictions_account").on(t.accountId, t.at)],
+);

@@ -1,12 +1,14 @@
 import { and, count, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { VerbCtx } from "../../context";
-import { accounts, connectionLog, isFailure, memberships, recoveryCodes, sessions, users } from "../../db/schema";
+import { accounts, connectionLog, isFailure, memberships, policyAcknowledgements, recoveryCodes, sessions, users } from "../../db/schema";
 import { AppError } from "../../http/errors";
 import { randomId, sha256Hex } from "../../lib/crypto/random";
 import { hashPassword, verifyPassword } from "../../lib/crypto/password";
 import { hashRecoveryCode, verifyTotp } from "../../lib/crypto/totp";
 import { sendMail } from "../../lib/mail";
 import { aad, sealerFor } from "../../lib/sealer";
+import { recordLogin, recordUserAccess } from "../privacy/access-log";
+import { CURRENT_POLICY } from "../privacy/policy";
 import type { SignUpInput } from "./schemas";
 import { consumeToken, mintToken, readToken } from "./tokens";
 
@@ -63,6 +65,8 @@ export async function signUp(ctx: VerbCtx, input: SignUpInput): Promise<{ userId
         updatedAt: ctx.now,
       }),
       ctx.db.insert(memberships).values({ accountId, userId, role: "owner", createdAt: ctx.now }),
+      // Signing up accepts the policy in force: recorded, so a later substantial version is notified (§11).
+      ctx.db.insert(policyAcknowledgements).values({ userId, version: CURRENT_POLICY.version, at: ctx.now }),
     ]);
   } catch (err) {
     // Two sign-ups racing on one email: the unique index decides, the batch rolls back whole.
@@ -145,7 +149,7 @@ export async function logIn(ctx: VerbCtx, input: { email: string; password: stri
     return { kind: "totp_required", challenge: await mintToken(ctx, "totp_challenge", user.id) };
   }
   await logAttempt(ctx, meta, emailHash, user.id, "success");
-  return { kind: "ok", userId: user.id, accountId: await ownerAccountOf(ctx, user.id) };
+  return { kind: "ok", userId: user.id, accountId: await signedIn(ctx, user.id) };
 }
 
 /** A real hash of a random password, so unknown emails cost the same KDF time. */
@@ -155,6 +159,13 @@ async function ownerAccountOf(ctx: VerbCtx, userId: string): Promise<string> {
   const m = await ctx.db.select({ accountId: memberships.accountId }).from(memberships).where(eq(memberships.userId, userId)).get();
   if (!m) throw new AppError("forbidden", ctx.t("err.unexpected"));
   return m.accountId;
+}
+
+/** The account a successful sign-in opens, with the sign-in in that account's access log. */
+async function signedIn(ctx: VerbCtx, userId: string): Promise<string> {
+  const accountId = await ownerAccountOf(ctx, userId);
+  await recordLogin(ctx.env, accountId, userId, ctx.now);
+  return accountId;
 }
 
 /** Second step of a 2FA login: a TOTP code (never the same time step twice) or a recovery code. */
@@ -184,7 +195,7 @@ export async function completeTotpLogin(
         .get();
       if (won) {
         await logAttempt(ctx, meta, emailHash, user.id, "success");
-        return { userId: user.id, accountId: await ownerAccountOf(ctx, user.id) };
+        return { userId: user.id, accountId: await signedIn(ctx, user.id) };
       }
     }
   } else {
@@ -196,7 +207,7 @@ export async function completeTotpLogin(
       .get();
     if (used) {
       await logAttempt(ctx, meta, emailHash, user.id, "recovery_code_used");
-      return { userId: user.id, accountId: await ownerAccountOf(ctx, user.id) };
+      return { userId: user.id, accountId: await signedIn(ctx, user.id) };
     }
   }
   await logAttempt(ctx, meta, emailHash, user.id, "totp_failed");
@@ -225,6 +236,7 @@ export async function resetPassword(ctx: VerbCtx, input: { token: string; passwo
     ctx.db.update(users).set({ passwordHash, passwordChangedAt: ctx.now, updatedAt: ctx.now }).where(eq(users.id, userId)),
     ctx.db.delete(sessions).where(eq(sessions.userId, userId)),
   ]);
+  await recordUserAccess(ctx, userId, "password_changed");
 }
 
 async function assertPassword(ctx: VerbCtx, userId: string, password: string) {
@@ -246,6 +258,7 @@ export async function changePassword(
     ctx.db.update(users).set({ passwordHash, passwordChangedAt: ctx.now, updatedAt: ctx.now }).where(eq(users.id, userId)),
     ctx.db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.idHash, currentSessionHash))),
   ]);
+  await recordUserAccess(ctx, userId, "password_changed");
 }
 
 /** Sends a confirmation link to the new address; the email changes only when it is opened. */
@@ -274,4 +287,5 @@ export async function confirmEmailChange(ctx: VerbCtx, token: string): Promise<v
     if (String(err).includes("UNIQUE")) throw new AppError("conflict", ctx.t("err.email.taken"));
     throw err;
   }
+  await recordUserAccess(ctx, userId, "email_changed");
 }

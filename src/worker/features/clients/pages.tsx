@@ -1,9 +1,10 @@
+import { formatMoney } from "../../domain/format";
 import type { FieldErrors } from "../../http/errors";
 import { CsrfField, Field, Fieldset, FormErrorSummary, SelectField } from "../../ui/form";
 import type { MessageKey } from "../../ui/i18n";
 import { AppLayout, type Flash } from "../../ui/layout";
 import type { PageContext } from "../../ui/page-context";
-import type { Client } from "./queries";
+import type { Client, ClientBalance } from "./queries";
 import { CLIENT_KINDS, CLIENT_LANGUAGES } from "./schemas";
 import type { Page } from "./search";
 
@@ -275,10 +276,28 @@ export interface ClientDetailProps {
   /** True when a document names the client: it can be archived, not deleted. */
   referenced: boolean;
   flash?: Flash | null;
+  /** What the client owes and holds as credit; not shown when absent. */
+  balance?: ClientBalance;
+}
+
+/** Left to pay and client credit, side by side under the client's name. */
+function BalanceFacts({ ctx, balance }: { ctx: PageContext; balance: ClientBalance }) {
+  return (
+    <dl class="client-balance">
+      <div>
+        <dt>{ctx.t("payments.panel.outstanding")}</dt>
+        <dd class="num">{formatMoney(balance.dueCents, ctx.locale)}</dd>
+      </div>
+      <div>
+        <dt>{ctx.t("receivables.credit")}</dt>
+        <dd class="num">{formatMoney(balance.creditCents, ctx.locale)}</dd>
+      </div>
+    </dl>
+  );
 }
 
 /** /clients/:id: the client's details to edit, archive or unarchive, and delete while unused. */
-export function ClientDetailPage({ ctx, client, values, errors, referenced, flash }: ClientDetailProps) {
+export function ClientDetailPage({ ctx, client, values, errors, referenced, flash, balance }: ClientDetailProps) {
   const { t } = ctx;
   const path = clientPath(client.id);
   const archived = client.archivedAt !== null;
@@ -297,6 +316,7 @@ export function ClientDetailPage({ ctx, client, values, errors, referenced, flas
         ) : null}
       </h1>
       {archived ? <p class="muted">{t("clients.archived.notice")}</p> : null}
+      {balance ? <BalanceFacts ctx={ctx} balance={balance} /> : null}
       <form method="post" action={path} novalidate>
         <CsrfField ctx={ctx} />
         <FormErrorSummary ctx={ctx} errors={errors} />

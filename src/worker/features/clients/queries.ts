@@ -106,3 +106,37 @@ export async function isClientReferenced(ctx: AccountCtx, id: string): Promise<b
     .get();
   return row !== undefined;
 }
+
+/** What a client owes on issued invoices and what it holds as credit, in cents. */
+export interface ClientBalance {
+  /** Sum of what is left to pay on the client's issued invoices (after credit notes and payments). */
+  dueCents: number;
+  /** Sum of the client's client_credits rows: overpayments, less their reversals. */
+  creditCents: number;
+}
+
+/**
+ * A client's balance in one statement, computed as receivables() does for the whole account (each
+ * issued invoice's amount due, less its issued credit notes and its payments, counted when positive)
+ * but reading only this client's documents (documents_account_client), their payments
+ * (payments_account_document) and credits (client_credits_account_client).
+ */
+export async function clientBalance(ctx: AccountCtx, clientId: string): Promise<ClientBalance> {
+  const a = ctx.accountId;
+  const rows = await ctx.db.all<{ dueCents: number | null; creditCents: number | null }>(sql`WITH invoices AS (
+      SELECT id, due_cents FROM documents
+      WHERE account_id = ${a} AND client_id = ${clientId} AND type IN ('invoice', 'deposit_invoice') AND status = 'issued'
+    ), credited AS (
+      SELECT preceding_document_id AS document_id, SUM(due_cents) AS cents FROM documents
+      WHERE account_id = ${a} AND type = 'credit_note' AND status != 'draft' AND preceding_document_id IN (SELECT id FROM invoices)
+      GROUP BY preceding_document_id
+    ), open AS (
+      SELECT MAX(0, i.due_cents - COALESCE(c.cents, 0))
+        - COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.account_id = ${a} AND p.document_id = i.id), 0) AS outstanding
+      FROM invoices i LEFT JOIN credited c ON c.document_id = i.id
+    )
+    SELECT (SELECT COALESCE(SUM(outstanding), 0) FROM open WHERE outstanding > 0) AS dueCents,
+      (SELECT COALESCE(SUM(amount_cents), 0) FROM client_credits WHERE account_id = ${a} AND client_id = ${clientId}) AS creditCents`);
+  const row = rows[0];
+  return { dueCents: Number(row?.dueCents ?? 0), creditCents: Number(row?.creditCents ?? 0) };
+}

@@ -21,7 +21,7 @@ import {
   NEW_CLIENT_PATH,
   NewClientPage,
 } from "./pages";
-import { type Client, getClient, isClientReferenced, listClients } from "./queries";
+import { type Client, clientBalance, getClient, isClientReferenced, listClients } from "./queries";
 import { ClientInput, ListQuery } from "./schemas";
 import { archiveClient, createClient, deleteClient, unarchiveClient, updateClient } from "./verbs";
 
@@ -51,7 +51,8 @@ interface DetailState {
 
 /** Renders a client's page; submitted values and errors, when given, win over the stored ones. */
 async function detailPage(c: Context<AppEnv>, client: Client, state: DetailState = {}): Promise<Response> {
-  const referenced = await isClientReferenced(accountCtx(c), client.id);
+  const ctx = accountCtx(c);
+  const [referenced, balance] = await Promise.all([isClientReferenced(ctx, client.id), clientBalance(ctx, client.id)]);
   return render(
     c,
     <ClientDetailPage
@@ -60,6 +61,7 @@ async function detailPage(c: Context<AppEnv>, client: Client, state: DetailState
       values={state.values ?? clientValues(client)}
       errors={state.errors}
       referenced={referenced}
+      balance={balance}
       flash={state.flash !== undefined ? state.flash : state.errors ? null : flashOf(c)}
     />,
     state.status ?? 200,

@@ -3,6 +3,7 @@ import { accounts, clients, depositDeductions, documentSeries, documents, issueL
 import { documentContentHash } from "../../domain/audit-chain";
 import type { DeductedDeposit, DocumentSnapshot, LineSnapshot } from "../../domain/document";
 import { toCii } from "../../domain/einvoice/cii";
+import type { Config } from "../../config";
 import { DEFAULT_PREFIXES, seriesIdFor } from "../../domain/numbering";
 import { assembleSnapshot, type SnapshotSpec } from "../../domain/snapshot";
 import { AppError } from "../../http/errors";
@@ -15,11 +16,27 @@ import { profileCompleteness } from "../profile/completeness";
 import { getProfile, logoKeyOf } from "../profile/verbs";
 import { type AccountVerbCtx, type DocumentRow, type LineRow, loadDocument, todayInParis } from "./drafts";
 import { notFoundError } from "./errors";
+import { payUrlForIssue } from "../stripe/checkout";
 import { buyerMissing, buyerSnapshot, sellerSnapshot } from "./parties";
 
-/** Test-only hooks to inject failures between the steps of an issue; no route ever passes them. */
+/** Test-only hooks to inject failures between the steps of an issue; only issueFaultsFrom builds them for a route. */
 export interface IssueFaults {
   afterAllocation?: () => void | Promise<void>;
+}
+
+/**
+ * The reliability harness's fault switch: with FAULT_ISSUE_WRITE_RATE set (local/test only, config
+ * refuses it in production), that share of issue requests fail after the number is allocated, as a
+ * lost D1 write would. No faults when unset or outside local/test.
+ */
+export function issueFaultsFrom(config: Config, random: () => number = Math.random): IssueFaults {
+  const rate = config.FAULT_ISSUE_WRITE_RATE;
+  if (!rate || config.ENVIRONMENT === "production") return {};
+  return {
+    afterAllocation: () => {
+      if (random() < rate) throw new AppError("internal", "injected fault: issue write failed after allocation (FAULT_ISSUE_WRITE_RATE)");
+    },
+  };
 }
 
 export const documentKey = (accountId: string, documentId: string, ext: "pdf" | "xml") => `accounts/${accountId}/documents/${documentId}.${ext}`;
@@ -163,7 +180,7 @@ export async function issueDocument(
   const snapshot: DocumentSnapshot = assembled.snapshot;
   const isEInvoice = doc.type !== "quote";
   const xml = isEInvoice ? new TextEncoder().encode(toCii(snapshot)) : null;
-  const pdf = await renderDocumentPdf(snapshot, { fonts: documentFonts(), logo: await loadLogo(ctx, logoKey, logoType), xml });
+  const pdf = await renderDocumentPdf(snapshot, { fonts: documentFonts(), logo: await loadLogo(ctx, logoKey, logoType), xml, payUrl: await payUrlForIssue(ctx, doc) });
 
   const pdfKey = documentKey(ctx.accountId, doc.id, "pdf");
   const xmlKey = xml ? documentKey(ctx.accountId, doc.id, "xml") : null;

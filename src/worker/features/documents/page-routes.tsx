@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
   basisPointsToInput,
   type CatalogueItem,
+  catalogueItemOf,
   centsToInput,
   type EditorLine,
   fieldOf,
@@ -13,7 +14,6 @@ import {
   toEditorLine,
   totalsErrors,
   totalsInputOf,
-  vatKey,
 } from "../../../client/islands/line-editor";
 import { accountCtx } from "../../context";
 import { accounts, clients, documents, products } from "../../db/schema";
@@ -29,8 +29,10 @@ import type { Locale, MessageKey } from "../../ui/i18n";
 import type { Flash } from "../../ui/layout";
 import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
+import { listClients } from "../clients/queries";
 import { paymentsPanelData } from "../payments/page-routes";
 import { sendPanelData } from "../sending/routes";
+import { reminderPanelData } from "../reminders/verbs";
 import { cancelInvoice } from "./cancel";
 import {
   type AccountVerbCtx,
@@ -47,6 +49,7 @@ import {
 import { issueDocument } from "./issue";
 import {
   DocumentDetailPage,
+  type ClientPicker,
   DocumentEditorPage,
   DocumentsListPage,
   documentPath,
@@ -64,12 +67,13 @@ import {
 import { listDocuments, type ListStatus } from "./queries";
 import { convertQuote, revokeShare, shareDocument } from "./quotes";
 import { DraftInput } from "./schemas";
+import { recordAccess } from "../privacy/access-log";
 
 type Ctx = Context<AppEnv>;
 type InvoiceType = Exclude<DocumentType, "quote">;
 const INVOICE_TYPES: readonly InvoiceType[] = ["invoice", "deposit_invoice", "credit_note"];
-/** Longest list of clients or catalogue items offered in the editor's selects. */
-const PICK_LIMIT = 500;
+/** Longest list of clients or catalogue items offered in the editor's selects; beyond, a search field. */
+export const PICK_LIMIT = 500;
 
 const OK_FLASHES = { created: "documents.created", saved: "documents.saved", deleted: "documents.deleted", cancelled: "documents.cancelled.done" } as const;
 
@@ -90,7 +94,17 @@ async function listPage(c: Ctx, kind: ListKind): Promise<Response> {
   const page = await listDocuments(accountCtx(c), { types: spec.types, status, cursor, q });
   return render(
     c,
-    <DocumentsListPage ctx={pageContext(c)} kind={kind} items={page.items} status={status} cursor={cursor} q={q} nextCursor={page.nextCursor} flash={flashOf(c)} />,
+    <DocumentsListPage
+      ctx={pageContext(c)}
+      kind={kind}
+      items={page.items}
+      status={status}
+      cursor={cursor}
+      q={q}
+      nextCursor={page.nextCursor}
+      totals={page.totals}
+      flash={flashOf(c)}
+    />,
   );
 }
 
@@ -101,9 +115,34 @@ interface EditorState {
   lines: EditorLine[];
   errors?: FieldErrors;
   status?: ContentfulStatusCode;
+  /** A no-JS client search ("Rechercher"): the prefix typed. */
+  clientQuery?: string;
 }
 
-/** What the editor offers: the account's active clients and catalogue, its VAT regime and terms. */
+/**
+ * The client field of an account with more than PICK_LIMIT clients: the chosen client's name (from
+ * the rows already read, else one read by id) and, after a no-JS search, the first names matching.
+ */
+async function clientPickerOf(ctx: AccountVerbCtx, rows: Array<{ id: string; name: string }>, keep: string | null, query: string | undefined): Promise<ClientPicker> {
+  const q = query?.trim().slice(0, 200);
+  const [selected, found] = await Promise.all([
+    !keep
+      ? Promise.resolve(undefined)
+      : (rows.find((r) => r.id === keep) ??
+        ctx.db.select({ id: clients.id, name: clients.name }).from(clients).where(and(eq(clients.accountId, ctx.accountId), eq(clients.id, keep))).get()),
+    q === undefined ? Promise.resolve(null) : listClients(ctx, { q, archived: false }),
+  ]);
+  return {
+    selected: selected ?? null,
+    ...(found && q !== undefined ? { search: { q, matches: found.items.map((x) => ({ id: x.id, name: x.name })) } } : {}),
+  };
+}
+
+/**
+ * What the editor offers: the account's active clients and catalogue, its VAT regime and terms.
+ * Clients and products are read PICK_LIMIT + 1 at most: one more than a select holds says that the
+ * editor must search instead, without a COUNT over every row.
+ */
 async function editorPage(c: Ctx, type: DocumentType, state: EditorState, documentId?: string): Promise<Response> {
   const ctx = accountCtx(c);
   const keep = state.values.clientId || null;
@@ -113,27 +152,22 @@ async function editorPage(c: Ctx, type: DocumentType, state: EditorState, docume
       .from(clients)
       .where(and(eq(clients.accountId, ctx.accountId), keep ? or(isNull(clients.archivedAt), eq(clients.id, keep)) : isNull(clients.archivedAt)))
       .orderBy(asc(clients.searchName), asc(clients.id))
-      .limit(PICK_LIMIT)
+      .limit(PICK_LIMIT + 1)
       .all(),
     ctx.db
       .select()
       .from(products)
       .where(and(eq(products.accountId, ctx.accountId), isNull(products.archivedAt)))
       .orderBy(asc(products.searchName), asc(products.id))
-      .limit(PICK_LIMIT)
+      .limit(PICK_LIMIT + 1)
       .all(),
     ctx.db.select({ vatRegime: accounts.vatRegime, paymentTermsDays: accounts.paymentTermsDays }).from(accounts).where(eq(accounts.id, ctx.accountId)).get(),
     type === "credit_note" && !documentId ? creditableInvoices(ctx) : Promise.resolve([]),
   ]);
-  const catalogue: CatalogueItem[] = productRows.map((p) => ({
-    id: p.id,
-    name: p.name,
-    description: p.description,
-    unitCode: p.unitCode,
-    unitPriceCents: p.unitPriceCents,
-    vat: vatKey(p.vatCategory, p.vatRateBp, p.exemptionCode),
-    kind: p.kind,
-  }));
+  const clientSearch = clientRows.length > PICK_LIMIT;
+  const productSearch = productRows.length > PICK_LIMIT;
+  const picker = clientSearch ? await clientPickerOf(ctx, clientRows, keep, state.clientQuery) : undefined;
+  const catalogue: CatalogueItem[] = productSearch ? [] : productRows.map(catalogueItemOf);
   const issueDate = state.values.issueDate ?? "";
   return render(
     c,
@@ -144,8 +178,10 @@ async function editorPage(c: Ctx, type: DocumentType, state: EditorState, docume
       values={state.values}
       lines={state.lines}
       errors={state.errors}
-      clients={clientRows}
+      clients={clientSearch ? [] : clientRows}
+      {...(picker ? { clientPicker: picker } : {})}
       products={catalogue}
+      productSearch={productSearch}
       invoices={invoiceRows.map((i) => ({ id: i.id, label: `${i.number ?? ""} — ${i.clientName ?? "—"} — ${formatMoney(i.taxInclusiveCents, ctx.locale)}` }))}
       vatRegime={account?.vatRegime ?? "franchise"}
       defaultTermsDays={account?.paymentTermsDays ?? 30}
@@ -295,6 +331,23 @@ async function readDraftForm(c: Ctx, type: DocumentType): Promise<ReadForm> {
   return { ok: true, values, lines, input };
 }
 
+/**
+ * The editor form posted by the no-JS "Rechercher" button of the client field: nothing is saved, the
+ * editor comes back as it was (fields and lines) with the clients matching what was typed. Null for
+ * an ordinary save.
+ */
+async function clientSearchOf(c: Ctx): Promise<EditorState | null> {
+  const values = await formFields(c);
+  if (values._pick !== "client") return null;
+  let raw: unknown = [];
+  try {
+    raw = JSON.parse(values.lines ?? "[]");
+  } catch {
+    // Lines the server cannot read come back empty, as a failed save would show them.
+  }
+  return { values, lines: editorLinesOf(raw, c.var.locale), clientQuery: values.clientQ ?? "" };
+}
+
 /** The invoice a new credit note corrects: an issued invoice or deposit invoice of the account. */
 async function creditableInvoice(ctx: AccountVerbCtx, id: string) {
   if (!id) return undefined;
@@ -316,6 +369,8 @@ async function creditableInvoice(ctx: AccountVerbCtx, id: string) {
 /** POST of a new draft: validated, created, then its page; or the form again with every error. */
 async function createFromForm(c: Ctx, type: DocumentType): Promise<Response> {
   const ctx = accountCtx(c);
+  const searched = await clientSearchOf(c);
+  if (searched) return editorPage(c, type, searched);
   const form = await readDraftForm(c, type);
   const again = (errors: FieldErrors, status: ContentfulStatusCode) => editorPage(c, type, { values: form.values, lines: form.lines, errors, status });
   let preceding: string | undefined;
@@ -412,7 +467,7 @@ async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<
           .all()
       : Promise.resolve([]),
   ]);
-  const [payments, sending] = await Promise.all([paymentsPanelData(ctx, doc), sendPanelData(ctx, doc)]);
+  const [payments, sending, reminders] = await Promise.all([paymentsPanelData(ctx, doc), sendPanelData(ctx, doc), reminderPanelData(ctx, doc)]);
   const snapshot = doc.status !== "draft" && doc.snapshot ? (doc.snapshot as DocumentSnapshot) : null;
   let totals = snapshot?.totals ?? null;
   if (!snapshot) {
@@ -434,6 +489,7 @@ async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<
       shareUrl={state.shareUrl ?? null}
       payments={payments}
       sending={sending}
+      reminders={reminders}
       shareErrors={state.shareErrors}
     />,
     state.status ?? 200,
@@ -446,14 +502,16 @@ function refusal(err: unknown): DetailState | null {
   return { problem: { message: err.message, fields: err.fields ?? {} }, status: err.status };
 }
 
-/** An issued document's stored file, or a 404 (drafts have none). */
-async function storedFile(c: Ctx, ext: "pdf" | "xml") {
+/** An issued document's stored file, or a 404 (drafts have none); a download goes to the access log. */
+async function storedFile(c: Ctx, ext: "pdf" | "xml", download = false) {
   const ctx = accountCtx(c);
   const { doc } = await loadDocument(ctx, c.req.param("id") ?? "");
   const key = ext === "pdf" ? doc.pdfKey : doc.xmlKey;
   const obj = key ? await ctx.env.FILES.get(key) : null;
   if (!obj) throw new AppError("not_found", ctx.t("err.not_found"));
-  return { name: `${doc.number ?? doc.id}.${ext}`, obj };
+  const name = `${doc.number ?? doc.id}.${ext}`;
+  if (download) await recordAccess(ctx, "document_downloaded", name);
+  return { name, obj };
 }
 
 /** Pages of quotes, invoices, deposit invoices and credit notes: lists, editor, detail, files. */
@@ -486,6 +544,8 @@ export const documentsPages = new Hono<AppEnv>()
     const ctx = accountCtx(c);
     // Read first: an unknown id is a 404 and an issued document a 409, before any validation.
     const { doc } = await editableDraft(c, c.req.param("id"));
+    const searched = await clientSearchOf(c);
+    if (searched) return editorPage(c, doc.type, searched, doc.id);
     const form = await readDraftForm(c, doc.type);
     const again = (errors: FieldErrors, status: ContentfulStatusCode) => editorPage(c, doc.type, { values: form.values, lines: form.lines, errors, status }, doc.id);
     if (!form.ok) return again(form.errors, 400);
@@ -575,10 +635,10 @@ export const documentsPages = new Hono<AppEnv>()
     });
   })
   .get("/documents/:id/telecharger.pdf", async (c) => {
-    const { name, obj } = await storedFile(c, "pdf");
+    const { name, obj } = await storedFile(c, "pdf", true);
     return c.body(obj.body, 200, { "Content-Type": "application/pdf", "Content-Disposition": `attachment; filename="${name}"`, "Cache-Control": "private, no-cache" });
   })
   .get("/documents/:id/telecharger.xml", async (c) => {
-    const { name, obj } = await storedFile(c, "xml");
+    const { name, obj } = await storedFile(c, "xml", true);
     return c.body(obj.body, 200, { "Content-Type": "application/xml", "Content-Disposition": `attachment; filename="${name}"`, "Cache-Control": "private, no-cache" });
   });

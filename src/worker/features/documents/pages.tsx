@@ -8,6 +8,7 @@ import {
   type Option,
   vatKey,
 } from "../../../client/islands/line-editor";
+import { Combobox, type ComboboxLabels, type ComboboxProps } from "../../../client/islands/combobox";
 import type { DocumentSnapshot } from "../../domain/document";
 import { formatDate, formatMoney, formatPercent } from "../../domain/format";
 import type { DocumentTotals } from "../../domain/totals";
@@ -22,11 +23,13 @@ import { clientPath, NEW_CLIENT_PATH } from "../clients/pages";
 import { unitLabel, UNITS } from "../products/units";
 import { PROFILE_PATH } from "../profile/pages";
 import type { DocumentRow, DocumentType, LineRow } from "./drafts";
-import type { ListStatus } from "./queries";
+import type { DisplayStatus, ListStatus, ListTotals } from "./queries";
 import { ShareActions } from "./share-actions";
 // ——— payments & sending panels (features/payments, features/sending) ———
 import { PaymentStatusBadge, PaymentsPanel, type PaymentsPanelProps } from "../payments/panel";
 import { SendPanel, type SendPanelProps } from "../sending/panel";
+import { ReminderPanel } from "../reminders/pages";
+import type { ReminderPanelData } from "../reminders/verbs";
 
 export const INVOICES_PATH = "/factures";
 export const QUOTES_PATH = "/devis";
@@ -41,7 +44,11 @@ export type ListKind = "invoices" | "quotes";
 
 /** The two lists: which types each shows, and its status tabs (after "Tous"). */
 export const LISTS: Record<ListKind, { path: string; types: DocumentType[]; tabs: ListStatus[] }> = {
-  invoices: { path: INVOICES_PATH, types: ["invoice", "deposit_invoice", "credit_note"], tabs: ["draft", "issued", "cancelled"] },
+  invoices: {
+    path: INVOICES_PATH,
+    types: ["invoice", "deposit_invoice", "credit_note"],
+    tabs: ["draft", "issued", "partially_paid", "paid", "overdue", "cancelled"],
+  },
   quotes: { path: QUOTES_PATH, types: ["quote"], tabs: ["draft", "sent", "accepted", "refused", "expired"] },
 };
 
@@ -60,11 +67,11 @@ export function listHref(kind: ListKind, params: { status?: string; cursor?: str
   return query ? `${LISTS[kind].path}?${query}` : LISTS[kind].path;
 }
 
-function statusLabel(t: Translate, type: DocumentType, status: DocumentRow["status"]): string {
+function statusLabel(t: Translate, type: DocumentType, status: DisplayStatus): string {
   return status === "issued" && type === "credit_note" ? t("documents.status.issued.creditNote") : t(`documents.status.${status}`);
 }
 
-export function StatusBadge({ ctx, type, status, issuing }: { ctx: PageContext; type: DocumentType; status: DocumentRow["status"]; issuing?: boolean }) {
+export function StatusBadge({ ctx, type, status, issuing }: { ctx: PageContext; type: DocumentType; status: DisplayStatus; issuing?: boolean }) {
   if (issuing) return <span class="badge doc-status doc-status-issuing">{ctx.t("documents.status.issuing")}</span>;
   return <span class={`badge doc-status doc-status-${status}`}>{statusLabel(ctx.t, type, status)}</span>;
 }
@@ -78,7 +85,8 @@ export function TypeBadge({ ctx, type }: { ctx: PageContext; type: DocumentType 
 export interface ListItem {
   id: string;
   type: DocumentType;
-  status: DocumentRow["status"];
+  /** Derived for invoices (paid, overdue…) and quotes (expired), as on the document's page. */
+  status: DisplayStatus;
   number: string | null;
   issueDate: string | null;
   dueDate: string | null;
@@ -94,7 +102,39 @@ export interface DocumentsListProps {
   cursor: string | undefined;
   q?: string | undefined;
   nextCursor: string | null;
+  /** Totals of the whole filtered set (every page), or of the search results. */
+  totals: ListTotals;
   flash?: Flash | null;
+}
+
+/** "N documents · Total TTC … · Reste dû …" for the whole filtered set, above the table. */
+function ListTotalsStrip({ ctx, kind, totals }: { ctx: PageContext; kind: ListKind; totals: ListTotals }) {
+  const { t, locale } = ctx;
+  const count = new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-GB").format(totals.documents);
+  return (
+    <>
+    {totals.search ? <p class="muted docs-list-totals-note">{t("documents.totals.search")}</p> : null}
+    <dl class="docs-list-totals" aria-label={t(totals.search ? "documents.totals.search" : "documents.listTotals")}>
+      <div>
+        <dt class="visually-hidden">{t("documents.totals.count")}</dt>
+        <dd>{totals.documents === 1 ? t("documents.totals.countOne") : t("documents.totals.countValue", { count })}</dd>
+      </div>
+      <div>
+        <dt>
+          {t("documents.totals.ttc")}
+          {kind === "invoices" ? <span class="muted"> ({t("documents.totals.ttc.hint")})</span> : null}
+        </dt>
+        <dd>{formatMoney(totals.taxInclusiveCents, locale)}</dd>
+      </div>
+      {kind === "invoices" ? (
+        <div>
+          <dt>{t("documents.totals.outstanding")}</dt>
+          <dd>{formatMoney(totals.outstandingCents, locale)}</dd>
+        </div>
+      ) : null}
+    </dl>
+    </>
+  );
 }
 
 /** A credit note gives money back: lists show it negative so a page total means something. */
@@ -125,7 +165,7 @@ function NewButtons({ ctx, kind }: { ctx: PageContext; kind: ListKind }) {
 }
 
 /** /factures and /devis: status tabs, one keyset page, the page total, cursor links. */
-export function DocumentsListPage({ ctx, kind, items, status, cursor, q, nextCursor, flash }: DocumentsListProps) {
+export function DocumentsListPage({ ctx, kind, items, status, cursor, q, nextCursor, totals, flash }: DocumentsListProps) {
   const { t, locale } = ctx;
   const title = t(kind === "quotes" ? "documents.quotes.title" : "documents.invoices.title");
   const showType = kind === "invoices";
@@ -174,6 +214,7 @@ export function DocumentsListPage({ ctx, kind, items, status, cursor, q, nextCur
         )
       ) : (
         <div class="docs-table-wrap">
+          <ListTotalsStrip ctx={ctx} kind={kind} totals={totals} />
           <table class="table docs-table">
             <thead>
               <tr>
@@ -310,12 +351,87 @@ export interface EditorPageProps {
   lines: EditorLine[];
   errors?: FieldErrors;
   clients: Array<{ id: string; name: string }>;
+  /** More clients than a select holds: a search field instead of {@link clients}. */
+  clientPicker?: ClientPicker;
   products: CatalogueItem[];
+  /** More catalogue items than a select holds: the line editor searches instead. */
+  productSearch?: boolean;
   /** Issued invoices a credit note may correct. */
   invoices: Array<{ id: string; label: string }>;
   vatRegime: "franchise" | "vat";
   defaultTermsDays: number;
   vatDate: string;
+}
+
+/** The client field of a large account: the current choice and, after a no-JS search, its matches. */
+export interface ClientPicker {
+  selected: { id: string; name: string } | null;
+  /** Set after a no-JS search (the "Rechercher" button): what was typed and the names found. */
+  search?: { q: string; matches: Array<{ id: string; name: string }> };
+}
+
+export const CLIENTS_SEARCH_API = "/api/v1/clients";
+export const PRODUCTS_SEARCH_API = "/api/v1/products";
+
+/** The combobox's words; the hint says what choosing does (hold a client, add a product line). */
+export function pickerLabels(t: Translate, kind: "client" | "product"): ComboboxLabels {
+  return {
+    search: t("documents.picker.search"),
+    loading: t("documents.picker.loading"),
+    none: t("documents.picker.none"),
+    one: t("documents.picker.one"),
+    many: t("documents.picker.many"),
+    more: t("documents.picker.more"),
+    error: t("documents.picker.error"),
+    hint: t(kind === "client" ? "documents.picker.hint.client" : "documents.picker.hint.product"),
+  };
+}
+
+/**
+ * The client field when the account has too many clients for a select. With JS: the combobox
+ * island, searching the clients API. Without JS: the same text input and a "Rechercher" button that
+ * posts the whole form (nothing typed is lost) and comes back with a select of the matches.
+ */
+function ClientPickerField({ ctx, picker, errors }: { ctx: PageContext; picker: ClientPicker; errors?: FieldErrors }) {
+  const { t } = ctx;
+  const { selected, search } = picker;
+  if (search) {
+    const offered = selected && !search.matches.some((m) => m.id === selected.id) ? [selected, ...search.matches] : search.matches;
+    return (
+      <>
+        <SelectField
+          name="clientId"
+          label={t("documents.client")}
+          value={selected?.id ?? ""}
+          errors={errors}
+          hint={t("documents.picker.client.matches", { q: search.q, n: search.matches.length })}
+          options={[{ value: "", label: t("documents.client.choose") }, ...offered.map((c) => ({ value: c.id, label: c.name }))]}
+        />
+        <div class="field cb-nojs">
+          <label for="f-clientQ">{t("documents.picker.client.query")}</label>
+          <div class="cb-control">
+            <input id="f-clientQ" type="text" name="clientQ" value={search.q} autocomplete="off" />
+            <button type="submit" name="_pick" value="client" formNoValidate class="button">
+              {t("documents.picker.search")}
+            </button>
+          </div>
+        </div>
+      </>
+    );
+  }
+  const props: ComboboxProps = {
+    id: "f-clientId",
+    name: "clientId",
+    queryName: "clientQ",
+    searchValue: "client",
+    label: t("documents.client"),
+    placeholder: t("documents.client.choose"),
+    endpoint: CLIENTS_SEARCH_API,
+    selected,
+    ...(errors?.clientId ? { error: errors.clientId } : {}),
+    labels: pickerLabels(t, "client"),
+  };
+  return <Island name="combobox" component={Combobox} props={props} />;
 }
 
 function NoteField({ ctx, value, errors }: { ctx: PageContext; value?: string; errors?: FieldErrors }) {
@@ -357,6 +473,7 @@ export function DocumentEditorPage(p: EditorPageProps) {
     allowanceValue: values.allowanceValue ?? "",
     errors: errors ?? {},
     products: p.products,
+    ...(p.productSearch ? { productSearch: { endpoint: PRODUCTS_SEARCH_API, labels: pickerLabels(t, "product") } } : {}),
     units: UNITS.map((u) => ({ value: u.code, label: u[ctx.locale] })),
     vatOptions: vatOptions(ctx, p.vatDate),
     defaults: { vat: defaultVat(p.vatRegime), unitCode: "C62", kind: "service" },
@@ -364,12 +481,12 @@ export function DocumentEditorPage(p: EditorPageProps) {
   };
   const back = p.documentId ? documentPath(p.documentId) : LISTS[kind].path;
   return (
-    <AppLayout ctx={ctx} title={title} islands={["line-editor"]}>
+    <AppLayout ctx={ctx} title={title} islands={p.clientPicker && !p.clientPicker.search ? ["line-editor", "combobox"] : ["line-editor"]}>
       <a href={back} class="docs-back">
         {`← ${t(p.documentId ? "documents.cancelEdit" : kind === "quotes" ? "documents.back.quotes" : "documents.back.invoices")}`}
       </a>
       <h1>{title}</h1>
-      {p.clients.length === 0 ? (
+      {p.clients.length === 0 && !p.clientPicker ? (
         <section class="panel panel-warning docs-noclient">
           <p>{t("documents.client.none")}</p>
           <a href={NEW_CLIENT_PATH} class="button primary">
@@ -380,17 +497,27 @@ export function DocumentEditorPage(p: EditorPageProps) {
       <form method="post" action={p.documentId ? editPath(p.documentId) : newPath(type)} novalidate class="docs-editor">
         <CsrfField ctx={ctx} />
         {p.documentId ? null : <input type="hidden" name="type" value={type} />}
+        {p.clientPicker ? (
+          // Entrée in any field submits with the form's first button: make it the save, not the client search.
+          <button type="submit" class="visually-hidden" tabIndex={-1} aria-hidden="true">
+            {t(p.documentId ? "documents.save" : "documents.save.create")}
+          </button>
+        ) : null}
         <FormErrorSummary ctx={ctx} errors={errors} />
         <Fieldset legend={t("documents.general")}>
           <div class="form-grid">
             <div>
-              <SelectField
-                name="clientId"
-                label={t("documents.client")}
-                value={values.clientId ?? ""}
-                errors={errors}
-                options={[{ value: "", label: t("documents.client.choose") }, ...p.clients.map((c) => ({ value: c.id, label: c.name }))]}
-              />
+              {p.clientPicker ? (
+                <ClientPickerField ctx={ctx} picker={p.clientPicker} errors={errors} />
+              ) : (
+                <SelectField
+                  name="clientId"
+                  label={t("documents.client")}
+                  value={values.clientId ?? ""}
+                  errors={errors}
+                  options={[{ value: "", label: t("documents.client.choose") }, ...p.clients.map((c) => ({ value: c.id, label: c.name }))]}
+                />
+              )}
               {type === "credit_note" && !p.documentId ? (
                 <SelectField
                   name="precedingDocumentId"
@@ -613,6 +740,8 @@ export interface DetailPageProps {
   payments?: Omit<PaymentsPanelProps, "ctx"> | null;
   /** Sends by email of an issued document (features/sending sendPanelData). */
   sending?: Omit<SendPanelProps, "ctx"> | null;
+  /** Reminders of an issued invoice (features/reminders reminderPanelData). */
+  reminders?: ReminderPanelData | null;
 }
 
 function Fact({ label, children }: { label: string; children: ComponentChildren }) {
@@ -625,7 +754,7 @@ function Fact({ label, children }: { label: string; children: ComponentChildren 
 }
 
 /** /documents/:id: a draft's content and actions, or an issued document's PDF, files and fingerprint. */
-export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preceding, creditNotes, problem, flash, shareUrl, shareErrors, payments, sending }: DetailPageProps) {
+export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preceding, creditNotes, problem, flash, shareUrl, shareErrors, payments, sending, reminders }: DetailPageProps) {
   const { t, locale } = ctx;
   const kind = listKindOf(doc.type);
   const draft = doc.status === "draft";
@@ -754,6 +883,7 @@ export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preced
           ) : null}
           {payments ? <PaymentsPanel ctx={ctx} {...payments} /> : null}
           {sending ? <SendPanel ctx={ctx} {...sending} /> : null}
+          {reminders ? <ReminderPanel ctx={ctx} {...reminders} /> : null}
           <ShareActions ctx={ctx} doc={doc} shareUrl={shareUrl ?? null} errors={shareErrors} />
           {cancellable ? (
             <section class="panel">

@@ -1,28 +1,29 @@
-import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import { searchKey } from "../clients/search";
-import { clients, documents, issueLog, retentionPurges } from "../../db/schema";
+import { documents, issueLog, retentionPurges } from "../../db/schema";
 import { type ChainEntry, verifyChain } from "../../domain/audit-chain";
 import { documentContentHash } from "../../domain/audit-chain";
 import { AppError } from "../../http/errors";
 import { base64UrlDecode, base64UrlEncode, utf8Bytes } from "../../lib/crypto/random";
-import { type AccountVerbCtx, type DocumentType, todayInParis } from "./drafts";
+import { invoiceStatus, type InvoiceStatus, outstandingCents } from "../../domain/invoice-status";
+import { type AccountVerbCtx, type DocumentRow, type DocumentType, todayInParis } from "./drafts";
 import { quoteStatus } from "./quotes";
 
 export const PAGE_SIZE = 25;
 
-/** LIKE patterns treat % and _ as wildcards; a search for "F_2026" must match them literally. */
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-}
+/** Every status a list can be filtered on: the invoice tabs, then the quote tabs. */
+export const LIST_STATUSES = ["draft", "issued", "partially_paid", "paid", "overdue", "cancelled", "sent", "accepted", "refused", "expired"] as const;
+export type ListStatus = (typeof LIST_STATUSES)[number];
 
-export type ListStatus = "draft" | "issued" | "sent" | "accepted" | "refused" | "expired" | "cancelled";
+/** What a row shows as its status: the stored one, or the derived one (invoice payment state, quote expiry). */
+export type DisplayStatus = DocumentRow["status"] | InvoiceStatus;
 
 export interface ListQuery {
   types: DocumentType[];
-  status?: ListStatus;
+  status?: ListStatus | undefined;
   /** Prefix of the document number, or of the client's name (accent- and case-insensitive). */
-  q?: string;
-  cursor?: string;
+  q?: string | undefined;
+  cursor?: string | undefined;
   limit?: number;
 }
 
@@ -42,59 +43,316 @@ export function decodeCursor(ctx: AccountVerbCtx, cursor: string): { createdAt: 
   }
 }
 
-/** "expired" is derived (a sent quote past validity), so it is a condition, not a stored value. */
-function statusCondition(status: ListStatus | undefined, today: string) {
-  if (!status) return undefined;
-  if (status === "expired") return and(eq(documents.status, "sent"), lt(documents.validUntil, today));
-  if (status === "sent") return and(eq(documents.status, "sent"), or(isNull(documents.validUntil), gte(documents.validUntil, today)));
-  return eq(documents.status, status);
+/**
+ * One arm of a list: the documents of one type in one stored list state (documents.list_state),
+ * optionally split by today on documents.date_key ("before": overdue / expired; "from": not yet).
+ * No state: every document of the type.
+ */
+export interface ListArm {
+  type: DocumentType;
+  state?: string;
+  when?: "before" | "from";
+}
+
+const INVOICE_TYPES: readonly DocumentType[] = ["invoice", "deposit_invoice"];
+
+/**
+ * The arms a status filter is made of. Derived statuses follow domain/invoice-status.ts: issued ⇔
+ * open (nothing received) and not past due; partially paid ⇔ partial and not past due; overdue ⇔
+ * open or partial and past due; paid ⇔ received ≥ asked. Issued credit notes show under "issued".
+ */
+export function listArms(types: readonly DocumentType[], status: ListStatus | undefined): ListArm[] {
+  const arms: ListArm[] = [];
+  for (const type of types) {
+    const invoice = INVOICE_TYPES.includes(type);
+    const quote = type === "quote";
+    switch (status) {
+      case undefined:
+        arms.push({ type });
+        break;
+      case "draft":
+      case "cancelled":
+        arms.push({ type, state: status });
+        break;
+      case "issued":
+        if (invoice) arms.push({ type, state: "open", when: "from" });
+        if (type === "credit_note") arms.push({ type, state: "issued" });
+        break;
+      case "partially_paid":
+        if (invoice) arms.push({ type, state: "partial", when: "from" });
+        break;
+      case "paid":
+        if (invoice) arms.push({ type, state: "paid" });
+        break;
+      case "overdue":
+        if (invoice) arms.push({ type, state: "open", when: "before" }, { type, state: "partial", when: "before" });
+        break;
+      case "sent":
+        if (quote) arms.push({ type, state: "sent", when: "from" });
+        break;
+      case "accepted":
+      case "refused":
+        if (quote) arms.push({ type, state: status });
+        break;
+      case "expired":
+        if (quote) arms.push({ type, state: "expired" }, { type, state: "sent", when: "before" });
+        break;
+    }
+  }
+  return arms;
+}
+
+/** The values documents.list_state takes, per type (the stored statuses, issued invoices split by payment). */
+const STATES_OF: Record<DocumentType, readonly string[]> = {
+  invoice: ["draft", "open", "partial", "paid", "cancelled"],
+  deposit_invoice: ["draft", "open", "partial", "paid", "cancelled"],
+  credit_note: ["draft", "issued", "cancelled"],
+  quote: ["draft", "sent", "accepted", "refused", "expired", "cancelled"],
+};
+const KNOWN_STATES = new Set(Object.values(STATES_OF).flat());
+
+/** The tally bucket holding every document of a state (level 16 of the dyadic tree, db/schema/tallies.ts). */
+export const ALL_DAYS_BUCKET = 16 * 65_536;
+
+/**
+ * The tally buckets whose union is "date_key from `today` on" (day numbers [t, 2^16)): walking up
+ * from t, each level whose bit is set in the running start x takes the node (L, x >> L), which
+ * covers [x, x + 2^L), and moves x past it. At most 16 nodes, and only those holding documents not
+ * yet due (or with no date) exist: "before today" is the level-16 row minus these, so what a split
+ * reads follows the open receivables, not the history.
+ */
+export function bucketsFrom(today: string): number[] {
+  let x = Math.round(Date.parse(`${today}T00:00:00Z`) / 86_400_000);
+  if (x <= 0) return [ALL_DAYS_BUCKET];
+  const out: number[] = [];
+  for (let level = 0; level < 16 && x < 65_536; level++) {
+    if ((x >> level) & 1) {
+      out.push(level * 65_536 + (x >> level));
+      x += 2 ** level;
+    }
+  }
+  return out;
+}
+
+const signedTotalSql = sql`CASE WHEN documents.type = 'credit_note' THEN -documents.tax_inclusive_cents ELSE documents.tax_inclusive_cents END`;
+const outstandingSql = sql`CASE WHEN documents.list_state IN ('open', 'partial') THEN MAX(0, documents.due_cents - documents.credited_cents) - documents.paid_cents ELSE 0 END`;
+
+interface ArmFilter {
+  accountId: string;
+  today: string;
+  after?: { createdAt: number; id: string } | null;
+}
+
+/** What puts a row in an arm (columns of documents, optionally qualified by an alias). */
+function armCondition(arm: ListArm, today: string, alias = ""): SQL {
+  const col = (name: string) => sql.raw(`${alias}${name}`);
+  const conditions: SQL[] = [sql`${col("type")} = ${arm.type}`];
+  if (arm.state) conditions.push(sql`${col("list_state")} = ${arm.state}`);
+  if (arm.when === "before") conditions.push(sql`${col("date_key")} < ${today}`);
+  if (arm.when === "from") conditions.push(sql`${col("date_key")} >= ${today}`);
+  return sql`(${sql.join(conditions, sql` AND `)})`;
 }
 
 /**
- * One page of documents, newest first, by keyset (created_at, id): reads page size + 1 rows
- * whatever the account's history (ARCHITECTURE.md: reads proportional to what is shown).
+ * One arm's SELECT, with the index named so the plan is the cheap one: (type, created_at) for a
+ * whole type, (type, state, created_at) to read a state newest first, (type, state, date_key) for
+ * "not yet due", whose rows are the few open ones after today (sorted, not scanned through history).
+ */
+/** What a list row shows: read once, in the arm (the arm reads the row anyway). */
+const ARM_COLUMNS = sql.raw(
+  "id, type, status, number, issue_date, due_date, valid_until, tax_exclusive_cents, tax_inclusive_cents, due_cents, paid_cents, credited_cents, created_at, client_id",
+);
+
+function armSelect(arm: ListArm, f: ArmFilter): SQL {
+  const index = !arm.state ? "documents_account_type_created" : arm.when === "from" ? "documents_list_due" : "documents_list_state";
+  const conditions: SQL[] = [sql`account_id = ${f.accountId}`, armCondition(arm, f.today)];
+  if (f.after) conditions.push(sql`(created_at, id) < (${f.after.createdAt}, ${f.after.id})`);
+  return sql`SELECT ${ARM_COLUMNS} FROM documents INDEXED BY ${sql.raw(index)} WHERE ${sql.join(conditions, sql` AND `)}`;
+}
+
+/** Past every string that starts with the prefix (BINARY order): the end of a prefix range. */
+const prefixEnd = (prefix: string) => `${prefix}\u{10FFFF}`;
+
+/**
+ * The ids a search matches, found through indexes so that a search reads about what it matches:
+ * documents whose number starts with the text (unique index on number), and the documents of the
+ * clients whose name starts with it (client name index, then documents by client).
+ */
+function searchMatches(accountId: string, types: readonly DocumentType[], q: string): SQL {
+  const number = q.toUpperCase();
+  const name = searchKey(q);
+  const typeList = sql.join(
+    types.map((t) => sql`${t}`),
+    sql`, `,
+  );
+  return sql`SELECT id FROM documents WHERE account_id = ${accountId} AND type IN (${typeList}) AND number >= ${number} AND number < ${prefixEnd(number)}
+    UNION
+    SELECT d.id FROM clients c JOIN documents d ON d.account_id = c.account_id AND d.client_id = c.id
+    WHERE c.account_id = ${accountId} AND c.search_name >= ${name} AND c.search_name < ${prefixEnd(name)} AND d.type IN (${typeList})`;
+}
+
+export interface ListTotals {
+  documents: number;
+  /** Σ total TTC of the set, credit notes counted negative. */
+  taxInclusiveCents: number;
+  /** Σ what clients still owe on the set's open invoices. */
+  outstandingCents: number;
+  /** True when the totals are those of a search's results (computed over the matched rows). */
+  search: boolean;
+}
+
+interface TallyRow {
+  sign: number;
+  documents: number;
+  taxInclusiveCents: number;
+  outstandingCents: number;
+}
+
+/**
+ * Totals of the whole filtered set from document_tallies: one level-16 row per (type, state), less
+ * (before today) or only (from today) the nodes of the days from today on. Reads do not grow with
+ * the account's history.
+ */
+async function tallyTotals(ctx: AccountVerbCtx, arms: ListArm[], today: string): Promise<ListTotals> {
+  const from = bucketsFrom(today);
+  // [type, state, bucket, sign]: the rows to add (or take off) for the arms; each is one primary-key seek.
+  const keys: Array<[DocumentType, string, number, 1 | -1]> = [];
+  for (const arm of arms) {
+    if (!arm.state) for (const state of STATES_OF[arm.type]) keys.push([arm.type, state, ALL_DAYS_BUCKET, 1]);
+    else if (arm.when === "from") for (const b of from) keys.push([arm.type, arm.state, b, 1]);
+    else {
+      keys.push([arm.type, arm.state, ALL_DAYS_BUCKET, 1]);
+      if (arm.when === "before") for (const b of from) keys.push([arm.type, arm.state, b, -1]);
+    }
+  }
+  const totals: ListTotals = { documents: 0, taxInclusiveCents: 0, outstandingCents: 0, search: false };
+  if (keys.length === 0) return totals;
+  // The keys are written as literals of a VALUES list (not bound: D1 caps bound parameters at 100,
+  // and a VALUES list is not a compound SELECT): only known types, states and integers get there.
+  const literal = keys.map(([type, state, bucket, sign]) => {
+    if (!(type in STATES_OF) || !KNOWN_STATES.has(state) || !Number.isSafeInteger(bucket)) throw new Error("tally key out of range");
+    return `('${type}', '${state}', ${bucket}, ${sign})`;
+  });
+  const rows = await ctx.db.all<TallyRow>(
+    sql`SELECT k.column4 AS sign, t.documents, t.tax_inclusive_cents AS taxInclusiveCents, t.outstanding_cents AS outstandingCents
+      FROM (VALUES ${sql.raw(literal.join(", "))}) k CROSS JOIN document_tallies t
+      ON t.account_id = ${ctx.accountId} AND t.type = k.column1 AND t.state = k.column2 AND t.bucket = k.column3`,
+  );
+  for (const r of rows) {
+    totals.documents += Number(r.sign) * Number(r.documents);
+    totals.taxInclusiveCents += Number(r.sign) * Number(r.taxInclusiveCents);
+    totals.outstandingCents += Number(r.sign) * Number(r.outstandingCents);
+  }
+  return totals;
+}
+
+/** Totals of a search's results, computed over the matched rows (a search reads what it matches). */
+async function searchTotals(ctx: AccountVerbCtx, arms: ListArm[], types: readonly DocumentType[], q: string, today: string): Promise<ListTotals> {
+  const row = (
+    await ctx.db.all<{ documents: number; taxInclusiveCents: number | null; outstandingCents: number | null }>(
+      sql`WITH m(id) AS (${searchMatches(ctx.accountId, types, q)})
+        SELECT COUNT(*) AS documents, SUM(${signedTotalSql}) AS taxInclusiveCents, SUM(${outstandingSql}) AS outstandingCents
+        FROM m CROSS JOIN documents ON documents.id = m.id AND documents.account_id = ${ctx.accountId}
+        WHERE ${sql.join(
+          arms.map((arm) => armCondition(arm, today)),
+          sql` OR `,
+        )}`,
+    )
+  )[0];
+  return { documents: Number(row?.documents ?? 0), taxInclusiveCents: Number(row?.taxInclusiveCents ?? 0), outstandingCents: Number(row?.outstandingCents ?? 0), search: true };
+}
+
+interface ListRow {
+  id: string;
+  type: DocumentType;
+  status: DocumentRow["status"];
+  number: string | null;
+  issueDate: string | null;
+  dueDate: string | null;
+  validUntil: string | null;
+  taxExclusiveCents: number;
+  taxInclusiveCents: number;
+  dueCents: number;
+  paidCents: number;
+  creditedCents: number;
+  createdAt: number;
+  clientName: string | null;
+}
+
+/** The status a list shows for a row: derived with the same functions as the document's own page. */
+export function displayStatus(r: Pick<ListRow, "type" | "status" | "validUntil" | "dueDate" | "dueCents" | "paidCents" | "creditedCents">, today: string): DisplayStatus {
+  if (INVOICE_TYPES.includes(r.type) && (r.status === "issued" || r.status === "cancelled")) {
+    return invoiceStatus({ dueCents: r.dueCents, creditedCents: r.creditedCents, paidCents: r.paidCents, dueDate: r.dueDate, today, cancelled: r.status === "cancelled" });
+  }
+  return quoteStatus(r, today);
+}
+
+/**
+ * One page of documents, newest first, by keyset (created_at, id), with the totals of the whole
+ * filtered set. Each arm (type × state) is read in index order and the arms are merged (UNION ALL
+ * … ORDER BY … LIMIT streams them), so a page reads about page size + arms rows; clients are joined
+ * for the page only. Totals come from document_tallies, or from the matched rows for a search.
  */
 export async function listDocuments(ctx: AccountVerbCtx, q: ListQuery) {
   const limit = Math.min(q.limit ?? PAGE_SIZE, 100);
   const after = q.cursor ? decodeCursor(ctx, q.cursor) : null;
-  const rows = await ctx.db
-    .select({
-      id: documents.id,
-      type: documents.type,
-      status: documents.status,
-      number: documents.number,
-      issueDate: documents.issueDate,
-      dueDate: documents.dueDate,
-      validUntil: documents.validUntil,
-      taxExclusiveCents: documents.taxExclusiveCents,
-      taxInclusiveCents: documents.taxInclusiveCents,
-      dueCents: documents.dueCents,
-      createdAt: documents.createdAt,
-      clientName: clients.name,
-    })
-    .from(documents)
-    .leftJoin(clients, and(eq(clients.id, documents.clientId), eq(clients.accountId, documents.accountId)))
-    .where(
-      and(
-        eq(documents.accountId, ctx.accountId),
-        inArray(documents.type, q.types),
-        statusCondition(q.status, todayInParis(ctx.now)),
-        q.q
-          ? or(
-              sql`${documents.number} LIKE ${`${escapeLike(q.q.trim().toUpperCase())}%`} ESCAPE '\\'`,
-              sql`${clients.searchName} LIKE ${`${escapeLike(searchKey(q.q))}%`} ESCAPE '\\'`,
-            )
-          : undefined,
-        after ? or(lt(documents.createdAt, after.createdAt), and(eq(documents.createdAt, after.createdAt), lt(documents.id, after.id))) : undefined,
-      ),
-    )
-    .orderBy(desc(documents.createdAt), desc(documents.id))
-    .limit(limit + 1)
-    .all();
   const today = todayInParis(ctx.now);
-  const items = rows.slice(0, limit).map((r) => ({ ...r, status: quoteStatus(r, today) }));
+  const arms = listArms(q.types, q.status);
+  const text = q.q?.trim() || undefined;
+  if (arms.length === 0) {
+    return { items: [], nextCursor: null, totals: { documents: 0, taxInclusiveCents: 0, outstandingCents: 0, search: text !== undefined } satisfies ListTotals };
+  }
+  const columns = sql`d.id, d.type, d.status, d.number, d.issue_date AS issueDate, d.due_date AS dueDate, d.valid_until AS validUntil,
+    d.tax_exclusive_cents AS taxExclusiveCents, d.tax_inclusive_cents AS taxInclusiveCents, d.due_cents AS dueCents,
+    d.paid_cents AS paidCents, d.credited_cents AS creditedCents, d.created_at AS createdAt, c.name AS clientName`;
+  let pageQuery: SQL;
+  if (text) {
+    // A search sorts what it matches: matched ids come first (CROSS JOIN keeps them the outer loop),
+    // each is looked up by id and filtered by the arms.
+    pageQuery = sql`WITH m(id) AS (${searchMatches(ctx.accountId, q.types, text)})
+      SELECT ${columns} FROM m CROSS JOIN documents d ON d.id = m.id AND d.account_id = ${ctx.accountId}
+      LEFT JOIN clients c ON c.id = d.client_id AND c.account_id = d.account_id
+      WHERE (${sql.join(
+        arms.map((arm) => armCondition(arm, today, "d.")),
+        sql` OR `,
+      )}) ${after ? sql`AND (d.created_at, d.id) < (${after.createdAt}, ${after.id})` : sql``}
+      ORDER BY d.created_at DESC, d.id DESC LIMIT ${limit + 1}`;
+  } else {
+    const page = sql.join(
+      arms.map((arm) => armSelect(arm, { accountId: ctx.accountId, today, after })),
+      sql` UNION ALL `,
+    );
+    // Clients are joined for the page only, after the merge has kept page size + 1 rows.
+    pageQuery = sql`SELECT ${columns}
+      FROM (${page} ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}) d
+      LEFT JOIN clients c ON c.id = d.client_id AND c.account_id = ${ctx.accountId}
+      ORDER BY d.created_at DESC, d.id DESC`;
+  }
+  const [rows, totals] = await Promise.all([
+    ctx.db.all<ListRow>(pageQuery),
+    text ? searchTotals(ctx, arms, q.types, text, today) : tallyTotals(ctx, arms, today),
+  ]);
+  const items = rows.slice(0, limit).map((r) => {
+    const amounts = { dueCents: Number(r.dueCents), creditedCents: Number(r.creditedCents), paidCents: Number(r.paidCents) };
+    const invoice = INVOICE_TYPES.includes(r.type) && r.status === "issued";
+    return {
+      id: r.id,
+      type: r.type,
+      status: displayStatus({ ...r, ...amounts }, today),
+      number: r.number,
+      issueDate: r.issueDate,
+      dueDate: r.dueDate,
+      validUntil: r.validUntil,
+      taxExclusiveCents: Number(r.taxExclusiveCents),
+      taxInclusiveCents: Number(r.taxInclusiveCents),
+      dueCents: amounts.dueCents,
+      outstandingCents: invoice ? outstandingCents(amounts) : 0,
+      createdAt: Number(r.createdAt),
+      clientName: r.clientName,
+    };
+  });
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null, totals };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { DocumentSnapshot } from "../../domain/document";
 import { toUbl } from "../../domain/einvoice/ubl";
+import { recordAccess } from "../privacy/access-log";
 import * as z from "zod";
 import { accountCtx } from "../../context";
 import { DOCUMENT_TYPES } from "../../db/schema";
@@ -10,8 +11,8 @@ import { requireAuth } from "../../http/session";
 import { jsonBody, orThrow, validate } from "../../http/validate";
 import { cancelInvoice } from "./cancel";
 import { createDraft, deleteDraft, loadDocument, updateDraft } from "./drafts";
-import { issueDocument } from "./issue";
-import { listDocuments, verifyIssueChain } from "./queries";
+import { issueDocument, issueFaultsFrom } from "./issue";
+import { LIST_STATUSES, listDocuments, verifyIssueChain } from "./queries";
 import { convertQuote, revokeShare, shareDocument } from "./quotes";
 import { configureSeries, listSeries } from "./series";
 import { DraftInput, IssueInput } from "./schemas";
@@ -21,7 +22,8 @@ const ConvertInput = z.object({ to: z.enum(["invoice", "deposit_invoice"]), perc
 const SeriesInput = z.object({ prefix: z.string().trim().toUpperCase().optional(), nextNumber: z.number().int().min(1).max(1_000_000_000).optional() });
 const ListInput = z.object({
   type: z.enum(DOCUMENT_TYPES).optional(),
-  status: z.enum(["draft", "issued", "sent", "accepted", "refused", "expired", "cancelled"]).optional(),
+  // The list tabs' statuses (derived ones included: paid, overdue, expired…); anything else is a 400 `invalid`.
+  status: z.enum(LIST_STATUSES).optional(),
   cursor: z.string().max(200).optional(),
   q: z.string().max(100).optional(),
 });
@@ -66,7 +68,8 @@ export const documentsApi = new Hono<AppEnv>()
   })
   .post("/documents/:id/issue", async (c) => {
     const input = await jsonBody(c, IssueInput);
-    const doc = await issueDocument(accountCtx(c), c.req.param("id"), input);
+    const ctx = accountCtx(c);
+    const doc = await issueDocument(ctx, c.req.param("id"), input, issueFaultsFrom(ctx.config));
     return c.json({ document: publicDocument(doc) });
   })
   .post("/documents/:id/cancel", async (c) => {
@@ -81,6 +84,7 @@ export const documentsApi = new Hono<AppEnv>()
     const obj = await ctx.env.FILES.get(key);
     if (!obj) throw new AppError("not_found", ctx.t("err.not_found"));
     const ext = c.req.param("format");
+    await recordAccess(ctx, "document_downloaded", `${doc.number}.${ext}`);
     return new Response(obj.body, {
       headers: {
         "content-type": ext === "pdf" ? "application/pdf" : "text/xml; charset=utf-8",
@@ -109,6 +113,7 @@ export const documentsApi = new Hono<AppEnv>()
     const ctx = accountCtx(c);
     const { doc } = await loadDocument(ctx, c.req.param("id"));
     if (!doc.snapshot || doc.type === "quote") throw new AppError("not_found", ctx.t("err.not_found"));
+    await recordAccess(ctx, "document_downloaded", `${doc.number}-ubl.xml`);
     return c.body(toUbl(doc.snapshot as DocumentSnapshot), 200, {
       "content-type": "application/xml; charset=utf-8",
       "content-disposition": `attachment; filename="${doc.number}-ubl.xml"`,

@@ -1,8 +1,195 @@
+import { formatMoney } from "../../domain/format";
 import type { MessageKey } from "../../ui/i18n";
 import { AppLayout, type Flash } from "../../ui/layout";
 import type { PageContext } from "../../ui/page-context";
+import { clientPath } from "../clients/pages";
+import { RECEIVABLES_PATH } from "../payments/pages";
+import { GroupedBarChart, HBarChart } from "./charts";
+import type { Treasury } from "./queries";
 
-export function DashboardPage({ ctx, missing, flash }: { ctx: PageContext; missing: MessageKey[]; flash: Flash | null }) {
+function monthName(month: string, locale: "fr" | "en", style: "short" | "long"): string {
+  const [y, m] = month.split("-").map(Number) as [number, number];
+  return new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", { month: style, year: style === "long" ? "numeric" : undefined, timeZone: "UTC" }).format(
+    new Date(Date.UTC(y, m - 1, 1)),
+  );
+}
+
+function Figure({ label, value, hint, tone }: { label: string; value: string; hint?: string; tone?: "warn" }) {
+  return (
+    <div class={`dash-figure${tone === "warn" ? " dash-warn" : ""}`}>
+      <dt>{label}</dt>
+      <dd>
+        {value}
+        {hint ? <span class="muted dash-hint">{hint}</span> : null}
+      </dd>
+    </div>
+  );
+}
+
+/** The treasury part of the dashboard: key figures, three charts, each with its table. */
+export function TreasuryPanels({ ctx, data }: { ctx: PageContext; data: Treasury }) {
+  const { t, locale } = ctx;
+  const money = (c: number) => formatMoney(c, locale);
+  const expected = [
+    { key: "d30", label: t("home.expected.d30"), value: data.expected.d30 },
+    { key: "d60", label: t("home.expected.d60"), value: data.expected.d60 },
+    { key: "d90", label: t("home.expected.d90"), value: data.expected.d90 },
+  ];
+  return (
+    <>
+      <dl class="dash-figures">
+        <Figure label={t("home.invoiced12")} value={money(data.invoiced12Cents)} />
+        <Figure label={t("home.received12")} value={money(data.received12Cents)} />
+        <Figure label={t("home.outstanding")} value={money(data.outstandingCents)} />
+        <Figure label={t("home.overdue")} value={money(data.overdueCents)} hint={t("home.overdue.count", { count: data.overdueInvoices })} tone={data.overdueCents > 0 ? "warn" : undefined} />
+      </dl>
+
+      <section class="panel dash-panel" aria-labelledby="dash-monthly-h">
+        <h2 id="dash-monthly-h">{t("home.monthly")}</h2>
+        <GroupedBarChart
+          id="dash-monthly"
+          title={t("home.monthly")}
+          desc={t("home.monthly.desc")}
+          locale={locale}
+          money={money}
+          series={[
+            { key: "invoiced", label: t("home.invoiced") },
+            { key: "received", label: t("home.received") },
+          ]}
+          groups={data.months.map((m) => ({ label: monthName(m.month, locale, "short"), longLabel: monthName(m.month, locale, "long"), values: [m.invoicedCents, m.receivedCents] }))}
+        />
+        <details class="dash-table">
+          <summary>{t("home.table")}</summary>
+          <table class="table" data-table="monthly">
+            <caption class="visually-hidden">{t("home.monthly")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("home.col.month")}</th>
+                <th scope="col" class="num">
+                  {t("home.invoiced")}
+                </th>
+                <th scope="col" class="num">
+                  {t("home.received")}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.months.map((m) => (
+                <tr key={m.month} data-month={m.month}>
+                  <th scope="row">{monthName(m.month, locale, "long")}</th>
+                  <td class="num" data-invoiced={m.invoicedCents}>
+                    {money(m.invoicedCents)}
+                  </td>
+                  <td class="num" data-received={m.receivedCents}>
+                    {money(m.receivedCents)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      </section>
+
+      <div class="dash-columns">
+        <section class="panel dash-panel" aria-labelledby="dash-expected-h">
+          <h2 id="dash-expected-h">{t("home.expected")}</h2>
+          <p class="muted">{t("home.expected.desc")}</p>
+          <HBarChart
+            id="dash-expected"
+            title={t("home.expected")}
+            desc={t("home.expected.desc")}
+            locale={locale}
+            money={money}
+            bars={[{ label: t("home.overdue"), value: data.overdueCents, tone: "warn" as const }, ...expected.map((e) => ({ label: e.label, value: e.value }))]}
+          />
+          <details class="dash-table">
+            <summary>{t("home.table")}</summary>
+            <table class="table" data-table="expected">
+              <caption class="visually-hidden">{t("home.expected")}</caption>
+              <tbody>
+                <tr>
+                  <th scope="row">{t("home.overdue")}</th>
+                  <td class="num" data-expected="overdue">
+                    {money(data.overdueCents)}
+                  </td>
+                </tr>
+                {expected.map((e) => (
+                  <tr key={e.key}>
+                    <th scope="row">{e.label}</th>
+                    <td class="num" data-expected={e.key}>
+                      {money(e.value)}
+                    </td>
+                  </tr>
+                ))}
+                <tr>
+                  <th scope="row">{t("home.outstanding")}</th>
+                  <td class="num" data-expected="total">
+                    {money(data.outstandingCents)}
+                  </td>
+                </tr>
+              </tbody>
+            </table>
+          </details>
+          <p>
+            <a href={RECEIVABLES_PATH}>{t("home.receivables")}</a>
+          </p>
+        </section>
+
+        <section class="panel dash-panel" aria-labelledby="dash-top-h">
+          <h2 id="dash-top-h">{t("home.topClients")}</h2>
+          {data.topClients.length === 0 ? (
+            <p class="muted">{t("home.topClients.none")}</p>
+          ) : (
+            <>
+              <HBarChart
+                id="dash-top"
+                title={t("home.topClients")}
+                desc={t("home.topClients.desc")}
+                locale={locale}
+                money={money}
+                bars={data.topClients.map((c) => ({ label: c.name ?? "—", value: c.invoicedCents }))}
+              />
+              <details class="dash-table">
+                <summary>{t("home.table")}</summary>
+                <table class="table" data-table="top-clients">
+                  <caption class="visually-hidden">{t("home.topClients")}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t("home.col.client")}</th>
+                      <th scope="col" class="num">
+                        {t("home.invoiced")}
+                      </th>
+                      <th scope="col" class="num">
+                        {t("home.received")}
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.topClients.map((c) => (
+                      <tr key={c.clientId} data-client={c.clientId}>
+                        <th scope="row">
+                          <a href={clientPath(c.clientId)}>{c.name ?? "—"}</a>
+                        </th>
+                        <td class="num" data-invoiced={c.invoicedCents}>
+                          {money(c.invoicedCents)}
+                        </td>
+                        <td class="num" data-received={c.receivedCents}>
+                          {money(c.receivedCents)}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </details>
+            </>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}
+
+export function DashboardPage({ ctx, missing, flash, treasury }: { ctx: PageContext; missing: MessageKey[]; flash: Flash | null; treasury: Treasury }) {
   const { t } = ctx;
   return (
     <AppLayout ctx={ctx} title={t("dashboard.title")} flash={flash}>
@@ -20,16 +207,8 @@ export function DashboardPage({ ctx, missing, flash }: { ctx: PageContext; missi
             {t("dashboard.profile.cta")}
           </a>
         </section>
-      ) : (
-        <section class="panel panel-success" aria-labelledby="profile-status">
-          <h2 id="profile-status">{t("profile.completeness")}</h2>
-          <p>{t("dashboard.profile.complete")}</p>
-        </section>
-      )}
-      <section class="empty-state">
-        <h2>{t("soon.title")}</h2>
-        <p>{t("soon.body")}</p>
-      </section>
+      ) : null}
+      <TreasuryPanels ctx={ctx} data={treasury} />
     </AppLayout>
   );
 }

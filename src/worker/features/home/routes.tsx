@@ -1,16 +1,17 @@
 import { Hono } from "hono";
+import { accountCtx } from "../../context";
 import type { AppEnv } from "../../env";
 import { authOf, requireAuth } from "../../http/session";
 import { ComingSoon, SECTIONS } from "../../ui/layout";
 import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
 import { DashboardPage } from "./pages";
-import { loadProfileSummary } from "./queries";
+import { loadProfileSummary, treasury } from "./queries";
 
 export const homePages = new Hono<AppEnv>()
   .get("/", (c) => c.redirect(c.var.auth ? "/tableau-de-bord" : "/connexion", 303))
   .get("/tableau-de-bord", requireAuth, async (c) => {
-    const summary = await loadProfileSummary(c.var.db, authOf(c).account.id);
+    const [summary, figures] = await Promise.all([loadProfileSummary(c.var.db, authOf(c).account.id), treasury(accountCtx(c))]);
     const ok = c.req.query("ok");
     const flash =
       ok === "verified"
@@ -18,7 +19,7 @@ export const homePages = new Hono<AppEnv>()
         : ok === "resent"
           ? { kind: "info" as const, text: c.var.t("auth.verify.resent") }
           : null;
-    return render(c, <DashboardPage ctx={pageContext(c)} missing={summary.missing} flash={flash} />);
+    return render(c, <DashboardPage ctx={pageContext(c)} missing={summary.missing} flash={flash} treasury={figures} />);
   });
 
 // Sections later issues build: an honest "coming soon" page, never fake data.

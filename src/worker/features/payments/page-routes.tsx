@@ -16,6 +16,7 @@ import { documentPath } from "../documents/pages";
 import { PaymentFormPage, PaymentsListPage, PAYMENTS_PATH, RECEIVABLES_PATH, ReceivablesPage } from "./pages";
 import type { PaymentsPanelProps } from "./panel";
 import { listPayments, receivables } from "./queries";
+import { remindedToday } from "../reminders/verbs";
 import { PaymentInput } from "./schemas";
 import { correctPayment, paymentState, recordPayment } from "./verbs";
 
@@ -70,7 +71,12 @@ export const paymentsPages = new Hono<AppEnv>()
     const page = await listPayments(accountCtx(c), { cursor });
     return render(c, <PaymentsListPage ctx={pageContext(c)} items={page.items} cursor={cursor} nextCursor={page.nextCursor} />);
   })
-  .get(RECEIVABLES_PATH, async (c) => render(c, <ReceivablesPage ctx={pageContext(c)} data={await receivables(accountCtx(c))} />))
+  .get(RECEIVABLES_PATH, async (c) => {
+    const ctx = accountCtx(c);
+    const data = await receivables(ctx);
+    const reminded = await remindedToday(ctx, data.overdue.map((o) => o.id));
+    return render(c, <ReceivablesPage ctx={pageContext(c)} data={data} remindedToday={reminded} />);
+  })
   .post("/documents/:id/paiements", async (c) => {
     const ctx = accountCtx(c);
     const doc = await loadDoc(ctx, c.req.param("id"));

@@ -4,6 +4,7 @@ import { AppLayout, type Flash } from "../../ui/layout";
 import type { PageContext } from "../../ui/page-context";
 import { clientPath } from "../clients/pages";
 import { documentPath } from "../documents/pages";
+import { RemindNowButton } from "../reminders/pages";
 import { PaymentsPanel, type PaymentsPanelProps } from "./panel";
 import type { listPayments, Receivables } from "./queries";
 
@@ -84,7 +85,7 @@ export function PaymentsListPage({ ctx, items, cursor, nextCursor }: { ctx: Page
 }
 
 /** /paiements/a-encaisser: totals by aging bucket, the same per client, and the overdue invoices. */
-export function ReceivablesPage({ ctx, data }: { ctx: PageContext; data: Receivables }) {
+export function ReceivablesPage({ ctx, data, remindedToday }: { ctx: PageContext; data: Receivables; remindedToday?: ReadonlySet<string> }) {
   const { t, locale } = ctx;
   const money = (c: number) => formatMoney(c, locale);
   return (
@@ -166,6 +167,7 @@ export function ReceivablesPage({ ctx, data }: { ctx: PageContext; data: Receiva
                     <th scope="col" class="num">
                       {t("payments.panel.outstanding")}
                     </th>
+                    <th scope="col">{t("reminders.col.action")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -178,6 +180,9 @@ export function ReceivablesPage({ ctx, data }: { ctx: PageContext; data: Receiva
                       <td>{formatDate(o.dueDate, locale)}</td>
                       <td class="num">{t("receivables.days", { days: o.daysLate })}</td>
                       <td class="num">{money(o.outstandingCents)}</td>
+                      <td>
+                        <RemindNowButton ctx={ctx} documentId={o.id} number={o.number} back={RECEIVABLES_PATH} remindedToday={remindedToday?.has(o.id) ?? false} />
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -72,24 +72,17 @@ export interface Receivables {
 }
 
 /**
- * Open items of the account, computed in SQL: each issued invoice's amount due, less its issued
- * credit notes and its payments. Nothing but aggregates and the shown rows reaches the Worker.
+ * Open items of the account: the invoices that still ask for money, read from invoice_balances
+ * (kept by triggers on documents and payments: amount due, less issued credit notes and payments)
+ * through its partial index on what is still owed. Reads follow what clients owe now, not the
+ * account's history; nothing but aggregates and the shown rows reaches the Worker.
  */
 function openItems(accountId: string, today: string): SQL {
-  return sql`WITH credited AS (
-      SELECT preceding_document_id AS document_id, SUM(due_cents) AS cents FROM documents
-      WHERE account_id = ${accountId} AND type = 'credit_note' AND status != 'draft' AND preceding_document_id IS NOT NULL
-      GROUP BY preceding_document_id
-    ), paid AS (
-      SELECT document_id, SUM(amount_cents) AS cents FROM payments WHERE account_id = ${accountId} GROUP BY document_id
-    ), open AS (
-      SELECT d.id, d.number, d.client_id, d.due_date,
-        MAX(0, d.due_cents - COALESCE(c.cents, 0)) - COALESCE(p.cents, 0) AS outstanding,
-        CASE WHEN d.due_date IS NULL THEN 0 ELSE CAST(julianday(${today}) - julianday(d.due_date) AS INTEGER) END AS late
-      FROM documents d
-      LEFT JOIN credited c ON c.document_id = d.id
-      LEFT JOIN paid p ON p.document_id = d.id
-      WHERE d.account_id = ${accountId} AND d.type IN ('invoice', 'deposit_invoice') AND d.status = 'issued'
+  return sql`WITH open AS (
+      SELECT b.document_id AS id, b.client_id, b.due_date, b.outstanding_cents AS outstanding,
+        CASE WHEN b.due_date IS NULL THEN 0 ELSE CAST(julianday(${today}) - julianday(b.due_date) AS INTEGER) END AS late
+      FROM invoice_balances b INDEXED BY invoice_balances_open
+      WHERE b.account_id = ${accountId} AND b.outstanding_cents > 0
     )`;
 }
 
@@ -124,8 +117,9 @@ export async function receivables(ctx: AccountVerbCtx, opts: { today?: string; c
       FROM open o LEFT JOIN clients cl ON cl.id = o.client_id AND cl.account_id = ${ctx.accountId}
       WHERE o.outstanding > 0 GROUP BY o.client_id ORDER BY totalCents DESC, o.client_id LIMIT ${opts.clientLimit ?? 100}`),
     ctx.db.all<OverdueInvoice>(sql`${open}
-      SELECT o.id, o.number, o.client_id AS clientId, cl.name AS clientName, o.due_date AS dueDate, o.late AS daysLate, o.outstanding AS outstandingCents
-      FROM open o LEFT JOIN clients cl ON cl.id = o.client_id AND cl.account_id = ${ctx.accountId}
+      SELECT o.id, d.number, o.client_id AS clientId, cl.name AS clientName, o.due_date AS dueDate, o.late AS daysLate, o.outstanding AS outstandingCents
+      FROM open o JOIN documents d ON d.id = o.id AND d.account_id = ${ctx.accountId}
+      LEFT JOIN clients cl ON cl.id = o.client_id AND cl.account_id = ${ctx.accountId}
       WHERE o.outstanding > 0 AND o.late > 0 ORDER BY o.due_date, o.id LIMIT ${opts.overdueLimit ?? 100}`),
   ]);
   return {

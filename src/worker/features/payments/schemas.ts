@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { PAYMENT_METHODS } from "../../db/schema";
 import { MAX_PARSED_CENTS } from "../../domain/format";
+import { containsCardNumber } from "../../domain/identifiers";
 import { isIsoDate } from "../../domain/vat";
 import { optionalText } from "../../http/validate";
 
@@ -9,7 +10,8 @@ export const PaymentInput = z.object({
   receivedOn: z.string().refine(isIsoDate, "payments.err.date"),
   amountCents: z.number().int("payments.err.amount").min(1, "payments.err.amount").max(MAX_PARSED_CENTS, "payments.err.amount"),
   method: z.enum(PAYMENT_METHODS, { error: "payments.err.method" }),
-  reference: optionalText(200),
+  // A payer's card number is never kept (privacy policy §8): only what identifies the transfer or cheque.
+  reference: optionalText(200).refine((v) => v === undefined || !containsCardNumber(v), "payments.err.cardNumber"),
 });
 export type PaymentInput = z.output<typeof PaymentInput>;
 

@@ -3,6 +3,7 @@ import { directoryDb } from "../../db/client";
 import type { AppEnv } from "../../env";
 import { readCookie } from "../../http/cookies";
 import { CONSENT_COOKIE, parseConsent, type ConsentState } from "./consent";
+import { measurementAllowed, privacyChoicesOf } from "./marketing";
 import { needsPolicyNotice } from "./policy";
 import { acceptedVersionOf } from "./verbs";
 
@@ -12,6 +13,8 @@ export interface PrivacyView {
   consent: ConsentState | null;
   /** The signed-in user accepted an older policy version than a substantial later one. */
   policyNotice: boolean;
+  /** This visit may be measured ("performance" category): consent given and no objection (§9.6). */
+  measure?: boolean;
 }
 
 declare module "hono" {
@@ -30,6 +33,10 @@ export const privacyContext = createMiddleware<AppEnv>(async (c, next) => {
   const auth = c.var.auth;
   const policyNotice =
     auth && !c.req.path.startsWith("/api/") ? needsPolicyNotice(await acceptedVersionOf(directoryDb(c.env), auth.user.id)) : false;
-  c.set("privacy", { consent, policyNotice });
+  // The objection is read only when consent would otherwise allow measuring: most visits cost no query.
+  const measure = consent?.performance
+    ? measurementAllowed(consent, auth ? (await privacyChoicesOf(directoryDb(c.env), auth.user.id)).analyticsOptOutAt : null)
+    : false;
+  c.set("privacy", { consent, policyNotice, measure });
   return next();
 });

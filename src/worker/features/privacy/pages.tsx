@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { formatDateTime } from "../../domain/format";
-import { INACTIVITY_WARNING, RETENTION_CLASSES, RETENTION_CLASS_IDS, describeDuration, type CalendarDuration, type RetentionClassId } from "../../domain/retention";
+import { INACTIVITY_WARNING, RETENTION_CLASSES, RETENTION_CLASS_IDS, describeDuration, type CalendarDuration, type RetentionClass, type RetentionClassId } from "../../domain/retention";
 import type { MessageKey } from "../../ui/i18n";
 import { CheckboxField, CsrfField } from "../../ui/form";
 import { AppLayout, type Flash, PublicLayout } from "../../ui/layout";
@@ -28,7 +28,7 @@ export function retentionPeriod(ctx: PageContext, id: RetentionClassId): string 
 }
 
 function retentionStart(ctx: PageContext, id: RetentionClassId): string {
-  const c = RETENTION_CLASSES[id];
+  const c: RetentionClass = RETENTION_CLASSES[id];
   const text = ctx.t(`privacy.start.${c.start}` as MessageKey, { warning: describeDuration(INACTIVITY_WARNING, ctx.locale) });
   return c.enforcedBy === "pending" ? `${text} ${ctx.t("privacy.policy.pending")}` : text;
 }

@@ -39,7 +39,7 @@ function errorsOf(input: unknown): Record<string, string> {
   return Object.fromEntries(result.error.issues.map((i) => [i.path.join("."), i.message]));
 }
 
-describe("ProfileInput", () => {
+describe("§3.1 ProfileInput: name, email, optional phone, company, SIRET, address", () => {
   it("normalises a valid form post and derives the SIREN from the SIRET", () => {
     const out = ProfileInput.parse(form);
     expect(out.siret).toBe(SIRET);

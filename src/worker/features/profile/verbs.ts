@@ -3,11 +3,12 @@ import type { VerbCtx } from "../../context";
 import { accounts } from "../../db/schema";
 import { AppError } from "../../http/errors";
 import { aad, sealerFor } from "../../lib/sealer";
+import { accessEntry } from "../privacy/access-log";
 import { checkLogo, type LogoType, MAX_LOGO_BYTES } from "./logo";
 import type { ProfileInput } from "./schemas";
 
 /** A verb context for the signed-in account (what `accountCtx(c)` returns). */
-export type AccountCtx = VerbCtx & { accountId: string };
+export type AccountCtx = VerbCtx & { accountId: string; userId?: string };
 
 type AccountRow = typeof accounts.$inferSelect;
 
@@ -48,6 +49,12 @@ export async function updateProfile(
   keep: { keepIban?: boolean; keepBic?: boolean } = {},
 ): Promise<Profile> {
   const sealer = await sealerFor(ctx.config);
+  // The access log names a change of bank details (privacy policy §8): compare with what was held.
+  const before = await accountRow(ctx);
+  const held = async (sealed: string | null, data: string) => (sealed ? await sealer.open(sealed, data) : null);
+  const bankChanged =
+    (!keep.keepIban && (await held(before.ibanSealed, aad.iban(ctx.accountId))) !== (input.iban ?? null)) ||
+    (!keep.keepBic && (await held(before.bicSealed, aad.bic(ctx.accountId))) !== (input.bic ?? null));
   const bank: Partial<Pick<AccountRow, "ibanSealed" | "bicSealed">> = {};
   if (!keep.keepIban) bank.ibanSealed = input.iban ? await sealer.seal(input.iban, aad.iban(ctx.accountId)) : null;
   if (!keep.keepBic) bank.bicSealed = input.bic ? await sealer.seal(input.bic, aad.bic(ctx.accountId)) : null;
@@ -82,6 +89,7 @@ export async function updateProfile(
     .returning({ id: accounts.id })
     .get();
   if (!updated) throw new AppError("not_found", ctx.t("err.not_found"));
+  await ctx.db.batch([accessEntry(ctx, "profile_changed"), ...(bankChanged ? [accessEntry(ctx, "bank_details_changed")] : [])]);
   return getProfile(ctx);
 }
 

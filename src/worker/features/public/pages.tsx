@@ -16,10 +16,12 @@ interface Props {
   now: number;
   errors?: FieldErrors;
   values?: Record<string, string>;
+  /** The stable "Payer en ligne" URL when the seller takes online payment (features/stripe). */
+  payUrl?: string | null;
 }
 
 /** What the client sees behind a public link: the document, its PDF, and for a quote the approval. */
-export function PublicDocumentPage({ ctx, doc, snapshot, token, now, errors, values }: Props) {
+export function PublicDocumentPage({ ctx, doc, snapshot, token, now, errors, values, payUrl }: Props) {
   const { t, locale } = ctx;
   const status = quoteStatus(doc, todayInParis(now));
   const title = t(`public.title.${doc.type}`, { number: doc.number ?? "" });
@@ -55,6 +57,14 @@ export function PublicDocumentPage({ ctx, doc, snapshot, token, now, errors, val
           <a class="button" href={`/p/${token}/document.pdf`}>
             {t("public.download")}
           </a>
+          {payUrl ? (
+            <>
+              {" "}
+              <a class="button primary" href={payUrl}>
+                {t("stripe.pay.link")}
+              </a>
+            </>
+          ) : null}
         </p>
 
         {doc.type === "quote" && status === "accepted" && doc.acceptedAt ? (

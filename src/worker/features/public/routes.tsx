@@ -15,6 +15,8 @@ import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
 import type { AccountVerbCtx, DocumentRow } from "../documents/drafts";
 import { acceptQuote, refuseQuote } from "../documents/quotes";
+import { isPayable } from "../payments/verbs";
+import { payUrlForIssue } from "../stripe/checkout";
 import { PublicDocumentPage } from "./pages";
 
 const AcceptInput = z.object({
@@ -42,10 +44,12 @@ async function resolve(c: Context<AppEnv>): Promise<{ ctx: AccountVerbCtx; doc: 
   return { ctx, doc };
 }
 
-function page(c: Context<AppEnv>, ctx: AccountVerbCtx, doc: DocumentRow, extra: { errors?: Record<string, string>; values?: Record<string, string> } = {}, status: 200 | 400 | 409 = 200) {
+async function page(c: Context<AppEnv>, ctx: AccountVerbCtx, doc: DocumentRow, extra: { errors?: Record<string, string>; values?: Record<string, string> } = {}, status: 200 | 400 | 409 = 200) {
   c.header("Referrer-Policy", "no-referrer");
   c.header("X-Robots-Tag", "noindex");
-  return render(c, <PublicDocumentPage ctx={pageContext(c)} doc={doc} snapshot={doc.snapshot as DocumentSnapshot} token={c.req.param("token") ?? ""} now={ctx.now} {...extra} />, status);
+  // "Payer en ligne" when the seller takes online payment (features/stripe).
+  const pay = isPayable(doc) ? await payUrlForIssue(ctx, doc) : null;
+  return render(c, <PublicDocumentPage ctx={pageContext(c)} doc={doc} snapshot={doc.snapshot as DocumentSnapshot} token={c.req.param("token") ?? ""} now={ctx.now} payUrl={pay} {...extra} />, status);
 }
 
 /** Pages a client opens from an emailed link: view, download, and accept or refuse a quote. */

@@ -12,6 +12,8 @@ export interface DocumentMailInput {
   dueDate: string | null;
   validUntil: string | null;
   link: string;
+  /** "Payer en ligne" URL (features/stripe), present when the seller takes online payment. */
+  payLink?: string | null;
 }
 
 const NOUN: Record<MailLanguage, Record<SendableType, string>> = {
@@ -36,6 +38,7 @@ export function documentMail(m: DocumentMailInput): { subject: string; text: str
         "Hello,",
         `Please find attached ${noun} ${m.number} from ${m.sellerName}, for ${amount}. ${when}`.trim(),
         `You can also view it online: ${m.link}`,
+        ...(m.payLink ? [`Pay online by card: ${m.payLink}`] : []),
         "You can reply to this email to reach us directly.",
         `Best regards,\n${m.sellerName}`,
       ].join("\n\n"),
@@ -55,6 +58,7 @@ export function documentMail(m: DocumentMailInput): { subject: string; text: str
       "Bonjour,",
       `Veuillez trouver ci-joint ${noun} ${m.number} de ${m.sellerName}, d'un montant de ${amount}. ${when}`.trim(),
       `Vous pouvez aussi le consulter en ligne : ${m.link}`,
+      ...(m.payLink ? [`Payer en ligne par carte : ${m.payLink}`] : []),
       "Répondez simplement à cet email pour nous écrire.",
       `Cordialement,\n${m.sellerName}`,
     ].join("\n\n"),

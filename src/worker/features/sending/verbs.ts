@@ -6,6 +6,7 @@ import { randomId } from "../../lib/crypto/random";
 import { sendMail } from "../../lib/mail";
 import { type AccountVerbCtx, type DocumentRow } from "../documents/drafts";
 import { shareDocument } from "../documents/quotes";
+import { payUrlForIssue } from "../stripe/checkout";
 import { documentMail, type MailLanguage } from "./templates";
 
 export interface DocumentSend {
@@ -63,6 +64,7 @@ export async function sendDocument(ctx: AccountVerbCtx, documentId: string, inpu
     dueDate: doc.dueDate,
     validUntil: doc.validUntil,
     link: `${ctx.config.APP_URL}/p/${token}`,
+    payLink: await payUrlForIssue(ctx, doc),
   });
   const mail = await sendMail(ctx.config, ctx.db, {
     to,

@@ -8,8 +8,12 @@ export function SettingsNav({ ctx }: { ctx: PageContext }) {
   const links = [
     { href: "/parametres/entreprise", label: ctx.t("settings.company") },
     { href: "/parametres/numerotation", label: ctx.t("settings.numbering") },
+    { href: "/parametres/relances", label: ctx.t("reminders.title") },
+    { href: "/parametres/paiement-en-ligne", label: ctx.t("stripe.settings.nav") },
     { href: "/parametres/securite", label: ctx.t("settings.security") },
     { href: "/parametres/preferences", label: ctx.t("settings.preferences") },
+    { href: "/parametres/confidentialite", label: ctx.t("rights.settings.nav") },
+    { href: "/parametres/journal", label: ctx.t("accessLog.title") },
   ];
   return (
     <nav class="subnav" aria-label={ctx.t("settings.title")}>

@@ -1,6 +1,8 @@
+import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import * as z from "zod";
-import { directoryCtx } from "../../context";
+import { accountCtx, directoryCtx } from "../../context";
+import { memberships, users } from "../../db/schema";
 import type { AppEnv } from "../../env";
 import { writeCookie, LANG_COOKIE } from "../../http/cookies";
 import { AppError } from "../../http/errors";
@@ -13,6 +15,8 @@ import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
 import { ChangeEmailInput, ChangePasswordInput, TotpConfirmInput, TotpDisableInput } from "../auth/schemas";
 import { changePassword, requestEmailChange } from "../auth/verbs";
+import { listAccessLog } from "../privacy/access-log";
+import { ACCESS_LOG_PATH, AccessLogPage } from "../privacy/access-log-page";
 import { PreferencesPage, SecurityPage, type SecurityPageProps } from "./pages";
 import {
   beginTotp,
@@ -57,6 +61,18 @@ async function securityPage(c: Parameters<typeof pageContext>[0], extras: Securi
   );
 }
 
+/** Names of the account's members, for the access log's "by" column (a handful of rows). */
+async function accountMembers(c: Parameters<typeof pageContext>[0]): Promise<Map<string, string>> {
+  const ctx = directoryCtx(c);
+  const rows = await ctx.db
+    .select({ id: users.id, name: users.name })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.accountId, authOf(c).account.id))
+    .all();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 /** Paramètres → Sécurité and Préférences; the language switch works signed in or not. */
 export const settingsPages = new Hono<AppEnv>()
   .post("/preferences/langue", async (c) => {
@@ -74,6 +90,11 @@ export const settingsPages = new Hono<AppEnv>()
     render(c, <PreferencesPage ctx={pageContext(c)} flash={c.req.query("ok") ? { kind: "success", text: c.var.t("form.saved") } : null} />),
   )
   .get("/parametres/securite", (c) => securityPage(c))
+  .get(ACCESS_LOG_PATH, async (c) => {
+    const ctx = accountCtx(c);
+    const [page, members] = await Promise.all([listAccessLog(ctx, c.req.query("cursor")?.slice(0, 200) || undefined), accountMembers(c)]);
+    return render(c, <AccessLogPage ctx={pageContext(c)} page={page} users={members} />);
+  })
   .post("/parametres/securite/mot-de-passe", (c) =>
     handleForm(
       c,
@@ -161,6 +182,7 @@ export const settingsApi = new Hono<AppEnv>()
     await revokeSession(directoryCtx(c), authOf(c).user.id, c.req.param("id"));
     return c.body(null, 204);
   })
+  .get("/me/access-log", async (c) => c.json(await listAccessLog(accountCtx(c), c.req.query("cursor")?.slice(0, 200) || undefined)))
   .post("/me/password", async (c) => {
     const auth = authOf(c);
     await changePassword(directoryCtx(c), auth.user.id, auth.sessionIdHash, await jsonBody(c, ChangePasswordInput));

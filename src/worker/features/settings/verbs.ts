@@ -5,6 +5,7 @@ import { AppError } from "../../http/errors";
 import { verifyPassword } from "../../lib/crypto/password";
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, otpauthUri, verifyTotp } from "../../lib/crypto/totp";
 import { aad, sealerFor } from "../../lib/sealer";
+import { recordUserAccess } from "../privacy/access-log";
 import type { Locale } from "../../ui/i18n";
 
 /** The user's open sessions, newest activity first (Paramètres → Sécurité). */
@@ -80,6 +81,7 @@ export async function confirmTotp(ctx: VerbCtx, userId: string, code: string): P
     ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),
     ctx.db.insert(recoveryCodes).values(hashes.map((codeHash) => ({ userId, codeHash }))),
   ]);
+  await recordUserAccess(ctx, userId, "two_factor_enabled");
   return codes;
 }
 
@@ -92,6 +94,7 @@ export async function disableTotp(ctx: VerbCtx, userId: string, password: string
     ctx.db.update(users).set({ totpSecretSealed: null, totpEnabledAt: null, totpLastStep: null, updatedAt: ctx.now }).where(eq(users.id, userId)),
     ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),
   ]);
+  await recordUserAccess(ctx, userId, "two_factor_disabled");
 }
 
 export async function setLocale(ctx: VerbCtx, userId: string, locale: Locale): Promise<void> {

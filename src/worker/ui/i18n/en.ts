@@ -1,11 +1,18 @@
+import { booksEn } from "../../features/books/i18n";
+import { dataEn } from "../../features/data/i18n";
+import { accessLogEn } from "../../features/privacy/access-log-i18n";
 import { documentsEn } from "../../features/documents/i18n";
+import { homeEn } from "../../features/home/i18n";
+import { remindersEn } from "../../features/reminders/i18n";
 import { paymentsEn } from "../../features/payments/i18n";
 import { sendingEn } from "../../features/sending/i18n";
+import { stripeEn } from "../../features/stripe/i18n";
 import { privacyEn } from "../../features/privacy/i18n";
+import { rightsEn } from "../../features/privacy/rights-i18n";
 import type { MessageKey } from "./fr";
 
 /** English UI strings; the type makes a missing key a compile error. */
-const core: Record<Exclude<MessageKey, keyof typeof documentsEn | keyof typeof privacyEn | keyof typeof paymentsEn | keyof typeof sendingEn>, string> = {
+const core: Record<Exclude<MessageKey, keyof typeof documentsEn | keyof typeof accessLogEn | keyof typeof privacyEn | keyof typeof paymentsEn | keyof typeof sendingEn | keyof typeof homeEn | keyof typeof remindersEn | keyof typeof stripeEn | keyof typeof rightsEn | keyof typeof booksEn | keyof typeof dataEn>, string> = {
   "app.name": "Factumo",
   "app.tagline": "Invoicing for freelancers, exact by construction.",
   "nav.dashboard": "Dashboard",
@@ -342,4 +349,4 @@ const core: Record<Exclude<MessageKey, keyof typeof documentsEn | keyof typeof p
   "products.err.stock.service": "Stock is tracked for goods only, not for a service.",
 };
 
-export const en: Record<MessageKey, string> = { ...core, ...documentsEn, ...privacyEn, ...paymentsEn, ...sendingEn };
+export const en: Record<MessageKey, string> = { ...core, ...accessLogEn, ...documentsEn, ...privacyEn, ...paymentsEn, ...sendingEn, ...stripeEn, ...rightsEn, ...homeEn, ...remindersEn, ...booksEn, ...dataEn };

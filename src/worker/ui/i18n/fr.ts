@@ -1,7 +1,14 @@
+import { booksFr } from "../../features/books/i18n";
+import { dataFr } from "../../features/data/i18n";
+import { accessLogFr } from "../../features/privacy/access-log-i18n";
 import { documentsFr } from "../../features/documents/i18n";
+import { homeFr } from "../../features/home/i18n";
+import { remindersFr } from "../../features/reminders/i18n";
 import { paymentsFr } from "../../features/payments/i18n";
 import { sendingFr } from "../../features/sending/i18n";
+import { stripeFr } from "../../features/stripe/i18n";
 import { privacyFr } from "../../features/privacy/i18n";
+import { rightsFr } from "../../features/privacy/rights-i18n";
 
 /** French UI strings: the reference dictionary (English must provide every key). */
 const core = {
@@ -341,6 +348,6 @@ const core = {
   "products.err.stock.service": "Le stock ne se suit que pour un bien, pas pour une prestation de services.",
 } as const;
 
-export const fr = { ...core, ...documentsFr, ...privacyFr, ...paymentsFr, ...sendingFr } as const;
+export const fr = { ...core, ...accessLogFr, ...documentsFr, ...privacyFr, ...paymentsFr, ...sendingFr, ...stripeFr, ...rightsFr, ...homeFr, ...remindersFr, ...booksFr, ...dataFr } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -1,0 +1,1 @@
+CREATE INDEX `payments_reference_held` ON `payments` (`received_on`) WHERE reference IS NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE `stripe_payments` ADD `refunded_on` text;

@@ -1,0 +1,1 @@
+CREATE INDEX `documents_account_preceding` ON `documents` (`account_id`,`preceding_document_id`);

@@ -1,0 +1,4 @@
+import { hydrateIslands } from "../hydrate";
+import { Combobox, type ComboboxProps } from "../islands/combobox";
+
+hydrateIslands<ComboboxProps>("combobox", Combobox);

@@ -1,0 +1,442 @@
+import { sql } from "drizzle-orm";
+import { getTableConfig } from "drizzle-orm/sqlite-core";
+import { inflateSync } from "fflate";
+import type { Config } from "../../config";
+import { accountDb, type Db } from "../../db/client";
+import { accounts } from "../../db/schema";
+import type { Bindings } from "../../env";
+import { bytesToHex, randomId, sha256 } from "../../lib/crypto/random";
+import { aad, sealerFor } from "../../lib/sealer";
+import { numberingFor } from "../../numbering/numbering-object";
+import {
+  ARCHIVE_FORMAT,
+  ARCHIVE_VERSION,
+  ArchiveError,
+  type Row,
+  type ZipEntry,
+  ZIP_TAIL_BYTES,
+  findCentralDirectory,
+  isSafeEntryName,
+  localHeaderLength,
+  parseCentralDirectory,
+  parseRows,
+} from "./archive";
+import { type TableInfo, accountTables, importOrder, isImported } from "./tables";
+
+/** Rows inserted per step (one D1 batch). */
+export const IMPORT_PAGE_ROWS = 100;
+/** Archive entries checked per step. */
+const VERIFY_PER_STEP = 8;
+const FILES_PER_STEP = 10;
+/** Largest uncompressed entry accepted: a zip bomb is refused before inflating. */
+const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+
+export const importKey = (accountId: string, id: string) => `accounts/${accountId}/imports/${id}.zip`;
+
+/** `*_id` columns that hold no row id of the archive (left as they are). */
+const NOT_REFERENCES = new Set(["series_id", "provider_message_id", "consent_id"]);
+/** Account columns an import never copies: they describe the target account itself. */
+const ACCOUNT_OWN_COLUMNS = new Set(["id", "frozen_at", "last_activity_at", "created_at", "updated_at", "iban_sealed", "bic_sealed"]);
+
+interface Manifest {
+  format: string;
+  version: number;
+  source: { accountId: string; userId: string };
+  tables: Record<string, { rows: number; columns: string[]; imported: boolean; json: string }>;
+  numbering: Array<{ seriesId: string; nextNumber: number }>;
+  files: Record<string, { sha256: string; size: number }>;
+}
+
+/** The persisted cursor of an import: it survives the object's eviction, so an import resumes. */
+export interface ImportCursor {
+  phase: "open" | "verify" | "profile" | "tables" | "reconcile" | "aggregates" | "files" | "numbering" | "done";
+  index: number;
+  offset: number;
+  step: number;
+  total: number;
+}
+
+export const initialCursor = (): ImportCursor => ({ phase: "open", index: 0, offset: 0, step: 0, total: 1 });
+
+/** Where the import keeps its old id → new id map: the job object's own SQLite. */
+export interface IdStore {
+  get(old: string): string | undefined;
+  put(old: string, fresh: string): void;
+}
+
+/** Reads one entry of a zip stored in R2 by byte ranges: the archive is never loaded whole. */
+class R2Zip {
+  private constructor(
+    private readonly bucket: R2Bucket,
+    private readonly key: string,
+    readonly entries: Map<string, ZipEntry>,
+  ) {}
+
+  static async open(bucket: R2Bucket, key: string): Promise<R2Zip> {
+    const head = await bucket.head(key);
+    if (!head) throw new ArchiveError("archive_missing");
+    const tailLength = Math.min(head.size, ZIP_TAIL_BYTES);
+    const tail = await rangeBytes(bucket, key, head.size - tailLength, tailLength);
+    const dir = findCentralDirectory(tail);
+    if (dir.offset + dir.size > head.size) throw new ArchiveError("corrupt_directory");
+    const entries = parseCentralDirectory(await rangeBytes(bucket, key, dir.offset, dir.size), dir.entries);
+    const map = new Map<string, ZipEntry>();
+    for (const e of entries) {
+      if (e.name.endsWith("/")) continue;
+      if (!isSafeEntryName(e.name)) throw new ArchiveError("unsafe_entry_name");
+      if (e.size > MAX_ENTRY_BYTES) throw new ArchiveError("entry_too_large");
+      map.set(e.name, e);
+    }
+    return new R2Zip(bucket, key, map);
+  }
+
+  async read(name: string): Promise<Uint8Array> {
+    const e = this.entries.get(name);
+    if (!e) throw new ArchiveError("entry_missing");
+    const headerLength = localHeaderLength(await rangeBytes(this.bucket, this.key, e.localHeaderOffset, 30));
+    const data = e.compressedSize === 0 ? new Uint8Array(0) : await rangeBytes(this.bucket, this.key, e.localHeaderOffset + headerLength, e.compressedSize);
+    if (e.method === 0) return data;
+    if (e.method !== 8) throw new ArchiveError("unsupported_compression");
+    try {
+      const out = inflateSync(data, { out: new Uint8Array(e.size) });
+      return out.byteLength === e.size ? out : out.subarray(0, e.size);
+    } catch {
+      throw new ArchiveError("corrupt_entry");
+    }
+  }
+}
+
+async function rangeBytes(bucket: R2Bucket, key: string, offset: number, length: number): Promise<Uint8Array> {
+  const obj = await bucket.get(key, { range: { offset, length } });
+  if (!obj) throw new ArchiveError("archive_missing");
+  return new Uint8Array(await obj.arrayBuffer());
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Imports an export archive into a fresh account, one step per call (privacy policy §9.5: the
+ * export re-imports with the same data). Order of work: check every entry's SHA-256 against the
+ * manifest and give every row a new id (ids are global keys), copy the profile, insert the rows
+ * table by table in dependency order (document lines before their issued document, so the
+ * immutability triggers accept them), copy the PDFs/XMLs under the new account's R2 prefix, and
+ * continue each numbering series where the source stopped. Nothing is written before the whole
+ * archive has been verified; a refused archive leaves the account as it was.
+ */
+export class ImportRunner {
+  private zip: R2Zip | null = null;
+  private manifest: Manifest | null = null;
+  private cache: { table: string; rows: Row[] } | null = null;
+
+  constructor(
+    private readonly env: Bindings,
+    private readonly config: Config,
+    private readonly job: { id: string; accountId: string; requestedBy: string; r2Key: string },
+    private readonly ids: IdStore,
+  ) {}
+
+  private get db(): Db {
+    return accountDb(this.env, this.job.accountId);
+  }
+
+  /** The tables this import re-creates, in insertion order, as the current schema knows them. */
+  private tables(): TableInfo[] {
+    const m = this.mustManifest();
+    const schema = new Map(accountTables().map((t) => [t.name, t]));
+    const names = Object.keys(m.tables).filter((n) => m.tables[n]?.imported && isImported(n) && schema.has(n));
+    return importOrder(names).map((n) => schema.get(n)!);
+  }
+
+  /**
+   * Rows with their own id go first; tables keyed otherwise (series prefixes, monthly totals,
+   * balances and tallies kept by triggers) last, so the archive's values replace whatever the
+   * triggers derived while the rows went in.
+   */
+  private phases(): { rows: TableInfo[]; aggregates: TableInfo[] } {
+    const all = this.tables();
+    return { rows: all.filter((t) => t.hasId), aggregates: all.filter((t) => !t.hasId) };
+  }
+
+  private mustManifest(): Manifest {
+    if (!this.manifest) throw new Error("manifest not loaded");
+    return this.manifest;
+  }
+
+  private async load(): Promise<void> {
+    if (this.zip && this.manifest) return;
+    this.zip = await R2Zip.open(this.env.FILES, this.job.r2Key);
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(decoder.decode(await this.zip.read("manifest.json")));
+    } catch (err) {
+      throw err instanceof ArchiveError ? err : new ArchiveError("manifest_invalid");
+    }
+    this.manifest = checkManifest(manifest, this.zip);
+  }
+
+  /** Runs one step, moving `cursor` on; returns true when the import is complete. */
+  async step(cursor: ImportCursor): Promise<boolean> {
+    await this.load();
+    const m = this.mustManifest();
+    const zip = this.zip!;
+    const fileNames = Object.keys(m.files).filter((n) => n.startsWith("files/"));
+    const tables = this.tables();
+    const { rows: rowTables, aggregates } = this.phases();
+    switch (cursor.phase) {
+      case "open": {
+        await this.assertFresh();
+        // Files may only land under the new account's own prefix: refused before anything is written.
+        for (const name of fileNames) if (!name.startsWith(`files/accounts/${m.source.accountId}/`)) throw new ArchiveError("foreign_file_path");
+        const entryCount = Object.keys(m.files).length;
+        const rowPages = tables.reduce((n, t) => n + Math.max(1, Math.ceil((m.tables[t.name]?.rows ?? 0) / IMPORT_PAGE_ROWS)), 0);
+        const reconcilePages = rowTables.reduce((n, t) => n + Math.max(1, Math.ceil((m.tables[t.name]?.rows ?? 0) / IMPORT_PAGE_ROWS)), 0);
+        cursor.total = 1 + Math.ceil(entryCount / VERIFY_PER_STEP) + 1 + rowPages + reconcilePages + Math.ceil(fileNames.length / FILES_PER_STEP) + 1;
+        Object.assign(cursor, { phase: "verify", index: 0, offset: 0 });
+        break;
+      }
+      case "verify": {
+        const names = Object.keys(m.files);
+        for (const name of names.slice(cursor.index, cursor.index + VERIFY_PER_STEP)) {
+          const bytes = await zip.read(name);
+          const expected = m.files[name]!;
+          if (bytesToHex(await sha256(bytes)) !== expected.sha256) throw new ArchiveError("checksum_mismatch");
+          const table = tables.find((t) => m.tables[t.name]?.json === name);
+          if (table) {
+            const keyColumns = table.columns.filter((c) => c.endsWith("_key") && !table.generated?.includes(c));
+            for (const row of parseRows(decoder.decode(bytes), [...(table.hasId ? ["id"] : []), ...keyColumns])) {
+              for (const c of keyColumns) {
+                const key = row[c];
+                if (isR2Key(c, key) && !String(key).startsWith(`accounts/${m.source.accountId}/`)) throw new ArchiveError("foreign_file_path");
+              }
+              if (!table.hasId) continue;
+              if (typeof row.id !== "string") throw new ArchiveError("row_without_id");
+              if (!this.ids.get(row.id)) this.ids.put(row.id, randomId());
+            }
+          }
+        }
+        cursor.index += VERIFY_PER_STEP;
+        if (cursor.index >= names.length) Object.assign(cursor, { phase: "profile", index: 0, offset: 0 });
+        break;
+      }
+      case "profile":
+        await this.importProfile();
+        Object.assign(cursor, { phase: "tables", index: 0, offset: 0 });
+        break;
+      case "tables":
+      case "reconcile":
+      case "aggregates": {
+        const list = cursor.phase === "aggregates" ? aggregates : rowTables;
+        const table = list[cursor.index];
+        if (!table) {
+          const next = cursor.phase === "tables" ? "reconcile" : cursor.phase === "reconcile" ? "aggregates" : "files";
+          Object.assign(cursor, { phase: next, index: 0, offset: 0 });
+          break;
+        }
+        const rows = await this.tableRows(table);
+        const page = rows.slice(cursor.offset, cursor.offset + IMPORT_PAGE_ROWS);
+        if (cursor.phase === "reconcile") await this.reconcileRows(table, page);
+        else await this.insertRows(table, page);
+        cursor.offset += IMPORT_PAGE_ROWS;
+        if (cursor.offset >= rows.length) Object.assign(cursor, { index: cursor.index + 1, offset: 0 });
+        break;
+      }
+      case "files": {
+        for (const name of fileNames.slice(cursor.index, cursor.index + FILES_PER_STEP)) {
+          const key = this.mapKey(name.slice("files/".length));
+          const bytes = await zip.read(name);
+          await this.env.FILES.put(key, bytes, {
+            httpMetadata: { contentType: key.endsWith(".pdf") ? "application/pdf" : key.endsWith(".xml") ? "application/xml" : "application/octet-stream" },
+            customMetadata: { sha256: m.files[name]!.sha256 },
+          });
+        }
+        cursor.index += FILES_PER_STEP;
+        if (cursor.index >= fileNames.length) Object.assign(cursor, { phase: "numbering", index: 0, offset: 0 });
+        break;
+      }
+      case "numbering": {
+        const numbering = numberingFor(this.env, this.job.accountId);
+        for (const s of m.numbering) {
+          const set = await numbering.setNextNumber(s.seriesId, s.nextNumber);
+          if (!set.ok) throw new ArchiveError(set.code);
+        }
+        Object.assign(cursor, { phase: "done", index: 0, offset: 0 });
+        return true;
+      }
+      case "done":
+        return true;
+    }
+    cursor.step += 1;
+    return false;
+  }
+
+  /** An import goes only into an account without business data: it never merges two histories. */
+  private async assertFresh(): Promise<void> {
+    for (const table of ["documents", "clients", "products", "payments"]) {
+      const row = await this.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM ${sql.identifier(table)} WHERE account_id = ${this.job.accountId}`);
+      if ((row?.n ?? 0) > 0) throw new ArchiveError("account_not_fresh");
+    }
+  }
+
+  private async tableRows(table: TableInfo): Promise<Row[]> {
+    if (this.cache?.table === table.name) return this.cache.rows;
+    const m = this.mustManifest();
+    const info = m.tables[table.name]!;
+    const columns = info.columns.filter((c) => table.columns.includes(c) && !table.generated?.includes(c));
+    let rows = parseRows(decoder.decode(await this.zip!.read(info.json)), columns);
+    // The hash chain is rebuilt in order: entries go to the numbering object by ascending seq.
+    if (table.name === "issue_log") rows = rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+    this.cache = { table: table.name, rows };
+    return rows;
+  }
+
+  private async insertRows(table: TableInfo, rows: Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const mapped: Row[] = [];
+    for (const row of rows) {
+      const out = this.mapRow(table, row);
+      if (table.name === "issue_log") {
+        // The chain hashes the document id, which changed: the new account's numbering object
+        // appends each entry again (idempotent per document), and D1 stores what it returns.
+        const entry = await numberingFor(this.env, this.job.accountId).appendIssueLog(String(out.document_id), String(out.content_hash));
+        Object.assign(out, { seq: entry.seq, prev_hash: entry.prevHash, hash: entry.hash });
+      }
+      mapped.push(out);
+    }
+    const columns = Object.keys(mapped[0]!);
+    // Rows with their own id never overwrite (a resumed step finds them there); keyed aggregates
+    // (series prefixes, monthly totals, trigger-kept balances) take the archive's values over what
+    // the inserts before them derived, so they end exactly as exported.
+    const verb = table.hasId || table.name === "issue_log" ? "INSERT OR IGNORE" : "INSERT OR REPLACE";
+    // Names come from the drizzle schema, never from the archive; values are bound.
+    const text = `${verb} INTO "${table.name}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+    // Drizzle cannot batch raw statements: the handle's own D1 client does (metered all the same).
+    const d1 = (this.db as unknown as { $client: D1Database }).$client;
+    await d1.batch(mapped.map((row) => d1.prepare(text).bind(...columns.map((c) => row[c] ?? null))));
+  }
+
+  /**
+   * Puts back the archive's values where a trigger changed them while later rows went in (an
+   * invoice's paid or credited amounts grow when its payments and credit notes are inserted).
+   * Only differing columns are written, so the immutability triggers see no change to content.
+   */
+  private async reconcileRows(table: TableInfo, rows: Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const mapped = rows.map((r) => this.mapRow(table, r));
+    const d1 = (this.db as unknown as { $client: D1Database }).$client;
+    const ids = mapped.map((r) => String(r.id));
+    const { results } = await d1
+      .prepare(`SELECT * FROM "${table.name}" WHERE account_id = ? AND id IN (${ids.map(() => "?").join(", ")})`)
+      .bind(this.job.accountId, ...ids)
+      .all<Row>();
+    const current = new Map(results.map((r) => [String(r.id), r]));
+    const updates: D1PreparedStatement[] = [];
+    for (const row of mapped) {
+      const now = current.get(String(row.id));
+      if (!now) continue;
+      const changed = Object.keys(row).filter((c) => c !== "id" && (now[c] ?? null) !== (row[c] ?? null));
+      if (changed.length === 0) continue;
+      updates.push(
+        d1
+          .prepare(`UPDATE "${table.name}" SET ${changed.map((c) => `"${c}" = ?`).join(", ")} WHERE id = ? AND account_id = ?`)
+          .bind(...changed.map((c) => row[c] ?? null), row.id, this.job.accountId),
+      );
+    }
+    if (updates.length > 0) await d1.batch(updates);
+  }
+
+  /** A row of the archive with ids, owner and R2 keys moved to the new account. */
+  private mapRow(table: TableInfo, row: Row): Row {
+    const out: Row = {};
+    for (const [col, value] of Object.entries(row)) {
+      if (col === "account_id") out[col] = this.job.accountId;
+      else if (value === null) out[col] = null;
+      else if (col === "user_id" || col === "requested_by") out[col] = this.job.requestedBy;
+      else if (col === "id" && table.hasId) out[col] = this.ids.get(String(value)) ?? raise("row_without_id");
+      else if (col.endsWith("_id") && !NOT_REFERENCES.has(col)) {
+        const mappedId = this.ids.get(String(value));
+        // A reference to a row the archive does not hold (a deleted product…) is dropped where the
+        // column allows it; it is never kept as is, since it would point into another account.
+        if (mappedId) out[col] = mappedId;
+        else if (table.required?.includes(col)) throw new ArchiveError("dangling_reference");
+        else out[col] = null;
+      } else if (isR2Key(col, value)) out[col] = this.mapKey(String(value));
+      else out[col] = value;
+    }
+    return out;
+  }
+
+  /** An R2 key of the source account moved under the new account's prefix; any other key is refused. */
+  mapKey(key: string): string {
+    const source = this.mustManifest().source.accountId;
+    const mapped = key
+      .split("/")
+      .map((segment) => {
+        if (segment === source) return this.job.accountId;
+        const dot = segment.indexOf(".");
+        const base = dot === -1 ? segment : segment.slice(0, dot);
+        const fresh = this.ids.get(base);
+        return fresh ? fresh + segment.slice(base.length) : segment;
+      })
+      .join("/");
+    if (!mapped.startsWith(`accounts/${this.job.accountId}/`)) throw new ArchiveError("foreign_file_path");
+    return mapped;
+  }
+
+  private async importProfile(): Promise<void> {
+    let profile: Record<string, unknown>;
+    try {
+      profile = JSON.parse(decoder.decode(await this.zip!.read("account.json"))) as Record<string, unknown>;
+    } catch (err) {
+      throw err instanceof ArchiveError ? err : new ArchiveError("account_invalid");
+    }
+    const assignments = [];
+    const camel = (c: string) => c.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
+    for (const column of getTableConfig(accounts).columns) {
+      if (ACCOUNT_OWN_COLUMNS.has(column.name)) continue;
+      const value = profile[camel(column.name)];
+      if (value === undefined) continue;
+      if (value !== null && typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") throw new ArchiveError("account_invalid");
+      const stored = typeof value === "boolean" ? Number(value) : column.name === "logo_key" && typeof value === "string" ? this.mapKey(value) : value;
+      assignments.push(sql`${sql.identifier(column.name)} = ${stored}`);
+    }
+    const sealer = await sealerFor(this.config);
+    const iban = typeof profile.iban === "string" ? profile.iban : null;
+    const bic = typeof profile.bic === "string" ? profile.bic : null;
+    assignments.push(sql`iban_sealed = ${iban ? await sealer.seal(iban, aad.iban(this.job.accountId)) : null}`);
+    assignments.push(sql`bic_sealed = ${bic ? await sealer.seal(bic, aad.bic(this.job.accountId)) : null}`);
+    assignments.push(sql`updated_at = ${Date.now()}`);
+    await this.db.run(sql`UPDATE accounts SET ${sql.join(assignments, sql`, `)} WHERE id = ${this.job.accountId}`);
+  }
+}
+
+/** Columns naming an R2 object: always these, and any other `*_key` whose value is a path. */
+const R2_KEY_COLUMNS = new Set(["pdf_key", "xml_key", "logo_key"]);
+function isR2Key(column: string, value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  return R2_KEY_COLUMNS.has(column) || (column.endsWith("_key") && value.includes("/"));
+}
+
+function raise(code: string): never {
+  throw new ArchiveError(code);
+}
+
+/** Checks the manifest's shape and that every entry it names is in the archive. */
+function checkManifest(value: unknown, zip: R2Zip): Manifest {
+  const m = value as Partial<Manifest> | null;
+  if (!m || typeof m !== "object" || m.format !== ARCHIVE_FORMAT) throw new ArchiveError("manifest_invalid");
+  if (m.version !== ARCHIVE_VERSION) throw new ArchiveError("unsupported_version");
+  if (!m.source || typeof m.source.accountId !== "string" || !m.tables || typeof m.tables !== "object" || !m.files || typeof m.files !== "object" || !Array.isArray(m.numbering)) {
+    throw new ArchiveError("manifest_invalid");
+  }
+  for (const [name, f] of Object.entries(m.files)) {
+    if (!zip.entries.has(name) || typeof f?.sha256 !== "string") throw new ArchiveError("entry_missing");
+  }
+  for (const t of Object.values(m.tables)) {
+    if (!t || !Array.isArray(t.columns) || typeof t.json !== "string" || !(t.json in m.files)) throw new ArchiveError("manifest_invalid");
+  }
+  if (!("account.json" in m.files)) throw new ArchiveError("manifest_invalid");
+  for (const s of m.numbering) {
+    if (typeof s?.seriesId !== "string" || !Number.isSafeInteger(s.nextNumber)) throw new ArchiveError("manifest_invalid");
+  }
+  return m as Manifest;
+}

@@ -1,0 +1,140 @@
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { accountCtx } from "../../context";
+import type { AppEnv } from "../../env";
+import { readCookie } from "../../http/cookies";
+import { AppError } from "../../http/errors";
+import { requireAuth } from "../../http/session";
+import { pageContext } from "../../ui/page-context";
+import { render } from "../../ui/render";
+import { CONSENT_COOKIE, parseConsent } from "../privacy/consent";
+import { DATA_PATH, EXPORTS_PATH, IMPORT_PATH, signedDownloadPath } from "./links";
+import { DataIndexPage, ExportsPage, type JobView } from "./pages";
+import { dataOverview } from "./queries";
+import { type DataJobRow, IMPORT_MAX_BYTES, listDataJobs, loadDataJob, openExportDownload, requestExport, requestImport } from "./verbs";
+
+type Ctx = Context<AppEnv>;
+
+/** Seconds between refreshes of a page showing a job in progress (the no-JS progress indicator). */
+const REFRESH_SECONDS = 3;
+
+async function jobViews(c: Ctx, rows: DataJobRow[]): Promise<JobView[]> {
+  const now = Date.now();
+  return Promise.all(
+    rows.map(async (row) => ({
+      row,
+      downloadHref:
+        row.kind === "export" && row.status === "ready" && row.expiresAt > now ? await signedDownloadPath(c.var.config.SESSION_SECRET, row.id, row.expiresAt) : null,
+    })),
+  );
+}
+
+/** A page that lists a job still in progress reloads itself: a `Refresh` header, no script needed. */
+function refreshWhileRunning(c: Ctx, rows: DataJobRow[]): void {
+  if (rows.some((r) => r.status === "queued" || r.status === "running")) c.header("Refresh", String(REFRESH_SECONDS));
+}
+
+/** The JSON a client polls for progress; the download URL appears once the archive is ready. */
+async function jobJson(c: Ctx, row: DataJobRow) {
+  const [view] = await jobViews(c, [row]);
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    step: row.step,
+    total: row.total,
+    size: row.size,
+    sha256: row.sha256,
+    error: row.error,
+    createdAt: row.createdAt,
+    readyAt: row.readyAt,
+    expiresAt: row.expiresAt,
+    downloadUrl: view?.downloadHref ?? null,
+  };
+}
+
+async function exportsPage(c: Ctx, opts: { status?: 200 | 400 | 409 | 413; errors?: Record<string, string> } = {}) {
+  const ctx = accountCtx(c);
+  const rows = await listDataJobs(ctx);
+  refreshWhileRunning(c, rows);
+  const flash = c.req.query("lance") === "export" ? c.var.t("data.exports.started") : c.req.query("lance") === "import" ? c.var.t("data.import.started") : null;
+  return render(
+    c,
+    <ExportsPage ctx={pageContext(c)} jobs={await jobViews(c, rows)} flash={flash ? { kind: "success", text: flash } : null} {...(opts.errors ? { errors: opts.errors } : {})} />,
+    opts.status ?? 200,
+  );
+}
+
+/**
+ * Pages of "Mes données": the access page (§9.1), exports and import (§9.5). Routes of the other
+ * rights (closure, freeze, requests) live under /mes-donnees/ too, in features/privacy.
+ */
+export const dataPages = new Hono<AppEnv>()
+  .use(DATA_PATH, requireAuth)
+  .use(`${EXPORTS_PATH}`, requireAuth)
+  .use(`${EXPORTS_PATH}/*`, requireAuth)
+  .use(IMPORT_PATH, requireAuth)
+  .get(DATA_PATH, async (c) => {
+    const ctx = accountCtx(c);
+    const consent = parseConsent(readCookie(c, CONSENT_COOKIE), ctx.now);
+    const data = await dataOverview(ctx, consent?.consentId ?? null);
+    refreshWhileRunning(c, data.jobs);
+    return render(c, <DataIndexPage ctx={pageContext(c)} data={data} jobs={await jobViews(c, data.jobs)} />);
+  })
+  .get(EXPORTS_PATH, (c) => exportsPage(c))
+  .post(EXPORTS_PATH, async (c) => {
+    await requestExport(accountCtx(c));
+    return c.redirect(`${EXPORTS_PATH}?lance=export`, 303);
+  })
+  .get(`${EXPORTS_PATH}/:id/telecharger`, async (c) => {
+    const { row, object } = await openExportDownload(accountCtx(c), c.req.param("id"), c.req.query("expires"), c.req.query("sig"));
+    const day = new Date(row.createdAt).toISOString().slice(0, 10);
+    return new Response(object.body, {
+      headers: {
+        "content-type": "application/zip",
+        "content-length": String(object.size),
+        "content-disposition": `attachment; filename="factumo-export-${day}.zip"`,
+        "cache-control": "private, no-store",
+        ...(row.sha256 ? { "x-content-sha256": row.sha256 } : {}),
+      },
+    });
+  })
+  .post(
+    IMPORT_PATH,
+    // The app-wide body limit skips this path (app.tsx): an archive may be far above it.
+    bodyLimit({
+      maxSize: IMPORT_MAX_BYTES + 64 * 1024,
+      onError: (c) => exportsPage(c, { status: 413, errors: { archive: c.var.t("data.err.importSize") } }),
+    }),
+    async (c) => {
+      const body = await c.req.parseBody();
+      const file = body.archive;
+      if (!(file instanceof File)) return exportsPage(c, { status: 400, errors: { archive: c.var.t("data.err.importFile") } });
+      try {
+        await requestImport(accountCtx(c), file);
+      } catch (err) {
+        if (err instanceof AppError && (err.code === "invalid" || err.code === "conflict")) {
+          return exportsPage(c, { status: err.code === "invalid" ? 400 : 409, errors: err.fields ?? { archive: err.message } });
+        }
+        throw err;
+      }
+      return c.redirect(`${EXPORTS_PATH}?lance=import`, 303);
+    },
+  );
+
+/** JSON API: start an export, list jobs, poll one job's progress. */
+export const dataApi = new Hono<AppEnv>()
+  .use("/data/*", requireAuth)
+  .post("/data/exports", async (c) => {
+    const row = await requestExport(accountCtx(c));
+    return c.json({ export: await jobJson(c, row) }, 202);
+  })
+  .get("/data/exports", async (c) => {
+    const rows = await listDataJobs(accountCtx(c));
+    return c.json({ items: await Promise.all(rows.map((r) => jobJson(c, r))) });
+  })
+  .get("/data/exports/:id", async (c) => {
+    const row = await loadDataJob(accountCtx(c), c.req.param("id"));
+    return c.json({ export: await jobJson(c, row) });
+  });

@@ -1,0 +1,141 @@
+import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { dataExports } from "../../db/schema";
+import { exportObjectFor } from "../../exports/export-object";
+import { AppError } from "../../http/errors";
+import { randomId } from "../../lib/crypto/random";
+import { accessEntry, recordAccess } from "../privacy/access-log";
+import type { AccountVerbCtx } from "../documents/drafts";
+import { importKey } from "./import";
+import { EXPORT_TTL_MS, checkDownloadLink } from "./links";
+
+type Ctx = AccountVerbCtx & { userId: string };
+export type DataJobRow = typeof dataExports.$inferSelect;
+
+/** Largest archive the import form accepts (the route raises the app's body limit to this). */
+export const IMPORT_MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * An expired link or a purged archive: 410 Gone, code `precondition_failed` (stable). The house
+ * error list has no 410, so the status is carried here.
+ */
+export class GoneError extends AppError {
+  constructor(message: string) {
+    super("precondition_failed", message);
+  }
+  override get status() {
+    return 410 as const;
+  }
+}
+
+/**
+ * Starts an export of the whole account (privacy policy §9.5). One job at a time per account: a
+ * second request while one runs returns the running one instead of piling up work.
+ */
+export async function requestExport(ctx: Ctx): Promise<DataJobRow> {
+  const running = await ctx.db
+    .select()
+    .from(dataExports)
+    .where(and(eq(dataExports.accountId, ctx.accountId), eq(dataExports.kind, "export"), inArray(dataExports.status, ["queued", "running"])))
+    .get();
+  if (running) return running;
+  const row: DataJobRow = {
+    id: randomId(),
+    accountId: ctx.accountId,
+    kind: "export",
+    requestedBy: ctx.userId,
+    status: "queued",
+    step: 0,
+    total: 0,
+    r2Key: null,
+    size: null,
+    sha256: null,
+    error: null,
+    createdAt: ctx.now,
+    readyAt: null,
+    expiresAt: ctx.now + EXPORT_TTL_MS,
+  };
+  await ctx.db.batch([ctx.db.insert(dataExports).values(row), accessEntry(ctx, "export_requested", row.id)]);
+  await exportObjectFor(ctx.env, row.id).start({ id: row.id, accountId: ctx.accountId, requestedBy: ctx.userId, kind: "export", createdAt: ctx.now });
+  return row;
+}
+
+/**
+ * Starts importing an export archive into this account, which must hold no business data yet.
+ * The archive goes to R2 first; the job object then checks and imports it by steps.
+ */
+export async function requestImport(ctx: Ctx, file: File): Promise<DataJobRow> {
+  const fail = (key: "data.err.importFile" | "data.err.importSize") => new AppError("invalid", ctx.t(key), { archive: ctx.t(key) });
+  if (file.size === 0) throw fail("data.err.importFile");
+  if (file.size > IMPORT_MAX_BYTES) throw fail("data.err.importSize");
+  for (const table of ["documents", "clients", "products", "payments"]) {
+    const n = await ctx.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM ${sql.identifier(table)} WHERE account_id = ${ctx.accountId}`);
+    if ((n?.n ?? 0) > 0) throw new AppError("conflict", ctx.t("data.err.notFresh"), { archive: ctx.t("data.err.notFresh") });
+  }
+  const running = await ctx.db
+    .select({ id: dataExports.id })
+    .from(dataExports)
+    .where(and(eq(dataExports.accountId, ctx.accountId), eq(dataExports.kind, "import"), inArray(dataExports.status, ["queued", "running"])))
+    .get();
+  if (running) throw new AppError("conflict", ctx.t("data.err.importRunning"), { archive: ctx.t("data.err.importRunning") });
+  const id = randomId();
+  const key = importKey(ctx.accountId, id);
+  await ctx.env.FILES.put(key, file.stream(), { httpMetadata: { contentType: "application/zip" } });
+  const row: DataJobRow = {
+    id,
+    accountId: ctx.accountId,
+    kind: "import",
+    requestedBy: ctx.userId,
+    status: "queued",
+    step: 0,
+    total: 0,
+    r2Key: key,
+    size: file.size,
+    sha256: null,
+    error: null,
+    createdAt: ctx.now,
+    readyAt: null,
+    expiresAt: ctx.now + EXPORT_TTL_MS,
+  };
+  await ctx.db.insert(dataExports).values(row);
+  await exportObjectFor(ctx.env, id).start({ id, accountId: ctx.accountId, requestedBy: ctx.userId, kind: "import", createdAt: ctx.now, r2Key: key });
+  return row;
+}
+
+/** The account's portability jobs, newest first. */
+export async function listDataJobs(ctx: AccountVerbCtx, limit = 20): Promise<DataJobRow[]> {
+  return ctx.db
+    .select()
+    .from(dataExports)
+    .where(and(eq(dataExports.accountId, ctx.accountId), ne(dataExports.kind, "backup")))
+    .orderBy(desc(dataExports.createdAt), desc(dataExports.id))
+    .limit(limit)
+    .all();
+}
+
+/** One job of this account; another account's id is answered exactly like an unknown one. */
+export async function loadDataJob(ctx: AccountVerbCtx, id: string): Promise<DataJobRow> {
+  const row = await ctx.db
+    .select()
+    .from(dataExports)
+    .where(and(eq(dataExports.id, id), eq(dataExports.accountId, ctx.accountId), ne(dataExports.kind, "backup")))
+    .get();
+  if (!row) throw new AppError("not_found", ctx.t("data.err.notFound"));
+  return row;
+}
+
+/**
+ * Opens an export's archive for download. Checked in this order, each refusal before any read of
+ * the archive: the job belongs to the signed-in account (else 404, as for an unknown id), the link
+ * is signed by us (403), not expired (410), and the archive is still there (410). Logged.
+ */
+export async function openExportDownload(ctx: Ctx, id: string, expires: string | undefined, sig: string | undefined): Promise<{ row: DataJobRow; object: R2ObjectBody }> {
+  const row = await loadDataJob(ctx, id);
+  const link = await checkDownloadLink(ctx.config.SESSION_SECRET, id, expires, sig, ctx.now);
+  if (!link.ok && link.reason === "forged") throw new AppError("forbidden", ctx.t("data.err.forged"));
+  if (!link.ok || row.status === "expired" || row.expiresAt <= ctx.now) throw new GoneError(ctx.t("data.err.expired"));
+  if (row.kind !== "export" || row.status !== "ready" || !row.r2Key) throw new AppError("conflict", ctx.t("data.err.notReady"));
+  const object = await ctx.env.FILES.get(row.r2Key);
+  if (!object) throw new GoneError(ctx.t("data.err.expired"));
+  await recordAccess({ db: ctx.db, accountId: ctx.accountId, userId: ctx.userId, now: ctx.now }, "export_downloaded", id);
+  return { row, object };
+}

@@ -1,0 +1,43 @@
+export const accessLogFr = {
+  "accessLog.title": "Journal d'activité",
+  "accessLog.intro":
+    "Les actions sensibles faites sur votre compte : connexions, téléchargements de documents émis, exports de données, modifications du profil, des coordonnées bancaires et des identifiants. Conservé 12 mois.",
+  "accessLog.empty": "Aucune action enregistrée pour l'instant.",
+  "accessLog.col.at": "Date",
+  "accessLog.col.action": "Action",
+  "accessLog.col.target": "Objet",
+  "accessLog.col.user": "Par",
+  "accessLog.more": "Entrées plus anciennes",
+  "accessLog.action.login": "Connexion",
+  "accessLog.action.document_downloaded": "Document téléchargé",
+  "accessLog.action.export_requested": "Export de données demandé",
+  "accessLog.action.export_downloaded": "Export de données téléchargé",
+  "accessLog.action.profile_changed": "Profil de l'entreprise modifié",
+  "accessLog.action.bank_details_changed": "Coordonnées bancaires modifiées",
+  "accessLog.action.password_changed": "Mot de passe modifié",
+  "accessLog.action.email_changed": "Adresse email modifiée",
+  "accessLog.action.two_factor_enabled": "Double authentification activée",
+  "accessLog.action.two_factor_disabled": "Double authentification désactivée",
+} as const;
+
+export const accessLogEn: Record<keyof typeof accessLogFr, string> = {
+  "accessLog.title": "Activity log",
+  "accessLog.intro":
+    "Sensitive actions on your account: sign-ins, downloads of issued documents, data exports, changes to the company profile, bank details and credentials. Kept 12 months.",
+  "accessLog.empty": "Nothing recorded yet.",
+  "accessLog.col.at": "Date",
+  "accessLog.col.action": "Action",
+  "accessLog.col.target": "Item",
+  "accessLog.col.user": "By",
+  "accessLog.more": "Older entries",
+  "accessLog.action.login": "Sign-in",
+  "accessLog.action.document_downloaded": "Document downloaded",
+  "accessLog.action.export_requested": "Data export requested",
+  "accessLog.action.export_downloaded": "Data export downloaded",
+  "accessLog.action.profile_changed": "Company profile changed",
+  "accessLog.action.bank_details_changed": "Bank details changed",
+  "accessLog.action.password_changed": "Password changed",
+  "accessLog.action.email_changed": "Email address changed",
+  "accessLog.action.two_factor_enabled": "Two-factor authentication enabled",
+  "accessLog.action.two_factor_disabled": "Two-factor authentication disabled",
+};

@@ -1,0 +1,220 @@
+import { and, eq, isNull, lt, or } from "drizzle-orm";
+import Stripe from "stripe";
+import type { Config } from "../../config";
+import { accountDb, directoryDb } from "../../db/client";
+import { payments, stripeAccountMap, stripeConnections, stripeEvents, stripePayments } from "../../db/schema";
+import type { Bindings } from "../../env";
+import { AppError } from "../../http/errors";
+import { translator } from "../../ui/i18n";
+import { type AccountVerbCtx, todayInParis } from "../documents/drafts";
+import { recordPayment } from "../payments/verbs";
+import { stripeFor, webCryptoProvider } from "./client";
+import { stripeAccountHash } from "./connect";
+
+/** Stripe's own default: a signature older than 5 minutes is a replay, refused. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+/** A claim older than this belongs to a request that died; another delivery may take it over. */
+const CLAIM_TTL_MS = 120_000;
+
+export type StripeWebhookOutcome =
+  | { ok: false; reason: "not_configured" | "bad_signature" }
+  | { ok: true; result: "ignored" | "unknown_account" | "duplicate" | "handled"; type: string };
+
+interface EventLike {
+  id: string;
+  type: string;
+  created: number;
+  account?: string | null;
+  data: { object: Record<string, unknown> };
+}
+
+const str = (v: unknown): string | null => (typeof v === "string" && v.length > 0 && v.length <= 255 ? v : null);
+const cents = (v: unknown): number | null => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : null);
+const meta = (o: Record<string, unknown>) => (o.metadata && typeof o.metadata === "object" ? (o.metadata as Record<string, unknown>) : {});
+
+/**
+ * Handles one Stripe Connect webhook. The SDK checks the signature (HMAC-SHA256 via SubtleCrypto)
+ * and refuses a timestamp older than 5 minutes. The event's connected account is mapped to its
+ * Factumo account by hash; the event id is then stored once in that account's shard, so a replay
+ * does nothing. Payments are keyed by payment intent: whichever of checkout.session.completed or
+ * payment_intent.succeeded comes first records the money, the other finds it done; a refund that
+ * arrives before its payment waits for it.
+ */
+export async function handleStripeWebhook(
+  env: Bindings,
+  config: Config,
+  payload: string,
+  signature: string | undefined,
+  now: number,
+): Promise<StripeWebhookOutcome> {
+  if (!config.STRIPE_WEBHOOK_SECRET) return { ok: false, reason: "not_configured" };
+  let event: EventLike;
+  try {
+    // Verification needs no API key; the SDK only needs an instance to hang the helper on.
+    const stripe = stripeFor(config) ?? new Stripe("sk_verify_only", { httpClient: Stripe.createFetchHttpClient() });
+    event = (await stripe.webhooks.constructEventAsync(
+      payload,
+      signature ?? "",
+      config.STRIPE_WEBHOOK_SECRET,
+      SIGNATURE_TOLERANCE_SECONDS,
+      webCryptoProvider,
+      now, // milliseconds: the SDK divides by 1000 itself
+    )) as unknown as EventLike;
+  } catch {
+    return { ok: false, reason: "bad_signature" };
+  }
+  const type = String(event.type).slice(0, 80);
+  const stripeAccount = str(event.account);
+  // Events of the platform account itself concern no freelancer.
+  if (!stripeAccount || !str(event.id)) return { ok: true, result: "ignored", type };
+  const hash = await stripeAccountHash(stripeAccount);
+  const mapped = await directoryDb(env).select({ accountId: stripeAccountMap.accountId }).from(stripeAccountMap).where(eq(stripeAccountMap.stripeAccountHash, hash)).get();
+  if (!mapped) {
+    // Acknowledged (a retry would never find it either: the account was disconnected or is foreign), but visible.
+    console.warn(JSON.stringify({ level: "warn", event: "stripe_webhook_unknown_account", type, eventId: event.id }));
+    return { ok: true, result: "unknown_account", type };
+  }
+  const ctx: AccountVerbCtx = { env, config, db: accountDb(env, mapped.accountId), now, locale: "fr", t: translator("fr"), accountId: mapped.accountId };
+
+  const fresh = await ctx.db
+    .insert(stripeEvents)
+    .values({ id: event.id, accountId: ctx.accountId, type, receivedAt: now })
+    .onConflictDoNothing()
+    .returning({ id: stripeEvents.id });
+  if (fresh.length === 0) return { ok: true, result: "duplicate", type };
+  try {
+    await applyEvent(ctx, event, hash);
+  } catch (err) {
+    // Not handled after all: forget the id so Stripe's retry is processed.
+    await ctx.db.delete(stripeEvents).where(and(eq(stripeEvents.id, event.id), eq(stripeEvents.accountId, ctx.accountId)));
+    throw err;
+  }
+  return { ok: true, result: "handled", type };
+}
+
+async function applyEvent(ctx: AccountVerbCtx, event: EventLike, hash: string): Promise<void> {
+  const o = event.data.object;
+  const day = todayInParis(Math.min(event.created * 1000, ctx.now));
+  switch (event.type) {
+    case "checkout.session.completed":
+    case "checkout.session.async_payment_succeeded": {
+      // "unpaid" sessions (bank debits still clearing) are recorded by their later success event.
+      if (o.payment_status !== "paid") return;
+      return paid(ctx, o, str(o.payment_intent), cents(o.amount_total), day);
+    }
+    case "payment_intent.succeeded":
+      return paid(ctx, o, str(o.id), cents(o.amount_received), day);
+    case "charge.refunded": {
+      const pi = str(o.payment_intent);
+      const refunded = cents(o.amount_refunded);
+      if (!pi || refunded === null || o.currency !== "eur") return;
+      await ensureRow(ctx, pi);
+      const row = await stripeRow(ctx, pi);
+      if (row && refunded > row.refundedSeenCents) {
+        await ctx.db
+          .update(stripePayments)
+          .set({ refundedSeenCents: refunded, refundedOn: day })
+          .where(and(eq(stripePayments.accountId, ctx.accountId), eq(stripePayments.paymentIntentId, pi), lt(stripePayments.refundedSeenCents, refunded)));
+      }
+      return applyRefunds(ctx, pi);
+    }
+    case "account.updated": {
+      if (typeof o.charges_enabled !== "boolean") return;
+      await ctx.db
+        .update(stripeConnections)
+        .set({ chargesEnabled: o.charges_enabled, updatedAt: ctx.now })
+        .where(and(eq(stripeConnections.accountId, ctx.accountId), eq(stripeConnections.stripeAccountHash, hash)));
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+const rowWhere = (ctx: AccountVerbCtx, pi: string) => and(eq(stripePayments.accountId, ctx.accountId), eq(stripePayments.paymentIntentId, pi));
+
+async function ensureRow(ctx: AccountVerbCtx, pi: string) {
+  await ctx.db.insert(stripePayments).values({ accountId: ctx.accountId, paymentIntentId: pi, createdAt: ctx.now }).onConflictDoNothing();
+}
+
+function stripeRow(ctx: AccountVerbCtx, pi: string) {
+  return ctx.db.select().from(stripePayments).where(rowWhere(ctx, pi)).get();
+}
+
+/** Records the money of a payment intent once, in the receipts book, through the payments verb. */
+async function paid(ctx: AccountVerbCtx, o: Record<string, unknown>, pi: string | null, amount: number | null, day: string): Promise<void> {
+  const m = meta(o);
+  const documentId = str(m.document_id);
+  if (!pi || amount === null || amount === 0 || !documentId || o.currency !== "eur") return;
+  if (m.account_id !== ctx.accountId) {
+    console.warn(JSON.stringify({ level: "warn", event: "stripe_webhook_account_mismatch", paymentIntent: pi }));
+    return;
+  }
+  await ensureRow(ctx, pi);
+  const claimed = await ctx.db
+    .update(stripePayments)
+    .set({ documentId, amountCents: amount, claimedAt: ctx.now })
+    .where(and(rowWhere(ctx, pi), isNull(stripePayments.paymentId), or(isNull(stripePayments.claimedAt), lt(stripePayments.claimedAt, ctx.now - CLAIM_TTL_MS))))
+    .returning({ pi: stripePayments.paymentIntentId });
+  // Already recorded, or another delivery is recording it right now.
+  if (claimed.length === 0) return;
+  // A taken-over claim: the dead request may have written the payment before it died.
+  const earlier = await ctx.db
+    .select({ id: payments.id })
+    .from(payments)
+    .where(and(eq(payments.accountId, ctx.accountId), eq(payments.documentId, documentId), eq(payments.method, "stripe"), eq(payments.reference, pi)))
+    .get();
+  let paymentId = earlier?.id;
+  if (!paymentId) {
+    try {
+      paymentId = (await recordPayment(ctx, documentId, { receivedOn: day, amountCents: amount, method: "stripe", reference: pi })).id;
+    } catch (err) {
+      await ctx.db.update(stripePayments).set({ claimedAt: null }).where(rowWhere(ctx, pi));
+      if (err instanceof AppError && err.status < 500) {
+        // e.g. the invoice was cancelled meanwhile: the money is on Stripe, the seller must act.
+        console.error(JSON.stringify({ level: "error", event: "stripe_payment_unrecorded", paymentIntent: pi, reason: err.code }));
+        return;
+      }
+      throw err;
+    }
+  }
+  await ctx.db.update(stripePayments).set({ paymentId, claimedAt: null }).where(rowWhere(ctx, pi));
+  await applyRefunds(ctx, pi);
+}
+
+/**
+ * Enters what was refunded beyond what is already entered, as a negative receipt dated the day of
+ * the refund. Not a "correction": the money was received, then paid back later, and the receipts
+ * book must show both days (a correction reverses an entry made by mistake, dated like it).
+ */
+async function applyRefunds(ctx: AccountVerbCtx, pi: string): Promise<void> {
+  const row = await stripeRow(ctx, pi);
+  if (!row?.paymentId || !row.documentId) return;
+  const delta = row.refundedSeenCents - row.refundedAppliedCents;
+  if (delta <= 0) return;
+  const moved = await ctx.db
+    .update(stripePayments)
+    .set({ refundedAppliedCents: row.refundedSeenCents })
+    .where(and(rowWhere(ctx, pi), eq(stripePayments.refundedAppliedCents, row.refundedAppliedCents)))
+    .returning({ pi: stripePayments.paymentIntentId });
+  if (moved.length === 0) return;
+  try {
+    // Entered after the payment it reduces, even within the same millisecond (the book's order).
+    await recordPayment({ ...ctx, now: Math.max(Date.now(), ctx.now + 1) }, row.documentId, {
+      receivedOn: row.refundedOn ?? todayInParis(ctx.now),
+      amountCents: -delta,
+      method: "stripe",
+      reference: `Remboursement ${pi}`,
+    });
+  } catch (err) {
+    await ctx.db
+      .update(stripePayments)
+      .set({ refundedAppliedCents: row.refundedAppliedCents })
+      .where(and(rowWhere(ctx, pi), eq(stripePayments.refundedAppliedCents, row.refundedSeenCents)));
+    if (err instanceof AppError && err.status < 500) {
+      console.error(JSON.stringify({ level: "error", event: "stripe_refund_unrecorded", paymentIntent: pi, reason: err.code }));
+      return;
+    }
+    throw err;
+  }
+}

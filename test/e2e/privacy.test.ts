@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import type { Browser, BrowserContext } from "playwright-core";
+import { ApiClient } from "./api.ts";
+import { BASE_URL, SCREENSHOTS, launchBrowser, uniqueEmail } from "./browser.ts";
+
+// PRIVACY.md §9.1 access, §9.2 rectification and §6 "export offered at termination", in Chromium.
+
+let browser: Browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const PASSWORD = "une phrase de passe solide";
+const PROFILE = {
+  name: "Atelier Vidal",
+  legalForm: "ei",
+  siret: "12345678200010",
+  registration: "none",
+  addressLine1: "4 rue des Arts",
+  postalCode: "31000",
+  city: "Toulouse",
+  country: "FR",
+  contactEmail: "contact@atelier-vidal.fr",
+  vatRegime: "franchise",
+  paymentTermsDays: 30,
+  iban: "FR7630006000011234567890189",
+};
+
+/** A signed-up account with a profile, a client and one issued invoice, opened in a browser context. */
+async function signedInAccount(): Promise<{ api: ApiClient; context: BrowserContext; email: string; invoice: { id: string; number: string } }> {
+  const api = new ApiClient();
+  const email = uniqueEmail("privacy");
+  assert.equal((await api.json("POST", "/api/v1/auth/signup", { name: "Léa Vidal", email, password: PASSWORD, companyName: PROFILE.name })).status, 201);
+  assert.equal((await api.json("PUT", "/api/v1/account/profile", PROFILE)).status, 200);
+  const c = await api.json<{ client: { id: string } }>("POST", "/api/v1/clients", {
+    kind: "company",
+    name: "Société Cliente SA",
+    siret: "73282932000074",
+    addressLine1: "1 place de la Bourse",
+    postalCode: "75002",
+    city: "Paris",
+    country: "FR",
+  });
+  assert.equal(c.status, 201);
+  const draft = await api.json<{ document: { id: string } }>("POST", "/api/v1/documents", {
+    type: "invoice",
+    clientId: c.body.client.id,
+    lines: [{ description: "Illustration", quantity: "1", unitCode: "C62", unitPriceCents: 80_000, kind: "service" }],
+  });
+  assert.equal(draft.status, 201, JSON.stringify(draft.body));
+  const issued = await api.json<{ document: { id: string; number: string } }>("POST", `/api/v1/documents/${draft.body.document.id}/issue`, {});
+  assert.equal(issued.status, 200, JSON.stringify(issued.body));
+  const context = await browser.newContext({ locale: "fr-FR", acceptDownloads: true });
+  await context.addCookies(api.cookieList());
+  return { api, context, email, invoice: issued.body.document };
+}
+
+test("§9.1 right of access: Mes données shows the person, the company, the connection log and the consents", async () => {
+  const { context, email } = await signedInAccount();
+  // A real sign-in, so the connection log has something to show.
+  const login = await browser.newContext({ locale: "fr-FR" });
+  const lp = await login.newPage();
+  await lp.goto(`${BASE_URL}/connexion`);
+  await lp.locator('[name="email"]').fill(email);
+  await lp.locator('[name="password"]').fill(PASSWORD);
+  await lp.getByRole("button", { name: "Se connecter" }).click();
+  await lp.waitForURL(/tableau-de-bord/);
+  await login.close();
+
+  const page = await context.newPage();
+  await page.goto(`${BASE_URL}/mes-donnees`);
+  assert.equal(await page.locator("h1").first().innerText(), "Mes données");
+  const text = await page.locator("main").innerText();
+  for (const expected of [email, "Léa Vidal", "Atelier Vidal", "Dernières connexions", "Consentements"]) assert.ok(text.includes(expected), `Mes données shows ${expected}`);
+  assert.ok(!text.includes("30006000011234567890189"), "the IBAN is masked, never shown in full");
+  await page.screenshot({ path: path.join(SCREENSHOTS, "mes-donnees.png"), fullPage: true });
+  await context.close();
+});
+
+test("§9.2 rectification: the profile is corrected in place; an issued invoice is corrected by a credit note", async () => {
+  const { context, invoice } = await signedInAccount();
+  const page = await context.newPage();
+  await page.goto(`${BASE_URL}/parametres/entreprise`);
+  await page.locator('[name="city"]').fill("Toulouse Cedex 6");
+  await page.getByRole("button", { name: "Enregistrer" }).first().click();
+  await page.waitForURL(/ok=saved/);
+  assert.equal(await page.locator('[name="city"]').inputValue(), "Toulouse Cedex 6");
+
+  // The issued invoice offers no edit; forcing the editor's URL explains the credit-note way.
+  await page.goto(`${BASE_URL}/documents/${invoice.id}`);
+  assert.equal(await page.getByRole("link", { name: "Modifier" }).count(), 0);
+  const res = await page.goto(`${BASE_URL}/documents/${invoice.id}/modifier`);
+  assert.equal(res?.status(), 409);
+  assert.match(await page.locator("main").innerText(), /avoir/);
+  await context.close();
+});
+
+test("§6 export offered at termination: closing the account offers the full export first, then closes it", async () => {
+  const { context, email } = await signedInAccount();
+  const page = await context.newPage();
+  await page.goto(`${BASE_URL}/mes-donnees/cloture`);
+  // The export comes first on the page, before the confirmation form.
+  const exportLink = page.getByRole("link", { name: "Exporter mes données" }).first();
+  const form = page.locator('form[action="/mes-donnees/cloture"]');
+  const [linkBox, formBox] = [await exportLink.boundingBox(), await form.boundingBox()];
+  assert.ok(linkBox && formBox && linkBox.y < formBox.y, "the export is offered above the closure form");
+  await page.screenshot({ path: path.join(SCREENSHOTS, "cloture.png"), fullPage: true });
+  await exportLink.click();
+  await page.waitForURL(/\/mes-donnees/);
+
+  await page.goto(`${BASE_URL}/mes-donnees/cloture`);
+  await form.locator('[name="password"]').fill(PASSWORD);
+  await form.locator('[name="confirmation"]').fill("SUPPRIMER");
+  await page.getByRole("button", { name: "Clôturer définitivement mon compte" }).click();
+  await page.waitForLoadState();
+
+  // Closed: the old password no longer opens anything.
+  const again = await browser.newContext({ locale: "fr-FR" });
+  const lp = await again.newPage();
+  await lp.goto(`${BASE_URL}/connexion`);
+  await lp.locator('[name="email"]').fill(email);
+  await lp.locator('[name="password"]').fill(PASSWORD);
+  await lp.getByRole("button", { name: "Se connecter" }).click();
+  await lp.waitForLoadState();
+  assert.ok(!lp.url().includes("tableau-de-bord"), "a closed account cannot sign in");
+  await again.close();
+  await context.close();
+});
