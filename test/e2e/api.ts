@@ -27,11 +27,6 @@ export class ApiClient {
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
   }
 
-  /** The session's cookies, to hand the same signed-in user to a browser context. */
-  cookieList(): Array<{ name: string; value: string; url: string }> {
-    return [...this.cookies].map(([name, value]) => ({ name, value, url: BASE_URL }));
-  }
-
   async bytes(path: string): Promise<Uint8Array> {
     const res = await this.fetch(path, { headers: { accept: "*/*" } });
     if (res.status !== 200) throw new Error(`${path}: ${res.status}`);

@@ -50,13 +50,21 @@ async function signedInAccount(): Promise<{ api: ApiClient; context: BrowserCont
   const draft = await api.json<{ document: { id: string } }>("POST", "/api/v1/documents", {
     type: "invoice",
     clientId: c.body.client.id,
-    lines: [{ description: "Illustration", quantity: "1", unitCode: "C62", unitPriceCents: 80_000, kind: "service" }],
+    // Under the 293 B franchise: no VAT, the exemption stated.
+    lines: [{ description: "Illustration", quantity: "1", unitCode: "C62", unitPriceCents: 80_000, vatCategory: "E", vatRateBp: 0, exemptionCode: "VATEX-FR-FRANCHISE", kind: "service" }],
   });
   assert.equal(draft.status, 201, JSON.stringify(draft.body));
   const issued = await api.json<{ document: { id: string; number: string } }>("POST", `/api/v1/documents/${draft.body.document.id}/issue`, {});
   assert.equal(issued.status, 200, JSON.stringify(issued.body));
+  // The same user signs in from the browser, as they would.
   const context = await browser.newContext({ locale: "fr-FR", acceptDownloads: true });
-  await context.addCookies(api.cookieList());
+  const page = await context.newPage();
+  await page.goto(`${BASE_URL}/connexion`);
+  await page.locator('[name="email"]').fill(email);
+  await page.locator('[name="password"]').fill(PASSWORD);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.waitForURL(/tableau-de-bord/);
+  await page.close();
   return { api, context, email, invoice: issued.body.document };
 }
 
