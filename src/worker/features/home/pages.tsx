@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { formatMoney } from "../../domain/format";
 import type { MessageKey } from "../../ui/i18n";
 import { AppLayout, type Flash } from "../../ui/layout";
@@ -23,6 +24,51 @@ function Figure({ label, value, hint, tone }: { label: string; value: string; hi
         {hint ? <span class="muted dash-hint">{hint}</span> : null}
       </dd>
     </div>
+  );
+}
+
+/** A chart's numbers as a table, folded under "see the figures as a table" (screen readers, copy). */
+function FiguresTable(p: { ctx: PageContext; name: string; caption: string; head?: ComponentChildren; children: ComponentChildren }) {
+  return (
+    <details class="dash-table">
+      <summary>{p.ctx.t("home.table")}</summary>
+      <table class="table" data-table={p.name}>
+        <caption class="visually-hidden">{p.caption}</caption>
+        {p.head}
+        <tbody>{p.children}</tbody>
+      </table>
+    </details>
+  );
+}
+
+/** Header of an invoiced / received table, after its first column. */
+function InvoicedReceivedHead({ ctx, first }: { ctx: PageContext; first: string }) {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">{first}</th>
+        <th scope="col" class="num">
+          {ctx.t("home.invoiced")}
+        </th>
+        <th scope="col" class="num">
+          {ctx.t("home.received")}
+        </th>
+      </tr>
+    </thead>
+  );
+}
+
+/** The invoiced and received cells of a row, with the raw cents in data attributes. */
+function InvoicedReceivedCells({ money, invoicedCents, receivedCents }: { money: (c: number) => string; invoicedCents: number; receivedCents: number }) {
+  return (
+    <>
+      <td class="num" data-invoiced={invoicedCents}>
+        {money(invoicedCents)}
+      </td>
+      <td class="num" data-received={receivedCents}>
+        {money(receivedCents)}
+      </td>
+    </>
   );
 }
 
@@ -58,36 +104,14 @@ export function TreasuryPanels({ ctx, data }: { ctx: PageContext; data: Treasury
           ]}
           groups={data.months.map((m) => ({ label: monthName(m.month, locale, "short"), longLabel: monthName(m.month, locale, "long"), values: [m.invoicedCents, m.receivedCents] }))}
         />
-        <details class="dash-table">
-          <summary>{t("home.table")}</summary>
-          <table class="table" data-table="monthly">
-            <caption class="visually-hidden">{t("home.monthly")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("home.col.month")}</th>
-                <th scope="col" class="num">
-                  {t("home.invoiced")}
-                </th>
-                <th scope="col" class="num">
-                  {t("home.received")}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.months.map((m) => (
-                <tr key={m.month} data-month={m.month}>
-                  <th scope="row">{monthName(m.month, locale, "long")}</th>
-                  <td class="num" data-invoiced={m.invoicedCents}>
-                    {money(m.invoicedCents)}
-                  </td>
-                  <td class="num" data-received={m.receivedCents}>
-                    {money(m.receivedCents)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </details>
+        <FiguresTable ctx={ctx} name="monthly" caption={t("home.monthly")} head={<InvoicedReceivedHead ctx={ctx} first={t("home.col.month")} />}>
+          {data.months.map((m) => (
+            <tr key={m.month} data-month={m.month}>
+              <th scope="row">{monthName(m.month, locale, "long")}</th>
+              <InvoicedReceivedCells money={money} invoicedCents={m.invoicedCents} receivedCents={m.receivedCents} />
+            </tr>
+          ))}
+        </FiguresTable>
       </section>
 
       <div class="dash-columns">
@@ -102,34 +126,28 @@ export function TreasuryPanels({ ctx, data }: { ctx: PageContext; data: Treasury
             money={money}
             bars={[{ label: t("home.overdue"), value: data.overdueCents, tone: "warn" as const }, ...expected.map((e) => ({ label: e.label, value: e.value }))]}
           />
-          <details class="dash-table">
-            <summary>{t("home.table")}</summary>
-            <table class="table" data-table="expected">
-              <caption class="visually-hidden">{t("home.expected")}</caption>
-              <tbody>
-                <tr>
-                  <th scope="row">{t("home.overdue")}</th>
-                  <td class="num" data-expected="overdue">
-                    {money(data.overdueCents)}
-                  </td>
-                </tr>
-                {expected.map((e) => (
-                  <tr key={e.key}>
-                    <th scope="row">{e.label}</th>
-                    <td class="num" data-expected={e.key}>
-                      {money(e.value)}
-                    </td>
-                  </tr>
-                ))}
-                <tr>
-                  <th scope="row">{t("home.outstanding")}</th>
-                  <td class="num" data-expected="total">
-                    {money(data.outstandingCents)}
-                  </td>
-                </tr>
-              </tbody>
-            </table>
-          </details>
+          <FiguresTable ctx={ctx} name="expected" caption={t("home.expected")}>
+            <tr>
+              <th scope="row">{t("home.overdue")}</th>
+              <td class="num" data-expected="overdue">
+                {money(data.overdueCents)}
+              </td>
+            </tr>
+            {expected.map((e) => (
+              <tr key={e.key}>
+                <th scope="row">{e.label}</th>
+                <td class="num" data-expected={e.key}>
+                  {money(e.value)}
+                </td>
+              </tr>
+            ))}
+            <tr>
+              <th scope="row">{t("home.outstanding")}</th>
+              <td class="num" data-expected="total">
+                {money(data.outstandingCents)}
+              </td>
+            </tr>
+          </FiguresTable>
           <p>
             <a href={RECEIVABLES_PATH}>{t("home.receivables")}</a>
           </p>
@@ -149,38 +167,16 @@ export function TreasuryPanels({ ctx, data }: { ctx: PageContext; data: Treasury
                 money={money}
                 bars={data.topClients.map((c) => ({ label: c.name ?? "—", value: c.invoicedCents }))}
               />
-              <details class="dash-table">
-                <summary>{t("home.table")}</summary>
-                <table class="table" data-table="top-clients">
-                  <caption class="visually-hidden">{t("home.topClients")}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t("home.col.client")}</th>
-                      <th scope="col" class="num">
-                        {t("home.invoiced")}
-                      </th>
-                      <th scope="col" class="num">
-                        {t("home.received")}
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.topClients.map((c) => (
-                      <tr key={c.clientId} data-client={c.clientId}>
-                        <th scope="row">
-                          <a href={clientPath(c.clientId)}>{c.name ?? "—"}</a>
-                        </th>
-                        <td class="num" data-invoiced={c.invoicedCents}>
-                          {money(c.invoicedCents)}
-                        </td>
-                        <td class="num" data-received={c.receivedCents}>
-                          {money(c.receivedCents)}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </details>
+              <FiguresTable ctx={ctx} name="top-clients" caption={t("home.topClients")} head={<InvoicedReceivedHead ctx={ctx} first={t("home.col.client")} />}>
+                {data.topClients.map((c) => (
+                  <tr key={c.clientId} data-client={c.clientId}>
+                    <th scope="row">
+                      <a href={clientPath(c.clientId)}>{c.name ?? "—"}</a>
+                    </th>
+                    <InvoicedReceivedCells money={money} invoicedCents={c.invoicedCents} receivedCents={c.receivedCents} />
+                  </tr>
+                ))}
+              </FiguresTable>
             </>
           )}
         </section>
