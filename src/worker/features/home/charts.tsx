@@ -12,9 +12,12 @@ function axisEuros(cents: number, locale: Locale): string {
 /** French typography puts a space before a colon. */
 const colon = (locale: Locale) => (locale === "fr" ? "\u00a0: " : ": ");
 
-/** A round top for the scale: 1, 2 or 5 × 10^n euros, at least the largest value. */
+/**
+ * A round top for the scale: 1, 2 or 5 × 10^n euros, at least the largest value and at least 10 €,
+ * so the middle grid line is a whole number of euros too (an empty chart reads 0 €, 5 €, 10 €).
+ */
 export function niceMax(cents: number): number {
-  if (cents <= 0) return 100;
+  if (cents <= 1000) return 1000;
   const magnitude = 10 ** Math.floor(Math.log10(cents));
   for (const step of [1, 2, 5, 10]) if (step * magnitude >= cents) return step * magnitude;
   return 10 * magnitude;
