@@ -5,7 +5,8 @@
 //   - several clients (one per 25 invoices, at least 5), five cities;
 //   - invoices spread over the years before today, one gapless series per year (F-YYYY-NNNNN);
 //   - 1 to 3 lines each, mixed VAT: 20 %, 10 %, 5.5 % and an exempt line (VATEX-EU-132);
-//   - 70 % paid in full by transfer 20 days later (payments rows: the triggers update the lists),
+//   - paid by transfer 10 to 58 days after issue (payments rows: the triggers update the lists), so
+//     what is still open is the last weeks' invoices plus 0.5 % bad debts and 2 % paid by half,
 //     5 % credited by a credit note (AV-YYYY-NNNNN) a week later;
 //   - monthly_totals (the dashboard's per-month aggregate) consistent with the above.
 // Lines go in before their document (the immutability triggers refuse lines of an issued one).
@@ -159,8 +160,11 @@ export async function writeHistorySql(file, accountId, { invoices, years = 5, no
       updated_at: at,
     });
     addMonth(day.slice(0, 7), ttc, 0);
+    // Clients pay 10 to 58 days after issue (some after the 30-day due date); one invoice in 200 is
+    // never paid (a bad debt) and one in 50 only half, so old unpaid items exist without being the norm.
+    const paidAt = at + (10 + (i % 7) * 8) * DAY;
     if (i % 20 === 7) credits.push({ docId, clientId, at: Math.min(at + 7 * DAY, end), ht, vat, ttc });
-    else if (i % 10 < 7 && at + 20 * DAY < end) payments.push({ docId, clientId, at: at + 20 * DAY, amount: ttc });
+    else if (i % 200 !== 3 && paidAt < end) payments.push({ docId, clientId, at: paidAt, amount: i % 50 === 11 ? Math.floor(ttc / 2) : ttc });
   }
   w.flush("document_lines");
   w.flush("documents");
