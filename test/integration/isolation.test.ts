@@ -51,9 +51,11 @@ const PARAM_ROUTES = ROUTES.filter((r) => paramsOf(r.path).length > 0);
 /** Params that name no object of another account (see the header comment). */
 const ACCOUNT_LOCAL_PARAMS = new Set(["type"]);
 const KNOWN_PARAMS = new Set(["id", "token", "format", "type"]);
-const isKnownParam = (name: string) => KNOWN_PARAMS.has(name) || /^[a-z]+Id$/.test(name);
-/** `paymentId` → `payments`: the table whose rows a `…Id` param names. */
-const tableOfParam = (name: string) => `${name.replace(/Id$/, "").replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`)}s`;
+/** `paymentId`, `timeEntryId`: a param naming rows of one table. */
+const ROW_PARAM = /^[a-z][a-zA-Z]*Id$/;
+const isKnownParam = (name: string) => KNOWN_PARAMS.has(name) || ROW_PARAM.test(name);
+/** `paymentId` → `payments`, `timeEntryId` → `time_entries`: the table whose rows a `…Id` param names. */
+const tableOfParam = (name: string) => `${name.replace(/Id$/, "").replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`)}s`.replace(/ys$/, "ies");
 
 /** A's distinctive strings: none may appear in anything B receives. */
 const A_COMPANY = "Quokka Atelier Alpha";
@@ -98,8 +100,12 @@ async function setUpA(): Promise<TenantA> {
     const today = new Date().toISOString().slice(0, 10);
     await ok(await a.client.json("POST", `/api/v1/documents/${invoice}/payments`, { receivedOn: today, amountCents: 1_000, method: "virement" }), "payment");
   }
+  if (ROUTES.some((r) => r.path === "/api/v1/time-entries/:timeEntryId")) {
+    const entry = { clientId, description: "Quokka temps", workDate: "2026-11-02", duration: "1:00", hourlyRate: "50", billable: true };
+    await ok(await a.client.json("POST", "/api/v1/time-entries", entry), "time entry");
+  }
   const rows: Record<string, string[]> = {};
-  for (const name of new Set(PARAM_ROUTES.flatMap((r) => paramsOf(r.path).map((p) => p.name)).filter((n) => /^[a-z]+Id$/.test(n)))) {
+  for (const name of new Set(PARAM_ROUTES.flatMap((r) => paramsOf(r.path).map((p) => p.name)).filter((n) => ROW_PARAM.test(n)))) {
     const table = tableOfParam(name);
     const found = await env.DB.prepare(`SELECT id FROM ${table} WHERE account_id = ?`).bind(a.accountId).all<{ id: string }>();
     rows[name] = found.results.map((r) => r.id);
@@ -139,7 +145,7 @@ function attackValues(param: { name: string; pattern?: string }, a: TenantA): st
       return alternatives?.length ? alternatives : param.name === "type" ? [...DOCUMENT_TYPES] : [];
     }
     default:
-      return /^[a-z]+Id$/.test(param.name) ? [...(a.rows[param.name] ?? []), ...Object.values(a.ids)] : [];
+      return ROW_PARAM.test(param.name) ? [...(a.rows[param.name] ?? []), ...Object.values(a.ids)] : [];
   }
 }
 

@@ -144,7 +144,8 @@ export function vatKey(category: string, rateBp: number, exemptionCode?: string 
   return exemptionCode ? `${category}:${exemptionCode}` : `${category}:${rateBp}`;
 }
 
-function vatOf(key: string): Pick<LineJson, "vatCategory" | "vatRateBp" | "exemptionCode"> {
+/** The stored VAT of a {@link vatKey}: category, rate in basis points, exemption code. */
+export function vatOf(key: string): Pick<LineJson, "vatCategory" | "vatRateBp" | "exemptionCode"> {
   const at = key.indexOf(":");
   const category = key.slice(0, at) as VatCategory;
   const rest = key.slice(at + 1);

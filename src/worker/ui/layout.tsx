@@ -12,8 +12,8 @@ export const SECTIONS: ReadonlyArray<{ path: string; label: MessageKey; ready: b
   { path: "/produits", label: "nav.products", ready: true },
   { path: "/paiements", label: "nav.payments", ready: true },
   { path: "/livres", label: "nav.books", ready: true },
-  { path: "/temps", label: "nav.time", ready: false },
-  { path: "/stock", label: "nav.stock", ready: false },
+  { path: "/temps", label: "nav.time", ready: true },
+  { path: "/stock", label: "nav.stock", ready: true },
   { path: "/mes-donnees", label: "nav.data", ready: true },
   { path: "/parametres", label: "nav.settings", ready: true },
 ];

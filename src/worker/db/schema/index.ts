@@ -11,3 +11,5 @@ export * from "./reminders";
 export * from "./access-log";
 export * from "./tallies";
 export * from "./books";
+export * from "./time";
+export * from "./stock";

@@ -65,6 +65,16 @@ function lineRows(ctx: AccountVerbCtx, documentId: string, input: DraftInput): L
   }));
 }
 
+/** D1 binds at most 100 parameters per statement: a line has 15 columns, so 6 lines per INSERT. */
+const LINES_PER_INSERT = Math.floor(100 / 15);
+
+/** The INSERTs of a draft's lines, chunked to stay under D1's bound-parameter limit. */
+function lineInserts(ctx: AccountVerbCtx, rows: LineRow[]) {
+  const out = [];
+  for (let i = 0; i < rows.length; i += LINES_PER_INSERT) out.push(ctx.db.insert(documentLines).values(rows.slice(i, i + LINES_PER_INSERT)));
+  return out;
+}
+
 /** Checks the lines add up under EN 16931 before anything is stored; returns the list totals. */
 function checkedTotals(ctx: AccountVerbCtx, rows: LineRow[], input: DraftInput, allowNegative: boolean) {
   const result = computeTotals({
@@ -128,7 +138,7 @@ export async function createDraft(ctx: AccountVerbCtx, type: DocumentType, input
       createdAt: ctx.now,
       updatedAt: ctx.now,
     }),
-    ...(rows.length ? [ctx.db.insert(documentLines).values(rows)] : []),
+    ...lineInserts(ctx, rows),
   ] as const;
   await ctx.db.batch(statements as unknown as Parameters<typeof ctx.db.batch>[0]);
   return id;
@@ -174,7 +184,7 @@ export async function updateDraft(ctx: AccountVerbCtx, id: string, input: DraftI
       .where(and(eq(documents.id, id), eq(documents.accountId, ctx.accountId), eq(documents.status, "draft")))
       .returning({ id: documents.id }),
     ctx.db.delete(documentLines).where(and(eq(documentLines.documentId, id), eq(documentLines.accountId, ctx.accountId))),
-    ...(rows.length ? [ctx.db.insert(documentLines).values(rows)] : []),
+    ...lineInserts(ctx, rows),
   ] as unknown as Parameters<typeof ctx.db.batch>[0]);
   if ((updated as unknown[]).length === 0) throw immutableError(ctx, doc.number);
 }

@@ -123,7 +123,7 @@ interface EditorState {
  * The client field of an account with more than PICK_LIMIT clients: the chosen client's name (from
  * the rows already read, else one read by id) and, after a no-JS search, the first names matching.
  */
-async function clientPickerOf(ctx: AccountVerbCtx, rows: Array<{ id: string; name: string }>, keep: string | null, query: string | undefined): Promise<ClientPicker> {
+export async function clientPickerOf(ctx: AccountVerbCtx, rows: Array<{ id: string; name: string }>, keep: string | null, query: string | undefined): Promise<ClientPicker> {
   const q = query?.trim().slice(0, 200);
   const [selected, found] = await Promise.all([
     !keep

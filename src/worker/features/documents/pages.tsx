@@ -392,7 +392,7 @@ export function pickerLabels(t: Translate, kind: "client" | "product"): Combobox
  * island, searching the clients API. Without JS: the same text input and a "Rechercher" button that
  * posts the whole form (nothing typed is lost) and comes back with a select of the matches.
  */
-function ClientPickerField({ ctx, picker, errors }: { ctx: PageContext; picker: ClientPicker; errors?: FieldErrors }) {
+export function ClientPickerField({ ctx, picker, errors }: { ctx: PageContext; picker: ClientPicker; errors?: FieldErrors }) {
   const { t } = ctx;
   const { selected, search } = picker;
   if (search) {

@@ -20,8 +20,11 @@ import {
   reminderPlans,
   rightsRequests,
   sessions,
+  stockLevels,
+  stockMovements,
   stripeAccountMap,
   stripeConnections,
+  timeEntries,
   users,
 } from "../../db/schema";
 import { AppError } from "../../http/errors";
@@ -47,6 +50,10 @@ export interface ClosurePlan {
     sessions: number;
     connections: number;
     exports: number;
+    /** Stock movements (§3.4), deleted with the products they count. */
+    stockMovements: number;
+    /** Time tracking (§3.4): business data under no legal hold. */
+    timeEntries: number;
   };
   kept: {
     billingDocuments: number;
@@ -81,7 +88,7 @@ export async function closurePlan(ctx: AccountCtx): Promise<ClosurePlan> {
   const db = ctx.db;
   const a = ctx.accountId;
   const n = { n: count() };
-  const [clientsDel, drafts, prods, sends, sess, conns, exps, quotes, log, pays, clientsKept, issuing] = await db.batch([
+  const [clientsDel, drafts, prods, sends, sess, conns, exps, quotes, log, pays, clientsKept, issuing, times, stockMoves] = await db.batch([
     db.select(n).from(clients).where(and(eq(clients.accountId, a), sql`NOT (${clientReferenced(a)})`)),
     db.select(n).from(documents).where(isDraft(a)),
     db.select(n).from(products).where(eq(products.accountId, a)),
@@ -94,11 +101,13 @@ export async function closurePlan(ctx: AccountCtx): Promise<ClosurePlan> {
     db.select(n).from(payments).where(eq(payments.accountId, a)),
     db.select(n).from(clients).where(and(eq(clients.accountId, a), clientReferenced(a))),
     db.select(n).from(documents).where(and(eq(documents.accountId, a), eq(documents.status, "draft"), isNotNull(documents.issueRequestedAt))),
+    db.select(n).from(timeEntries).where(eq(timeEntries.accountId, a)),
+    db.select(n).from(stockMovements).where(eq(stockMovements.accountId, a)),
   ]);
   const c = (rows: Array<{ n: number }>) => rows[0]?.n ?? 0;
   const hold = await legalHoldOf(db, a);
   return {
-    deleted: { clients: c(clientsDel), drafts: c(drafts), products: c(prods), sends: c(sends), sessions: c(sess), connections: c(conns), exports: c(exps) },
+    deleted: { clients: c(clientsDel), drafts: c(drafts), products: c(prods), sends: c(sends), sessions: c(sess), connections: c(conns), exports: c(exps), timeEntries: c(times), stockMovements: c(stockMoves) },
     kept: { billingDocuments: hold.documents, quotes: c(quotes), issueLog: c(log), payments: c(pays), clients: c(clientsKept) },
     hold,
     issuing: c(issuing) > 0,
@@ -166,11 +175,16 @@ export async function closeAccount(ctx: AccountCtx, input: ClosureInput): Promis
 
   const draftIds = db.select({ id: documents.id }).from(documents).where(isDraft(a));
   await eraseAccountPersonalData(ctx.env, db, a, ctx.now, [
+    // Time entries (§3.4) are business data no law makes us keep.
+    db.delete(timeEntries).where(eq(timeEntries.accountId, a)),
     db.delete(documentLines).where(and(eq(documentLines.accountId, a), inArray(documentLines.documentId, draftIds))),
     db.delete(depositDeductions).where(and(eq(depositDeductions.accountId, a), inArray(depositDeductions.finalDocumentId, draftIds))),
     db.delete(documents).where(isDraft(a)),
     db.delete(clients).where(and(eq(clients.accountId, a), sql`NOT (${clientReferenced(a)})`)),
     db.delete(products).where(eq(products.accountId, a)),
+    // After the products: the stock book refuses deletion while its product exists (migration stock_triggers).
+    db.delete(stockMovements).where(eq(stockMovements.accountId, a)),
+    db.delete(stockLevels).where(eq(stockLevels.accountId, a)),
     db.delete(documentSends).where(eq(documentSends.accountId, a)),
     db.delete(mailLog).where(eq(mailLog.accountId, a)),
     db.delete(dataExports).where(eq(dataExports.accountId, a)),

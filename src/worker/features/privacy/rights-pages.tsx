@@ -44,6 +44,7 @@ export function ClosurePage({ ctx, plan, totp, errors }: { ctx: PageContext; pla
           <li>{t("rights.closure.deleted.products", { n: d.products })}</li>
           <li>{t("rights.closure.deleted.sends", { n: d.sends })}</li>
           <li>{t("rights.closure.deleted.exports", { n: d.exports })}</li>
+          <li>{t("time.closure.deleted", { n: d.timeEntries })}</li>
           <li>{t("rights.closure.deleted.links")}</li>
         </ul>
       </section>
