@@ -2,7 +2,16 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { timestamp } from "./columns";
 
-export const PAYMENT_METHODS = ["virement", "cheque", "especes", "carte", "stripe", "autre"] as const;
+/** How money actually comes in: what a payment can be entered with (form, API, Stripe). */
+export const RECEIVED_PAYMENT_METHODS = ["virement", "cheque", "especes", "carte", "stripe", "autre"] as const;
+/**
+ * Settling an invoice from the client's credit (features/payments applyClientCredit). It counts
+ * toward what the invoice has been paid (status, balances, reminders) but is NOT money received: the
+ * cash was counted when the client overpaid. So it stays out of the receipts book, URSSAF turnover,
+ * received totals and FEC bank lines, and is never entered by hand.
+ */
+export const CLIENT_CREDIT_METHOD = "avoir_client";
+export const PAYMENT_METHODS = [...RECEIVED_PAYMENT_METHODS, CLIENT_CREDIT_METHOD] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /**
@@ -27,7 +36,9 @@ export const payments = sqliteTable(
     createdAt: timestamp("created_at").notNull(),
   },
   (t) => [
-    index("payments_account_document").on(t.accountId, t.documentId),
+    // An invoice's payments in the order they are shown: without created_at here, SQLite sorts
+    // through payments_account_created and reads every payment of the account.
+    index("payments_account_document_created").on(t.accountId, t.documentId, t.createdAt, t.id),
     index("payments_account_created").on(t.accountId, t.createdAt, t.id),
     // A payment is reversed at most once.
     uniqueIndex("payments_corrected_once").on(t.correctsPaymentId).where(sql`corrects_payment_id IS NOT NULL`),

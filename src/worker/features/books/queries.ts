@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { accounts, booksSettings, type PaymentMethod } from "../../db/schema";
+import { accounts, booksSettings, CLIENT_CREDIT_METHOD, type PaymentMethod } from "../../db/schema";
 import type { FecReceipt, FecSale } from "../../domain/books/fec";
 import { type Gauge, thresholdGauges } from "../../domain/books/thresholds";
 import {
@@ -58,13 +58,14 @@ interface ReceiptRow {
 
 /**
  * The receipts of [from, to] split by declaration category. Reads that range's payments only
- * (index payments_account_received) and, once each, the documents they pay.
+ * (index payments_account_received) and, once each, the documents they pay. A client's credit
+ * used on an invoice is no receipt: its cash was declared when the client overpaid.
  */
 export async function splitReceiptsBetween(db: Db, accountId: string, from: string, to: string, serviceCategory: ServiceCategory): Promise<SplitReceipt[]> {
   const rows = await db.all<ReceiptRow>(sql`
     WITH pay AS (
       SELECT document_id, received_on, amount_cents, created_at, id FROM payments
-      WHERE account_id = ${accountId} AND received_on BETWEEN ${from} AND ${to}
+      WHERE account_id = ${accountId} AND received_on BETWEEN ${from} AND ${to} AND method != ${CLIENT_CREDIT_METHOD}
     ), basis AS (
       SELECT d.id AS documentId, ${basisColumns}
       FROM documents d, json_each(d.snapshot, '$.lines') l
@@ -150,7 +151,8 @@ export interface ReceiptEntry {
 
 /**
  * The receipts book between two dates, in chronological order (date received, then order of
- * recording). Client name and nature come from the invoice's frozen snapshot.
+ * recording). Client name and nature come from the invoice's frozen snapshot. Money received only:
+ * settling from a client's credit is left out (the cash was entered when the client overpaid).
  */
 export async function receiptsBook(db: Db, accountId: string, from: string, to: string): Promise<ReceiptEntry[]> {
   const rows = await db.all<ReceiptEntry>(sql`
@@ -159,7 +161,7 @@ export async function receiptsBook(db: Db, accountId: string, from: string, to: 
       d.number AS documentNumber, json_extract(d.snapshot, '$.buyer.name') AS clientName,
       json_extract(d.snapshot, '$.operationCategory') AS nature
     FROM payments p LEFT JOIN documents d ON d.id = p.document_id AND d.account_id = p.account_id
-    WHERE p.account_id = ${accountId} AND p.received_on BETWEEN ${from} AND ${to}
+    WHERE p.account_id = ${accountId} AND p.received_on BETWEEN ${from} AND ${to} AND p.method != ${CLIENT_CREDIT_METHOD}
     ORDER BY p.received_on, p.created_at, p.id`);
   return rows.map((r) => ({ ...r, amountCents: Number(r.amountCents), createdAt: Number(r.createdAt) }));
 }
@@ -192,7 +194,8 @@ interface SaleRow {
 
 /**
  * What the FEC of a year is built from: the sales documents issued in the year (index
- * documents_account_issue_date) and the year's receipts, plus the SIREN.
+ * documents_account_issue_date) and the year's receipts (money received: a client's credit used
+ * moves no bank or cash account), plus the SIREN.
  */
 export async function fecSource(ctx: AccountVerbCtx, year: number): Promise<{ siren: string | null; sales: FecSale[]; receipts: FecReceipt[] }> {
   const from = `${year}-01-01`;
@@ -214,7 +217,7 @@ export async function fecSource(ctx: AccountVerbCtx, year: number): Promise<{ si
       SELECT p.received_on AS receivedOn, p.amount_cents AS amountCents, p.method, p.reference, p.created_at AS createdAt,
         p.client_id AS clientId, d.number AS documentNumber, json_extract(d.snapshot, '$.buyer.name') AS clientName
       FROM payments p LEFT JOIN documents d ON d.id = p.document_id AND d.account_id = p.account_id
-      WHERE p.account_id = ${ctx.accountId} AND p.received_on BETWEEN ${from} AND ${to}
+      WHERE p.account_id = ${ctx.accountId} AND p.received_on BETWEEN ${from} AND ${to} AND p.method != ${CLIENT_CREDIT_METHOD}
       ORDER BY p.received_on, p.created_at, p.id`),
   ]);
   const sales = saleRows.map(

@@ -46,3 +46,17 @@ export function aggregateStatementsForIssue(
       }),
   ];
 }
+
+/**
+ * Adds to one month's received total only if the payment row `paymentId` exists at that point of
+ * the batch: for payments written under a guard that may have refused them.
+ */
+export function addToMonthIfWritten(db: Db, accountId: string, month: string, receivedCents: number, paymentId: string) {
+  return db
+    .insert(monthlyTotals)
+    .select(sql`SELECT ${accountId}, ${month}, 0, ${receivedCents} WHERE EXISTS (SELECT 1 FROM payments WHERE id = ${paymentId} AND account_id = ${accountId})`)
+    .onConflictDoUpdate({
+      target: [monthlyTotals.accountId, monthlyTotals.month],
+      set: { receivedCents: sql`${monthlyTotals.receivedCents} + excluded.received_cents` },
+    });
+}

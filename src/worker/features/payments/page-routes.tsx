@@ -18,7 +18,7 @@ import type { PaymentsPanelProps } from "./panel";
 import { listPayments, receivables } from "./queries";
 import { remindedToday } from "../reminders/verbs";
 import { PaymentInput } from "./schemas";
-import { correctPayment, paymentState, recordPayment } from "./verbs";
+import { applyClientCredit, clientCreditCents, correctPayment, paymentState, recordPayment } from "./verbs";
 
 type Ctx = Context<AppEnv>;
 
@@ -28,7 +28,10 @@ type Ctx = Context<AppEnv>;
  */
 export async function paymentsPanelData(ctx: AccountVerbCtx, doc: DocumentRow): Promise<Omit<PaymentsPanelProps, "ctx"> | null> {
   const state = await paymentState(ctx, doc);
-  return state ? { doc, state, today: todayInParis(ctx.now) } : null;
+  if (!state) return null;
+  // The client's credit only matters while the invoice can still take it.
+  const credit = doc.status === "issued" && doc.clientId && state.outstandingCents > 0 ? await clientCreditCents(ctx, doc.clientId) : 0;
+  return { doc, state, today: todayInParis(ctx.now), clientCreditCents: credit };
 }
 
 async function loadDoc(ctx: AccountVerbCtx, id: string): Promise<DocumentRow> {
@@ -53,11 +56,16 @@ function readPaymentForm(c: Ctx, values: Record<string, string>) {
   return Object.keys(errors).length > 0 || !parsed.ok ? { ok: false as const, errors } : { ok: true as const, input: parsed.data };
 }
 
-async function formAgain(c: Ctx, doc: DocumentRow, values: Record<string, string>, errors: FieldErrors, status: ContentfulStatusCode) {
+async function formAgain(
+  c: Ctx,
+  doc: DocumentRow,
+  refused: { values?: Record<string, string>; errors?: FieldErrors; creditValues?: Record<string, string>; creditErrors?: FieldErrors },
+  status: ContentfulStatusCode,
+) {
   const ctx = accountCtx(c);
-  const state = await paymentState(ctx, doc);
-  if (!state) throw new AppError("conflict", ctx.t("payments.err.notPayable"));
-  return render(c, <PaymentFormPage ctx={pageContext(c)} doc={doc} number={doc.number} state={state} values={values} errors={errors} today={todayInParis(ctx.now)} />, status);
+  const data = await paymentsPanelData(ctx, doc);
+  if (!data) throw new AppError("conflict", ctx.t("payments.err.notPayable"));
+  return render(c, <PaymentFormPage ctx={pageContext(c)} number={doc.number} {...data} {...refused} />, status);
 }
 
 /** Pages: the receipts book, receivables, and the payment forms posted from a document's page. */
@@ -82,11 +90,28 @@ export const paymentsPages = new Hono<AppEnv>()
     const doc = await loadDoc(ctx, c.req.param("id"));
     const values = await formFields(c);
     const form = readPaymentForm(c, values);
-    if (!form.ok) return formAgain(c, doc, values, form.errors, 400);
+    if (!form.ok) return formAgain(c, doc, { values, errors: form.errors }, 400);
     try {
       await recordPayment(ctx, doc.id, form.input);
     } catch (err) {
-      if (err instanceof AppError && err.code === "invalid") return formAgain(c, doc, values, err.fields ?? { _form: err.message }, 400);
+      if (err instanceof AppError && err.code === "invalid") return formAgain(c, doc, { values, errors: err.fields ?? { _form: err.message } }, 400);
+      throw err;
+    }
+    return c.redirect(`${documentPath(doc.id)}#paiements`, 303);
+  })
+  .post("/documents/:id/paiements/credit-client", async (c) => {
+    const ctx = accountCtx(c);
+    const doc = await loadDoc(ctx, c.req.param("id"));
+    const values = await formFields(c);
+    const amount = parseAmountToCents(values.creditAmount ?? "");
+    if (!amount.ok || amount.cents <= 0) return formAgain(c, doc, { creditValues: values, creditErrors: { creditAmount: ctx.t("payments.err.amount") } }, 400);
+    try {
+      await applyClientCredit(ctx, doc.id, { amountCents: amount.cents });
+    } catch (err) {
+      if (err instanceof AppError && err.code === "invalid") {
+        const message = err.fields?.amountCents ?? err.fields?.appliedOn ?? err.message;
+        return formAgain(c, doc, { creditValues: values, creditErrors: { creditAmount: message } }, 400);
+      }
       throw err;
     }
     return c.redirect(`${documentPath(doc.id)}#paiements`, 303);

@@ -1,4 +1,5 @@
-import { PAYMENT_METHODS } from "../../db/schema";
+import { RECEIVED_PAYMENT_METHODS } from "../../db/schema";
+import type { Locale } from "../../domain/format";
 import { formatDate, formatMoney } from "../../domain/format";
 import type { InvoiceStatus } from "../../domain/invoice-status";
 import type { FieldErrors } from "../../http/errors";
@@ -8,6 +9,7 @@ import type { DocumentRow } from "../documents/drafts";
 import { correctedIds, type PaymentState } from "./verbs";
 
 export const paymentsFormPath = (documentId: string) => `/documents/${encodeURIComponent(documentId)}/paiements`;
+export const creditFormPath = (documentId: string) => `${paymentsFormPath(documentId)}/credit-client`;
 export const correctPaymentPath = (documentId: string, paymentId: string) => `${paymentsFormPath(documentId)}/${encodeURIComponent(paymentId)}/corriger`;
 
 /** The derived status of an issued invoice (paid, overdue…), in the documents' badge style. */
@@ -23,10 +25,23 @@ export interface PaymentsPanelProps {
   values?: Record<string, string>;
   errors?: FieldErrors;
   today: string;
+  /** The client's credit balance; the credit form shows while it is positive and the invoice owes. */
+  clientCreditCents?: number;
+  /** A refused credit form (field creditAmount), shown again. */
+  creditValues?: Record<string, string>;
+  creditErrors?: FieldErrors;
 }
 
+/** Cents as typed in an amount field ("12,00" / "12.00"), integer arithmetic only. */
+function amountInput(cents: number, locale: Locale): string {
+  return `${Math.trunc(cents / 100)}${locale === "fr" ? "," : "."}${String(cents % 100).padStart(2, "0")}`;
+}
+
+/** A row that can still be reversed: a positive entry, not itself a correction, not yet reversed. */
+const correctable = (p: PaymentState["payments"][number], reversed: ReadonlySet<string>) => p.amountCents > 0 && !p.correctsPaymentId && !reversed.has(p.id);
+
 /** On an issued invoice's page: what was received, what is left, the entries and the payment form. */
-export function PaymentsPanel({ ctx, doc, state, values, errors, today }: PaymentsPanelProps) {
+export function PaymentsPanel({ ctx, doc, state, values, errors, today, clientCreditCents = 0, creditValues, creditErrors }: PaymentsPanelProps) {
   const { t, locale } = ctx;
   const money = (c: number) => formatMoney(c, locale);
   const reversed = correctedIds(state.payments);
@@ -45,8 +60,14 @@ export function PaymentsPanel({ ctx, doc, state, values, errors, today }: Paymen
         ) : null}
         <div>
           <dt>{t("payments.panel.paid")}</dt>
-          <dd>{money(state.paidCents)}</dd>
+          <dd>{money(state.paidCents - state.creditUsedCents)}</dd>
         </div>
+        {state.creditUsedCents !== 0 ? (
+          <div>
+            <dt>{t("payments.panel.creditUsed")}</dt>
+            <dd>{money(state.creditUsedCents)}</dd>
+          </div>
+        ) : null}
         <div class="docs-grand">
           <dt>{t("payments.panel.outstanding")}</dt>
           <dd>{money(state.outstandingCents)}</dd>
@@ -67,7 +88,7 @@ export function PaymentsPanel({ ctx, doc, state, values, errors, today }: Paymen
               <span>{formatDate(p.receivedOn, locale)}</span> · <span>{p.correctsPaymentId ? t("payments.correction") : t(`payments.method.${p.method}`)}</span>
               {p.reference ? <span class="muted"> · {p.reference}</span> : null} · <strong>{money(p.amountCents)}</strong>
               {reversed.has(p.id) ? <span class="muted"> ({t("payments.corrected")})</span> : null}
-              {open && !p.correctsPaymentId && !reversed.has(p.id) ? (
+              {open && correctable(p, reversed) ? (
                 <details class="docs-confirm">
                   <summary>{t("payments.correct")}</summary>
                   <p class="hint">{t("payments.correct.hint")}</p>
@@ -83,6 +104,25 @@ export function PaymentsPanel({ ctx, doc, state, values, errors, today }: Paymen
           ))}
         </ul>
       )}
+      {open && ((clientCreditCents > 0 && state.outstandingCents > 0) || creditErrors) ? (
+        <form method="post" action={creditFormPath(doc.id)} novalidate class="payments-form payments-credit-form">
+          <h3>{t("payments.credit.title", { amount: money(Math.max(0, clientCreditCents)) })}</h3>
+          <CsrfField ctx={ctx} />
+          <FormErrorSummary ctx={ctx} errors={creditErrors} />
+          <Field
+            name="creditAmount"
+            label={t("payments.credit.amount")}
+            value={creditValues?.creditAmount ?? amountInput(Math.max(0, Math.min(clientCreditCents, state.outstandingCents)), locale)}
+            errors={creditErrors}
+            inputMode="decimal"
+            hint={t("payments.credit.hint")}
+            maxLength={20}
+          />
+          <button type="submit" class="button">
+            {t("payments.credit.submit")}
+          </button>
+        </form>
+      ) : null}
       {open ? (
         <form method="post" action={paymentsFormPath(doc.id)} novalidate class="payments-form">
           <h3>{t("payments.form.title")}</h3>
@@ -103,7 +143,7 @@ export function PaymentsPanel({ ctx, doc, state, values, errors, today }: Paymen
             label={t("payments.form.method")}
             value={values?.method ?? "virement"}
             errors={errors}
-            options={PAYMENT_METHODS.map((m) => ({ value: m, label: t(`payments.method.${m}`) }))}
+            options={RECEIVED_PAYMENT_METHODS.map((m) => ({ value: m, label: t(`payments.method.${m}`) }))}
           />
           <Field name="reference" label={t("payments.form.reference")} value={values?.reference ?? ""} errors={errors} maxLength={200} optionalLabel={t("form.optional")} />
           <button type="submit" class="button primary">

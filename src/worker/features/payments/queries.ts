@@ -1,5 +1,5 @@
-import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
-import { clients, documents, payments } from "../../db/schema";
+import { and, desc, eq, lt, ne, or, type SQL, sql } from "drizzle-orm";
+import { CLIENT_CREDIT_METHOD, clients, documents, payments } from "../../db/schema";
 import { type AgingBucket, AGING_BUCKETS } from "../../domain/invoice-status";
 import { type AccountVerbCtx, todayInParis } from "../documents/drafts";
 import { decodeCursor, encodeCursor } from "../documents/queries";
@@ -8,7 +8,8 @@ export const PAGE_SIZE = 25;
 
 /**
  * One page of the receipts book, newest entry first, by keyset (created_at, id): page size + 1
- * rows read whatever the account's history.
+ * rows read whatever the account's history. Money received only: a client's credit used on an
+ * invoice shows on that invoice, not here.
  */
 export async function listPayments(ctx: AccountVerbCtx, q: { cursor?: string; limit?: number } = {}) {
   const limit = Math.min(q.limit ?? PAGE_SIZE, 100);
@@ -33,6 +34,7 @@ export async function listPayments(ctx: AccountVerbCtx, q: { cursor?: string; li
     .where(
       and(
         eq(payments.accountId, ctx.accountId),
+        ne(payments.method, CLIENT_CREDIT_METHOD),
         after ? or(lt(payments.createdAt, after.createdAt), and(eq(payments.createdAt, after.createdAt), lt(payments.id, after.id))) : undefined,
       ),
     )

@@ -8,8 +8,8 @@ import { requireAuth } from "../../http/session";
 import { jsonBody, orThrow, validate } from "../../http/validate";
 import type { AccountVerbCtx } from "../documents/drafts";
 import { listPayments, receivables } from "./queries";
-import { ListPaymentsInput, PaymentInput } from "./schemas";
-import { correctPayment, paymentState, recordPayment } from "./verbs";
+import { CreditApplicationInput, ListPaymentsInput, PaymentInput } from "./schemas";
+import { applyClientCredit, correctPayment, paymentState, recordPayment } from "./verbs";
 
 async function stateOf(ctx: AccountVerbCtx, id: string) {
   const doc = await ctx.db.select().from(documents).where(and(eq(documents.id, id), eq(documents.accountId, ctx.accountId))).get();
@@ -23,12 +23,19 @@ async function stateOf(ctx: AccountVerbCtx, id: string) {
 export const paymentsApi = new Hono<AppEnv>()
   .use("/documents/:id/payments", requireAuth)
   .use("/documents/:id/payments/*", requireAuth)
+  .use("/documents/:id/credit-applications", requireAuth)
   .use("/payments", requireAuth)
   .use("/receivables", requireAuth)
   .post("/documents/:id/payments", async (c) => {
     const input = await jsonBody(c, PaymentInput);
     const ctx = accountCtx(c);
     const payment = await recordPayment(ctx, c.req.param("id"), input);
+    return c.json({ payment, state: await stateOf(ctx, payment.documentId) }, 201);
+  })
+  .post("/documents/:id/credit-applications", async (c) => {
+    const input = await jsonBody(c, CreditApplicationInput);
+    const ctx = accountCtx(c);
+    const payment = await applyClientCredit(ctx, c.req.param("id"), input);
     return c.json({ payment, state: await stateOf(ctx, payment.documentId) }, 201);
   })
   .get("/documents/:id/payments", async (c) => c.json(await stateOf(accountCtx(c), c.req.param("id"))))
