@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { runRetention } from "../../src/worker/jobs/retention";
 import { addDuration } from "../../src/worker/domain/retention";
-import { TEST_PASSWORD, TestClient } from "../helpers/client";
+import { TEST_PASSWORD, TestClient, signedUpClient } from "../helpers/client";
+import { exportArchive, importInto, withManifest } from "../helpers/data-jobs";
 import { VAT_COMPANY_PROFILE, createDraftVia, draftBody, readyAccount } from "../helpers/invoicing";
 
 // PRIVACY.md §8: an access log of sensitive actions (exports, downloads of issued documents,
@@ -55,6 +56,27 @@ describe("§8 access log of sensitive actions", () => {
     expect(page).toContain("Journal d'activité");
     expect(page).toContain(`${number}.pdf`);
     expect(page).toContain("Coordonnées bancaires modifiées");
+  });
+
+  it("§8 access log records an import when it is asked for and when it ends, shown with French labels", async () => {
+    const a = await readyAccount();
+    const files = await exportArchive(a.client);
+    const b = await signedUpClient();
+    const job = await importInto(b.client, files);
+    expect(job.status).toBe("ready");
+    const log = await logOf(b.client);
+    expect(log.filter((e) => e.target === job.id).map((e) => e.action).sort()).toEqual(["import_completed", "import_requested"]);
+
+    // A refused archive is logged as such.
+    const c = await signedUpClient();
+    const refused = await importInto(c.client, withManifest(files, (m) => (m.version = 99)));
+    expect(refused.status).toBe("failed");
+    expect((await logOf(c.client)).filter((e) => e.target === refused.id).map((e) => e.action).sort()).toEqual(["import_failed", "import_requested"]);
+
+    const page = await (await b.client.get("/parametres/journal")).text();
+    expect(page).toContain("Import d'une archive demandé");
+    expect(page).toContain("Import d'une archive terminé");
+    expect(page).toContain('data-action="import_completed"');
   });
 
   it("shows an account only its own entries", async () => {

@@ -57,7 +57,15 @@ async function issue(client: TestClient, id: string): Promise<{ id: string; numb
 async function richAccount() {
   const a = await readyAccount();
   const productId = await insertProduct(a.accountId);
-  const inv1 = await issue(a.client, await createDraftVia(a.client, draftBody(a.clientId, { lines: [{ productId, description: "Conseil", quantity: "3", unitCode: "HUR", unitPriceCents: 8000, vatCategory: "S", vatRateBp: 2000, kind: "service" }] })));
+  // §3.4 stock: a tracked item with a reception, a threshold and a sale on inv1 (stock book and levels travel).
+  const goodsId = randomId();
+  await env.DB.prepare("INSERT INTO products (id, account_id, name, search_name, unit_code, unit_price_cents, vat_category, vat_rate_bp, kind, stock_tracked, created_at, updated_at) VALUES (?, ?, 'Carafe', 'carafe', 'C62', 2500, 'S', 2000, 'goods', 1, ?, ?)")
+    .bind(goodsId, a.accountId, Date.now(), Date.now())
+    .run();
+  expect((await a.client.json("POST", `/api/v1/stock/${goodsId}/movements`, { reason: "purchase", quantity: "5" })).status).toBe(201);
+  expect((await a.client.json("PUT", `/api/v1/stock/${goodsId}/threshold`, { threshold: "2" })).status).toBe(200);
+  const goodsLine = { productId: goodsId, description: "Carafe", quantity: "1.5", unitCode: "C62", unitPriceCents: 2500, vatCategory: "S", vatRateBp: 2000, kind: "goods" };
+  const inv1 = await issue(a.client, await createDraftVia(a.client, draftBody(a.clientId, { lines: [{ productId, description: "Conseil", quantity: "3", unitCode: "HUR", unitPriceCents: 8000, vatCategory: "S", vatRateBp: 2000, kind: "service" }, goodsLine] })));
   const inv2 = await issue(a.client, await createDraftVia(a.client, draftBody(a.clientId)));
   const inv3 = await issue(a.client, await createDraftVia(a.client, draftBody(a.clientId)));
   await createDraftVia(a.client, draftBody(a.clientId, { note: "Brouillon, pas encore émis" }));
@@ -70,6 +78,13 @@ async function richAccount() {
   expect(partial.status).toBe(201);
   const cancel = await a.client.json("POST", `/api/v1/documents/${inv3.id}/cancel`, {});
   expect(cancel.status).toBe(201);
+  // Time tracking (§3.4): an entry billed on a draft (document and line ids travel), one unbilled, a running timer.
+  const timeEntry = (extra: Record<string, unknown>) =>
+    a.client.json("POST", "/api/v1/time-entries", { clientId: a.clientId, productId, description: "Atelier", workDate: today, duration: "1:30", billable: true, ...extra });
+  const billedEntry = ((await (await timeEntry({})).json()) as { entry: { id: string } }).entry.id;
+  expect((await timeEntry({ billable: false, hourlyRate: "", productId: "" })).status).toBe(201);
+  expect((await a.client.json("POST", "/api/v1/time-entries/bill", { clientId: a.clientId, entryIds: [billedEntry] })).status).toBe(201);
+  expect((await a.client.json("POST", "/api/v1/time-entries/timer/start", { description: "En cours", billable: false })).status).toBe(201);
   return { ...a, productId, invoices: [inv1, inv2, inv3], quote };
 }
 
@@ -211,6 +226,13 @@ describe("export → import round trip", () => {
       });
     }
 
+    // §3.4 stock: the levels are not counted twice (the movements' trigger, then the archive's row):
+    // on hand is 5 received − 1.5 sold, equal to the movements imported, threshold kept.
+    const levels = target.stock_levels!;
+    expect(levels.map((l) => [l.on_hand_e4, l.low_threshold_e4])).toEqual([[35_000, 20_000]]);
+    const sum = await env.DB.prepare("SELECT sum(quantity_e4) AS n FROM stock_movements WHERE account_id = ?").bind(b.accountId).first<{ n: number }>();
+    expect(sum?.n).toBe(35_000);
+
     // The profile came along, IBAN re-sealed for the new account.
     const profile = (await (await b.client.json("GET", "/api/v1/account/profile")).json()) as { profile: { name: string; iban: string | null; siret: string | null } };
     // The API shows the IBAN masked: it opened under the new account's key binding.
@@ -309,7 +331,7 @@ describe("download links", () => {
     const expired = await signedDownloadPath(env.SESSION_SECRET, id, Date.now() - 1000);
     const gone = await a.client.fetch(expired, { headers: { accept: "application/json" } });
     expect(gone.status).toBe(410);
-    expect(((await gone.json()) as { error: { code: string } }).error.code).toBe("precondition_failed");
+    expect(((await gone.json()) as { error: { code: string } }).error.code).toBe("gone");
 
     // Still there after all the refusals: nothing lost.
     expect((await a.client.fetch(url)).status).toBe(200);
@@ -329,6 +351,9 @@ describe("download links", () => {
     expect(html).toContain("Mes données");
     expect(html).toContain(a.email);
     expect(html).toContain('data-table="clients"');
+    // Categories read as words, not SQL table names.
+    expect(html).toContain("Lignes des devis et factures");
+    expect(html).not.toContain("<code>document_lines</code>");
     expect(html).toContain("Dernières connexions");
     expect(html).toContain("Télécharger");
     expect(html).toContain("se termine par 0189");

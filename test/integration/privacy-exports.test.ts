@@ -52,7 +52,9 @@ describe("§9.5 exports: deleted 7 days after creation", () => {
     expect(await env.FILES.head(row.r2_key!)).toBeNull();
 
     // The link now says the archive is gone (410), and a second run has nothing left to do.
-    expect((await a.client.fetch(downloadUrl, { headers: { accept: "application/json" } })).status).toBe(410);
+    const gone = await a.client.fetch(downloadUrl, { headers: { accept: "application/json" } });
+    expect(gone.status).toBe(410);
+    expect(((await gone.json()) as { error: { code: string } }).error.code).toBe("gone");
     expect((await runRetention(env, purgeAt + 2 * MINUTE)).data_exports).toBe(0);
   });
 });

@@ -207,3 +207,86 @@ describe("§6 payment details: 13 months after the transaction", () => {
     await expect(env.DB.prepare("UPDATE payments SET reference = 'x' WHERE document_id = ?").bind(id).run()).rejects.toThrow(/payments_append_only/);
   });
 });
+
+describe("§6 rights requests: 3 years after the answer", () => {
+  it("§6 deletes an answered rights request 3 years after its answer, never an open one", async () => {
+    const answeredAt = Date.UTC(2026, 2, 31, 9);
+    const insert = async (status: "open" | "answered" | "refused", answered: number | null) => {
+      const id = randomId();
+      await env.DB.prepare(
+        "INSERT INTO rights_requests (id, account_id, email, type, message, channel, created_at, due_at, status, answered_at) VALUES (?, NULL, 'demande@example.fr', 'access', 'Copie de mes données', 'email', ?, ?, ?, ?)",
+      )
+        .bind(id, answeredAt - 10 * DAY, answeredAt + 20 * DAY, status, answered)
+        .run();
+      return id;
+    };
+    const answered = await insert("answered", answeredAt);
+    const refused = await insert("refused", answeredAt);
+    const open = await insert("open", null);
+    const due = addDuration(answeredAt, RETENTION_CLASSES.rights_requests.duration);
+    expect(due).toBe(Date.UTC(2029, 2, 31, 9));
+    const left = () => env.DB.prepare("SELECT id FROM rights_requests WHERE id IN (?, ?, ?) ORDER BY id").bind(answered, refused, open).all<{ id: string }>();
+
+    const early = await runRetention(env, due - 1);
+    expect((await left()).results).toHaveLength(3);
+    expect(early.rights_requests).toBe(0);
+
+    const late = await runRetention(env, due + 1);
+    expect((await left()).results.map((r) => r.id)).toEqual([open]);
+    expect(late.rights_requests).toBe(2);
+  });
+});
+
+describe("§6 issued quotes of a closed account: 5 years after issue", () => {
+  async function accountWithQuote() {
+    const a = await readyAccount();
+    const id = await createDraftVia(a.client, draftBody(a.clientId, { type: "quote" }));
+    expect((await a.client.json("POST", `/api/v1/documents/${id}/issue`, {})).status).toBe(200);
+    const doc = (await one<{ issued_at: number; pdf_key: string | null }>("SELECT issued_at, pdf_key FROM documents WHERE id = ?", id))!;
+    return { ...a, quoteId: id, issuedAt: doc.issued_at, pdfKey: doc.pdf_key };
+  }
+  const exists = (id: string) => countOf("SELECT COUNT(*) AS n FROM documents WHERE id = ?", id);
+
+  it("§6 purges an issued quote of a closed account 5 years after issue, with its lines and PDF, and keeps the open account's", async () => {
+    const closed = await accountWithQuote();
+    const open = await accountWithQuote();
+    // A quote an invoice still names stays with that invoice.
+    const named = await createDraftVia(closed.client, draftBody(closed.clientId, { type: "quote" }));
+    expect((await closed.client.json("POST", `/api/v1/documents/${named}/issue`, {})).status).toBe(200);
+    const invoice = await createDraftVia(closed.client, draftBody(closed.clientId));
+    await env.DB.prepare("UPDATE documents SET source_quote_id = ? WHERE id = ?").bind(named, invoice).run();
+    await env.DB.prepare("UPDATE accounts SET closed_at = ? WHERE id = ?").bind(Date.now(), closed.accountId).run();
+
+    const due = addDuration(Math.max(closed.issuedAt, open.issuedAt), RETENTION_CLASSES.issued_quotes.duration);
+    expect(RETENTION_CLASSES.issued_quotes.duration).toEqual({ months: 60 });
+    const early = await runRetention(env, addDuration(closed.issuedAt, RETENTION_CLASSES.issued_quotes.duration) - HOUR);
+    expect(await exists(closed.quoteId)).toBe(1);
+    expect(early.issued_quotes).toBe(0);
+
+    const late = await runRetention(env, due + DAY);
+    expect(late.issued_quotes).toBeGreaterThanOrEqual(1);
+    expect(await exists(closed.quoteId)).toBe(0);
+    expect(await countOf("SELECT COUNT(*) AS n FROM document_lines WHERE document_id = ?", closed.quoteId)).toBe(0);
+    if (closed.pdfKey) expect(await env.FILES.head(closed.pdfKey)).toBeNull();
+    expect(await one("SELECT type FROM retention_purges WHERE document_id = ?", closed.quoteId)).toEqual({ type: "quote" });
+    expect(await exists(named)).toBe(1);
+    expect(await exists(open.quoteId)).toBe(1);
+  });
+
+  it("§6 refuses a quote's purge record before 5 years, for an open account, or for an invoice passed off as a quote", async () => {
+    const a = await accountWithQuote();
+    const purge = (documentId: string, purgedAt: number) =>
+      env.DB.prepare("INSERT INTO retention_purges (document_id, account_id, type, number, issued_at, purged_at) VALUES (?, ?, 'quote', NULL, ?, ?)")
+        .bind(documentId, a.accountId, a.issuedAt, purgedAt)
+        .run();
+    const fiveYears = addDuration(a.issuedAt, RETENTION_CLASSES.issued_quotes.duration) + DAY;
+    // Open account: refused even after 5 years.
+    await expect(purge(a.quoteId, fiveYears)).rejects.toThrow(/retention_not_due/);
+    await env.DB.prepare("UPDATE accounts SET closed_at = ? WHERE id = ?").bind(Date.now(), a.accountId).run();
+    await expect(purge(a.quoteId, a.issuedAt + 4 * 365 * DAY)).rejects.toThrow(/retention_not_due/);
+    const invoice = await createDraftVia(a.client, draftBody(a.clientId));
+    expect((await a.client.json("POST", `/api/v1/documents/${invoice}/issue`, {})).status).toBe(200);
+    await expect(purge(invoice, fiveYears)).rejects.toThrow(/retention_not_due/);
+    await expect(env.DB.prepare("DELETE FROM documents WHERE id = ?").bind(a.quoteId).run()).rejects.toThrow(/document_frozen/);
+  });
+});

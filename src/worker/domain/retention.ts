@@ -11,7 +11,17 @@ export interface CalendarDuration {
 }
 
 /** What a retention period counts from. */
-export type RetentionStart = "event" | "last_activity" | "issue" | "transaction" | "expiry" | "choice" | "contract_end" | "creation";
+export type RetentionStart =
+  | "event"
+  | "last_activity"
+  | "issue"
+  | "transaction"
+  | "expiry"
+  | "choice"
+  | "contract_end"
+  | "creation"
+  | "answer"
+  | "issue_after_closure";
 
 export interface RetentionClass {
   /** Null: kept as long as the start event lasts (e.g. the contract). */
@@ -43,6 +53,20 @@ export const RETENTION_CLASSES = {
   data_exports: { duration: { days: 7 }, start: "creation", enforcedBy: "job" },
   /** §10 cookie choice: kept 6 months, then asked again. */
   cookie_choice: { duration: { months: 6 }, start: "choice", enforcedBy: "expiry" },
+  /**
+   * §9.8 rights requests (the operator's record of each request and its answer): kept 3 years after
+   * the answer, the CNIL's recommendation for keeping proof that a rights request was handled. Not
+   * in the published policy text (/work/shared/seed): a product addition, listed on the page.
+   */
+  rights_requests: { duration: { months: 36 }, start: "answer", enforcedBy: "job" },
+  /**
+   * Issued quotes of a closed account (no billing record: LEGAL.md §5's 10 years do not apply). A
+   * signed quote is a contract (LEGAL.md §6), so it is kept as evidence while a claim on it can
+   * still be brought: 5 years after issue, the commercial prescription (Code de commerce L110-4).
+   * While the account is open they are business data kept during the contract (policy §6); a quote
+   * an invoice still names (source_quote_id) stays as long as that invoice. Product addition.
+   */
+  issued_quotes: { duration: { months: 60 }, start: "issue_after_closure", enforcedBy: "job" },
 } as const satisfies Record<string, RetentionClass>;
 
 export type RetentionClassId = keyof typeof RETENTION_CLASSES;

@@ -5,6 +5,8 @@ import { ArchiveError } from "../features/data/archive";
 import { ExportBuilder, saveProgress } from "../features/data/export";
 import { type ImportCursor, ImportRunner, initialCursor } from "../features/data/import";
 import { notifyExportReady } from "../features/data/notify";
+import { recordAccess } from "../features/privacy/access-log";
+import { accountDb } from "../db/client";
 
 /** What the object needs to run its job; stored in its own storage so alarms find it again. */
 export interface DataJob {
@@ -17,6 +19,9 @@ export interface DataJob {
   /** Import: the uploaded archive's key. */
   r2Key?: string;
 }
+
+/** Import phases that only read the archive: a failure there leaves the account untouched. */
+const BEFORE_WRITES: ReadonlyArray<ImportCursor["phase"]> = ["open", "verify", "check"];
 
 /** A step that throws is retried this many times (after a pause) before the job is marked failed. */
 const MAX_ATTEMPTS = 3;
@@ -38,7 +43,11 @@ export class ExportObject extends DurableObject<CloudflareBindings> {
 
   constructor(ctx: DurableObjectState, env: CloudflareBindings) {
     super(ctx, env);
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS idmap (old TEXT PRIMARY KEY, fresh TEXT NOT NULL)");
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS idmap (old TEXT PRIMARY KEY, fresh TEXT NOT NULL, entry TEXT)");
+    // An object created before `entry` existed (an import in flight across a deploy) gains the column.
+    if (!ctx.storage.sql.exec<{ name: string }>("PRAGMA table_info(idmap)").toArray().some((c) => c.name === "entry")) {
+      ctx.storage.sql.exec("ALTER TABLE idmap ADD COLUMN entry TEXT");
+    }
   }
 
   /** Records the job and schedules its first step. Idempotent: a second call changes nothing. */
@@ -70,7 +79,12 @@ export class ExportObject extends DurableObject<CloudflareBindings> {
       else await this.finish();
     } catch (err) {
       const attempts = ((await this.ctx.storage.get<number>("attempts")) ?? 0) + 1;
-      const code = err instanceof ArchiveError ? err.code : "internal";
+      // An import is checked whole before its first write (ImportRunner): past the checks, a failure
+      // is no refusal of the archive, and the account may hold part of it; said as such.
+      const cursor = job.kind === "import" ? await this.ctx.storage.get<ImportCursor>("cursor") : undefined;
+      const wrote = cursor !== undefined && !BEFORE_WRITES.includes(cursor.phase);
+      // The table at fault travels with the code ("dangling_reference:payments"); pages name it.
+      const code = wrote ? "import_interrupted" : err instanceof ArchiveError ? err.message : "internal";
       console.error(JSON.stringify({ level: "error", event: "data_job_step_failed", jobId: job.id, kind: job.kind, attempts, code, error: err instanceof Error ? err.name : "unknown" }));
       // The export restarts cleanly next time; the import resumes from its persisted cursor.
       await this.builder?.abort();
@@ -78,6 +92,7 @@ export class ExportObject extends DurableObject<CloudflareBindings> {
       this.importer = null;
       if (err instanceof ArchiveError || attempts >= MAX_ATTEMPTS) {
         await saveProgress(env, job, { status: "failed", error: code });
+        if (job.kind === "import") await logImport(env, job, "import_failed");
         await this.finish();
       } else {
         await this.ctx.storage.put("attempts", attempts);
@@ -129,7 +144,8 @@ export class ExportObject extends DurableObject<CloudflareBindings> {
     const sqlStore = this.ctx.storage.sql;
     this.importer ??= new ImportRunner(env, loadConfig(env), { ...job, r2Key: job.r2Key }, {
       get: (old) => sqlStore.exec<{ fresh: string }>("SELECT fresh FROM idmap WHERE old = ?", old).toArray()[0]?.fresh,
-      put: (old, fresh) => void sqlStore.exec("INSERT OR IGNORE INTO idmap (old, fresh) VALUES (?, ?)", old, fresh),
+      entryOf: (old) => sqlStore.exec<{ entry: string | null }>("SELECT entry FROM idmap WHERE old = ?", old).toArray()[0]?.entry ?? undefined,
+      put: (old, fresh, entry) => void sqlStore.exec("INSERT OR IGNORE INTO idmap (old, fresh, entry) VALUES (?, ?, ?)", old, fresh, entry),
     });
     const cursor = (await this.ctx.storage.get<ImportCursor>("cursor")) ?? initialCursor();
     if (cursor.phase === "open") await saveProgress(env, job, { status: "running" });
@@ -140,6 +156,7 @@ export class ExportObject extends DurableObject<CloudflareBindings> {
       return true;
     }
     await saveProgress(env, job, { status: "ready", step: cursor.total, total: cursor.total, readyAt: Date.now() });
+    await logImport(env, job, "import_completed");
     // The uploaded archive has served its purpose: not kept longer than needed.
     await env.FILES.delete(job.r2Key);
     this.importer = null;
@@ -151,6 +168,11 @@ export class ExportObject extends DurableObject<CloudflareBindings> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
   }
+}
+
+/** The end of an import in the account's access log (privacy policy §8), next to its request. */
+async function logImport(env: Bindings, job: DataJob, action: "import_completed" | "import_failed"): Promise<void> {
+  await recordAccess({ db: accountDb(env, job.accountId), accountId: job.accountId, userId: job.requestedBy, now: Date.now() }, action, job.id);
 }
 
 /**

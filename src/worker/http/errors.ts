@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  /** A resource that existed and is gone for good (an expired export link, a purged archive). */
+  gone: 410,
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -69,6 +71,8 @@ function defaultMessage(code: ErrorCode): string {
       return "Connexion requise.";
     case "forbidden":
       return "Accès refusé.";
+    case "gone":
+      return "Cette ressource n'existe plus : elle a expiré ou a été supprimée.";
     default:
       return "Une erreur inattendue est survenue. Réessayez dans un instant.";
   }

@@ -21,6 +21,7 @@ import {
   recoveryCodes,
   retentionPurges,
   retentionRuns,
+  rightsRequests,
   sessions,
   users,
 } from "../db/schema";
@@ -60,6 +61,8 @@ export interface RetentionSummary extends Record<string, number> {
   billing_files: number;
   payment_details: number;
   data_exports: number;
+  rights_requests: number;
+  issued_quotes: number;
 }
 
 const emptySummary = (): RetentionSummary => ({
@@ -75,6 +78,8 @@ const emptySummary = (): RetentionSummary => ({
   billing_files: 0,
   payment_details: 0,
   data_exports: 0,
+  rights_requests: 0,
+  issued_quotes: 0,
 });
 
 /**
@@ -92,6 +97,8 @@ export async function runRetention(env: Bindings, now: number): Promise<Retentio
     await purgeBillingRecords(env, db, now, summary);
     await purgePaymentDetails(db, now, summary);
     await purgeDataExports(env, db, now, summary);
+    await purgeRightsRequests(db, now, summary);
+    await purgeIssuedQuotes(env, db, now, summary);
     await db.insert(retentionRuns).values({ id: randomId(), asOf: now, summary, createdAt: Date.now() });
   });
   return summary;
@@ -152,6 +159,54 @@ async function purgeDataExports(env: Bindings, db: Db, now: number, summary: Ret
     if (job.r2Key) await env.FILES.delete(job.r2Key);
     await db.update(dataExports).set({ status: "expired" }).where(eq(dataExports.id, job.id));
     summary.data_exports += 1;
+  }
+}
+
+/** §9.8: a request answered (or refused) more than 3 years ago is deleted; open ones stay. */
+async function purgeRightsRequests(db: Db, now: number, summary: RetentionSummary): Promise<void> {
+  const gone = await db
+    .delete(rightsRequests)
+    .where(and(ne(rightsRequests.status, "open"), isNotNull(rightsRequests.answeredAt), lt(rightsRequests.answeredAt, retentionCutoff("rights_requests", now))))
+    .returning({ id: rightsRequests.id });
+  summary.rights_requests += gone.length;
+}
+
+/**
+ * Issued quotes of a closed account, 5 years after issue, with their PDF and lines. A quote an
+ * invoice still names (source_quote_id) is kept with that invoice. As for billing records, the
+ * retention_purges row is what lets the immutability triggers allow the delete (migration
+ * `quote_retention` refuses it for anything but a quote of a closed account, 5 years on).
+ */
+async function purgeIssuedQuotes(env: Bindings, db: Db, now: number, summary: RetentionSummary): Promise<void> {
+  const due = await db
+    .select({ id: documents.id, accountId: documents.accountId, number: documents.number, issuedAt: documents.issuedAt, pdfKey: documents.pdfKey, xmlKey: documents.xmlKey })
+    .from(documents)
+    .innerJoin(accounts, eq(accounts.id, documents.accountId))
+    .where(
+      and(
+        eq(documents.type, "quote"),
+        ne(documents.status, "draft"),
+        isNotNull(accounts.closedAt),
+        isNotNull(documents.issuedAt),
+        lt(documents.issuedAt, retentionCutoff("issued_quotes", now)),
+        sql`NOT EXISTS (SELECT 1 FROM documents d WHERE d.account_id = ${documents.accountId} AND d.source_quote_id = ${documents.id})`,
+      ),
+    )
+    .limit(BILLING_BATCH)
+    .all();
+  for (const doc of due) {
+    const adb = accountDb(env, doc.accountId);
+    const keys = [doc.pdfKey, doc.xmlKey].filter((k): k is string => k !== null);
+    if (keys.length) await env.FILES.delete(keys);
+    await adb.batch([
+      adb
+        .insert(retentionPurges)
+        .values({ documentId: doc.id, accountId: doc.accountId, type: "quote", number: doc.number, issuedAt: doc.issuedAt ?? 0, purgedAt: now })
+        .onConflictDoNothing(),
+      adb.delete(documentLines).where(and(eq(documentLines.accountId, doc.accountId), eq(documentLines.documentId, doc.id))),
+      adb.delete(documents).where(and(eq(documents.accountId, doc.accountId), eq(documents.id, doc.id))),
+    ]);
+    summary.issued_quotes += 1;
   }
 }
 

@@ -118,16 +118,35 @@ export class NumberingObject extends DurableObject<CloudflareBindings> {
     return { ok: true, number, formatted, issueDate, created: true };
   }
 
-  /** Sets the next number of a series once, before its first issue (moving from another tool). */
-  setNextNumber(seriesId: string, next: number): { ok: true } | { ok: false; code: "series_already_started" | "invalid_number" } {
+  /**
+   * Sets the next number of a series once, before its first issue (moving from another tool). An
+   * import also passes `lastIssueDate`, the date of the last document the source issued in the
+   * series: numbering stays chronological across the move (LEGAL.md §3), so no document can then be
+   * dated before it. Without it, the series' last issue date is left as it is.
+   */
+  setNextNumber(
+    seriesId: string,
+    next: number,
+    lastIssueDate?: string | null,
+  ): { ok: true } | { ok: false; code: "series_already_started" | "invalid_number" | "invalid_date" } {
     if (!Number.isSafeInteger(next) || next < 1) return { ok: false, code: "invalid_number" };
+    if (lastIssueDate != null && !isIsoDate(lastIssueDate)) return { ok: false, code: "invalid_date" };
     const used = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM allocations WHERE series_id = ?", seriesId).one().n;
     if (used > 0) return { ok: false, code: "series_already_started" };
-    this.sql.exec(
-      "INSERT INTO series (id, next_number) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET next_number = excluded.next_number",
-      seriesId,
-      next,
-    );
+    if (lastIssueDate == null) {
+      this.sql.exec(
+        "INSERT INTO series (id, next_number) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET next_number = excluded.next_number",
+        seriesId,
+        next,
+      );
+    } else {
+      this.sql.exec(
+        "INSERT INTO series (id, next_number, last_issue_date) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET next_number = excluded.next_number, last_issue_date = excluded.last_issue_date",
+        seriesId,
+        next,
+        lastIssueDate,
+      );
+    }
     return { ok: true };
   }
 
@@ -170,6 +189,13 @@ export class NumberingObject extends DurableObject<CloudflareBindings> {
         .toArray()[0] ?? { next_number: 1, last_issue_date: null }
     );
   }
+}
+
+/** A real calendar date written YYYY-MM-DD (what issue dates are). */
+function isIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
 
 /**

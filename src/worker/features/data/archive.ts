@@ -57,8 +57,12 @@ export function parseRows(text: string, columns: readonly string[]): Row[] {
 
 /** Why an archive is refused; the code is stable and shown to the user translated. */
 export class ArchiveError extends Error {
-  constructor(readonly code: string) {
-    super(code);
+  constructor(
+    readonly code: string,
+    /** The table at fault, when the refusal is about one table's rows. */
+    readonly table?: string,
+  ) {
+    super(table ? `${code}:${table}` : code);
     this.name = "ArchiveError";
   }
 }

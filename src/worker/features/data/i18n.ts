@@ -96,6 +96,19 @@ export const dataFr = {
   "data.err.notFresh": "L'import n'est possible que sur un compte sans clients, produits, documents ni paiements.",
   "data.err.importRunning": "Un import est déjà en cours.",
   "data.err.archive": "Archive refusée ({code}) : rien n'a été importé.",
+  "data.err.archive.dangling_reference":
+    "Archive refusée : la table « {table} » fait référence à un enregistrement absent de l'archive. Rien n'a été importé.",
+  "data.err.archive.duplicate_id": "Archive refusée : un même identifiant apparaît deux fois (table « {table} »). Rien n'a été importé.",
+  "data.err.archive.missing_value": "Archive refusée : une valeur obligatoire manque dans la table « {table} ». Rien n'a été importé.",
+  "data.err.archive.manifest_missing": "Archive refusée : ce n'est pas un export Factumo (fichier manifest.json absent). Rien n'a été importé.",
+  "data.err.archive.manifest_invalid": "Archive refusée : le fichier manifest.json est illisible ou incomplet. Rien n'a été importé.",
+  "data.err.archive.unsupported_version": "Archive refusée : elle vient d'une autre version du format d'export de Factumo. Rien n'a été importé.",
+  "data.err.archive.checksum_mismatch": "Archive refusée : son contenu a été modifié depuis l'export (empreinte différente). Rien n'a été importé.",
+  "data.err.archive.foreign_file_path": "Archive refusée : elle désigne des fichiers d'un autre compte. Rien n'a été importé.",
+  "data.err.archive.account_not_fresh": "Archive refusée : ce compte contient déjà des clients, produits, documents ou paiements. Rien n'a été importé.",
+  "data.err.archive.series_already_started": "Archive refusée : une série de numérotation de ce compte a déjà servi. Rien n'a été importé.",
+  "data.err.archive.import_interrupted":
+    "L'import s'est interrompu après l'écriture de ses premières données, après plusieurs essais : le compte n'en contient qu'une partie. Contactez le support.",
   "data.mail.subject": "Votre export Factumo est prêt",
   "data.mail.body":
     "Bonjour {name},\n\nL'export de vos données est prêt. Téléchargez-le (connecté à votre compte) depuis ce lien, valable 7 jours :\n{link}\n\nPassé ce délai, l'archive est supprimée ; vous pourrez en demander une nouvelle depuis la page Mes données.\n\nL'équipe Factumo",
@@ -198,7 +211,102 @@ export const dataEn: Record<keyof typeof dataFr, string> = {
   "data.err.notFresh": "Import only works on an account without clients, products, documents or payments.",
   "data.err.importRunning": "An import is already running.",
   "data.err.archive": "Archive refused ({code}): nothing was imported.",
+  "data.err.archive.dangling_reference": "Archive refused: the table \"{table}\" refers to a record missing from the archive. Nothing was imported.",
+  "data.err.archive.duplicate_id": "Archive refused: the same id appears twice (table \"{table}\"). Nothing was imported.",
+  "data.err.archive.missing_value": "Archive refused: a required value is missing in the table \"{table}\". Nothing was imported.",
+  "data.err.archive.manifest_missing": "Archive refused: this is not a Factumo export (no manifest.json). Nothing was imported.",
+  "data.err.archive.manifest_invalid": "Archive refused: manifest.json is unreadable or incomplete. Nothing was imported.",
+  "data.err.archive.unsupported_version": "Archive refused: it comes from another version of the Factumo export format. Nothing was imported.",
+  "data.err.archive.checksum_mismatch": "Archive refused: its content changed since the export (checksum differs). Nothing was imported.",
+  "data.err.archive.foreign_file_path": "Archive refused: it points at another account's files. Nothing was imported.",
+  "data.err.archive.account_not_fresh": "Archive refused: this account already holds clients, products, documents or payments. Nothing was imported.",
+  "data.err.archive.series_already_started": "Archive refused: a numbering series of this account is already in use. Nothing was imported.",
+  "data.err.archive.import_interrupted":
+    "The import stopped after its first rows were written, after several tries: the account holds only part of it. Contact support.",
   "data.mail.subject": "Your Factumo export is ready",
   "data.mail.body":
     "Hello {name},\n\nYour data export is ready. Download it (signed in to your account) from this link, valid 7 days:\n{link}\n\nAfter that the archive is deleted; you can ask for a new one from the My data page.\n\nThe Factumo team",
 };
+
+/** Refusals of an archive that have their own sentence; any other code reads "Archive refusée (code)". */
+const ARCHIVE_ERRORS = [
+  "dangling_reference",
+  "duplicate_id",
+  "missing_value",
+  "manifest_missing",
+  "manifest_invalid",
+  "unsupported_version",
+  "checksum_mismatch",
+  "foreign_file_path",
+  "account_not_fresh",
+  "series_already_started",
+  "import_interrupted",
+] as const;
+
+/** A failed job's stored error ("code" or "code:table") split into its stable code and table. */
+export function parseJobError(stored: string | null): { code: string; table: string | null } | null {
+  if (!stored) return null;
+  const at = stored.indexOf(":");
+  return at === -1 ? { code: stored, table: null } : { code: stored.slice(0, at), table: stored.slice(at + 1) };
+}
+
+/** The sentence explaining why a job failed, naming the table at fault with its label. */
+export function jobErrorMessage(
+  t: (key: `data.err.archive.${(typeof ARCHIVE_ERRORS)[number]}` | "data.err.archive", params?: Record<string, string>) => string,
+  stored: string | null,
+  locale: "fr" | "en",
+): string | null {
+  const e = parseJobError(stored);
+  if (!e) return null;
+  const known = (ARCHIVE_ERRORS as readonly string[]).includes(e.code) ? (e.code as (typeof ARCHIVE_ERRORS)[number]) : null;
+  const table = e.table ? dataTableLabel(e.table, locale) : "";
+  return known ? t(`data.err.archive.${known}`, { table }) : t("data.err.archive", { code: e.code });
+}
+
+/**
+ * The name of each account table as people read it on "Mes données" (the counts of what is held),
+ * keyed by SQL table name. A test fails when an exported table has no label here.
+ */
+export const DATA_TABLE_LABELS: Readonly<Record<string, { fr: string; en: string }>> = {
+  clients: { fr: "Clients", en: "Clients" },
+  products: { fr: "Produits et prestations", en: "Products and services" },
+  document_series: { fr: "Séries de numérotation", en: "Numbering series" },
+  documents: { fr: "Devis, factures et avoirs", en: "Quotes, invoices and credit notes" },
+  document_lines: { fr: "Lignes des devis et factures", en: "Quote and invoice lines" },
+  deposit_deductions: { fr: "Acomptes déduits des factures", en: "Deposits deducted from invoices" },
+  issue_log: { fr: "Journal d'émission (chaîne d'intégrité)", en: "Issue log (integrity chain)" },
+  payments: { fr: "Paiements reçus", en: "Payments received" },
+  client_credits: { fr: "Avoirs disponibles par client", en: "Credit available per client" },
+  monthly_totals: { fr: "Totaux mensuels", en: "Monthly totals" },
+  invoice_balances: { fr: "Soldes des factures", en: "Invoice balances" },
+  client_window_totals: { fr: "Totaux par client", en: "Totals per client" },
+  open_due_totals: { fr: "Montants restant à encaisser", en: "Amounts still due" },
+  open_totals: { fr: "Totaux des documents en cours", en: "Totals of open documents" },
+  document_tallies: { fr: "Décomptes des documents", en: "Document counts" },
+  reminder_plans: { fr: "Plans de relance", en: "Reminder plans" },
+  reminder_log: { fr: "Relances envoyées", en: "Reminders sent" },
+  urssaf_reminders: { fr: "Rappels de déclaration URSSAF", en: "URSSAF filing reminders" },
+  books_settings: { fr: "Réglages des livres comptables", en: "Accounting books settings" },
+  stripe_connections: { fr: "Connexion au paiement en ligne (Stripe)", en: "Online payment connection (Stripe)" },
+  stripe_payments: { fr: "Paiements en ligne (Stripe)", en: "Online payments (Stripe)" },
+  mail_log: { fr: "Emails envoyés", en: "Emails sent" },
+  document_sends: { fr: "Envois de documents", en: "Document sends" },
+  email_suppressions: { fr: "Adresses exclues des envois", en: "Addresses excluded from sending" },
+  access_log: { fr: "Journal d'activité", en: "Activity log" },
+  memberships: { fr: "Accès au compte", en: "Account access" },
+  connection_log: { fr: "Connexions", en: "Sign-ins" },
+  consent_proofs: { fr: "Preuves de choix de cookies", en: "Cookie choice records" },
+  policy_acknowledgements: { fr: "Versions de la politique acceptées", en: "Policy versions accepted" },
+  retention_purges: { fr: "Documents supprimés après leur durée légale", en: "Documents purged after their legal period" },
+  rights_requests: { fr: "Demandes d'exercice de vos droits", en: "Requests to exercise your rights" },
+  account_restrictions: { fr: "Historique des gels du compte", en: "Account freeze history" },
+  // Being added by the time tracking and stock features: labelled before their tables land.
+  time_entries: { fr: "Temps passés", en: "Time entries" },
+  stock_movements: { fr: "Mouvements de stock", en: "Stock movements" },
+  stock_levels: { fr: "Niveaux de stock", en: "Stock levels" },
+};
+
+/** The human name of an account table in `locale`; the SQL name only if a label is missing. */
+export function dataTableLabel(table: string, locale: "fr" | "en"): string {
+  return DATA_TABLE_LABELS[table]?.[locale] ?? table;
+}

@@ -21,7 +21,7 @@ import {
   parseCentralDirectory,
   parseRows,
 } from "./archive";
-import { type TableInfo, accountTables, importOrder, isImported } from "./tables";
+import { type TableInfo, accountTables, importOrder, isImported, referenceTarget } from "./tables";
 
 /** Rows inserted per step (one D1 batch). */
 export const IMPORT_PAGE_ROWS = 100;
@@ -33,8 +33,10 @@ const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 
 export const importKey = (accountId: string, id: string) => `accounts/${accountId}/imports/${id}.zip`;
 
-/** `*_id` columns that hold no row id of the archive (left as they are). */
-const NOT_REFERENCES = new Set(["series_id", "provider_message_id", "consent_id"]);
+/** `*_id` columns that hold no row id of the archive (left as they are): series keys, provider ids. */
+export const NOT_REFERENCES: ReadonlySet<string> = new Set(["series_id", "provider_message_id", "consent_id", "payment_intent_id"]);
+/** `*_id` columns an import rewrites itself rather than looking up in the archive. */
+const OWN_COLUMNS = new Set(["account_id", "user_id", "requested_by"]);
 /** Account columns an import never copies: they describe the target account itself. */
 const ACCOUNT_OWN_COLUMNS = new Set(["id", "frozen_at", "last_activity_at", "created_at", "updated_at", "iban_sealed", "bic_sealed"]);
 
@@ -43,13 +45,14 @@ interface Manifest {
   version: number;
   source: { accountId: string; userId: string };
   tables: Record<string, { rows: number; columns: string[]; imported: boolean; json: string }>;
-  numbering: Array<{ seriesId: string; nextNumber: number }>;
+  /** Each series' counter, and the date of its last issue (absent from archives made before it was exported). */
+  numbering: Array<{ seriesId: string; nextNumber: number; lastIssueDate?: string | null }>;
   files: Record<string, { sha256: string; size: number }>;
 }
 
 /** The persisted cursor of an import: it survives the object's eviction, so an import resumes. */
 export interface ImportCursor {
-  phase: "open" | "verify" | "profile" | "tables" | "reconcile" | "aggregates" | "files" | "numbering" | "done";
+  phase: "open" | "verify" | "check" | "profile" | "tables" | "reconcile" | "aggregates" | "files" | "numbering" | "done";
   index: number;
   offset: number;
   step: number;
@@ -61,7 +64,9 @@ export const initialCursor = (): ImportCursor => ({ phase: "open", index: 0, off
 /** Where the import keeps its old id → new id map: the job object's own SQLite. */
 export interface IdStore {
   get(old: string): string | undefined;
-  put(old: string, fresh: string): void;
+  /** The archive entry (table file) whose row first claimed `old`: tells a duplicate from a resumed step. */
+  entryOf(old: string): string | undefined;
+  put(old: string, fresh: string, entry: string): void;
 }
 
 /** Reads one entry of a zip stored in R2 by byte ranges: the archive is never loaded whole. */
@@ -120,8 +125,10 @@ const decoder = new TextDecoder();
  * manifest and give every row a new id (ids are global keys), copy the profile, insert the rows
  * table by table in dependency order (document lines before their issued document, so the
  * immutability triggers accept them), copy the PDFs/XMLs under the new account's R2 prefix, and
- * continue each numbering series where the source stopped. Nothing is written before the whole
- * archive has been verified; a refused archive leaves the account as it was.
+ * continue each numbering series where the source stopped (its next number and last issue date).
+ * Nothing is written before the whole archive has been verified — checksums, one row per id, every
+ * reference resolved inside the archive, required values present, numbering series unused — so a
+ * refused archive leaves the account as it was.
  */
 export class ImportRunner {
   private zip: R2Zip | null = null;
@@ -165,6 +172,7 @@ export class ImportRunner {
   private async load(): Promise<void> {
     if (this.zip && this.manifest) return;
     this.zip = await R2Zip.open(this.env.FILES, this.job.r2Key);
+    if (!this.zip.entries.has("manifest.json")) throw new ArchiveError("manifest_missing");
     let manifest: unknown;
     try {
       manifest = JSON.parse(decoder.decode(await this.zip.read("manifest.json")));
@@ -190,7 +198,7 @@ export class ImportRunner {
         const entryCount = Object.keys(m.files).length;
         const rowPages = tables.reduce((n, t) => n + Math.max(1, Math.ceil((m.tables[t.name]?.rows ?? 0) / IMPORT_PAGE_ROWS)), 0);
         const reconcilePages = rowTables.reduce((n, t) => n + Math.max(1, Math.ceil((m.tables[t.name]?.rows ?? 0) / IMPORT_PAGE_ROWS)), 0);
-        cursor.total = 1 + Math.ceil(entryCount / VERIFY_PER_STEP) + 1 + rowPages + reconcilePages + Math.ceil(fileNames.length / FILES_PER_STEP) + 1;
+        cursor.total = 1 + Math.ceil(entryCount / VERIFY_PER_STEP) + tables.length + 1 + 1 + rowPages + reconcilePages + Math.ceil(fileNames.length / FILES_PER_STEP) + 1;
         Object.assign(cursor, { phase: "verify", index: 0, offset: 0 });
         break;
       }
@@ -203,19 +211,37 @@ export class ImportRunner {
           const table = tables.find((t) => m.tables[t.name]?.json === name);
           if (table) {
             const keyColumns = table.columns.filter((c) => c.endsWith("_key") && !table.generated?.includes(c));
+            // The whole entry is read in this step: a retry reads it again from the start.
+            const seen = new Set<string>();
             for (const row of parseRows(decoder.decode(bytes), [...(table.hasId ? ["id"] : []), ...keyColumns])) {
               for (const c of keyColumns) {
                 const key = row[c];
                 if (isR2Key(c, key) && !String(key).startsWith(`accounts/${m.source.accountId}/`)) throw new ArchiveError("foreign_file_path");
               }
               if (!table.hasId) continue;
-              if (typeof row.id !== "string") throw new ArchiveError("row_without_id");
-              if (!this.ids.get(row.id)) this.ids.put(row.id, randomId());
+              if (typeof row.id !== "string") throw new ArchiveError("row_without_id", table.name);
+              // Ids are global keys: the same id twice (in one table or two) would merge two rows.
+              const claimedBy = this.ids.entryOf(row.id);
+              if (seen.has(row.id) || (claimedBy !== undefined && claimedBy !== name)) throw new ArchiveError("duplicate_id", table.name);
+              seen.add(row.id);
+              if (!this.ids.get(row.id)) this.ids.put(row.id, randomId(), name);
             }
           }
         }
         cursor.index += VERIFY_PER_STEP;
-        if (cursor.index >= names.length) Object.assign(cursor, { phase: "profile", index: 0, offset: 0 });
+        if (cursor.index >= names.length) Object.assign(cursor, { phase: "check", index: 0, offset: 0 });
+        break;
+      }
+      case "check": {
+        // One table per step, every id known by now; the numbering last, still before any write.
+        const table = tables[cursor.index];
+        if (table) {
+          this.checkRows(table, await this.tableRows(table));
+          cursor.index += 1;
+          break;
+        }
+        await this.checkNumbering();
+        Object.assign(cursor, { phase: "profile", index: 0, offset: 0 });
         break;
       }
       case "profile":
@@ -256,7 +282,7 @@ export class ImportRunner {
       case "numbering": {
         const numbering = numberingFor(this.env, this.job.accountId);
         for (const s of m.numbering) {
-          const set = await numbering.setNextNumber(s.seriesId, s.nextNumber);
+          const set = await numbering.setNextNumber(s.seriesId, s.nextNumber, s.lastIssueDate ?? null);
           if (!set.ok) throw new ArchiveError(set.code);
         }
         Object.assign(cursor, { phase: "done", index: 0, offset: 0 });
@@ -274,6 +300,53 @@ export class ImportRunner {
     for (const table of ["documents", "clients", "products", "payments"]) {
       const row = await this.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM ${sql.identifier(table)} WHERE account_id = ${this.job.accountId}`);
       if ((row?.n ?? 0) > 0) throw new ArchiveError("account_not_fresh");
+    }
+  }
+
+  /**
+   * Refuses, before any write, a table whose rows the inserts would choke on half-way: a required
+   * value missing, or a reference (`*_id`) to a row the archive does not hold. A dangling optional
+   * reference is legitimate (a product deleted after it was invoiced) and is cleared on insert.
+   */
+  private checkRows(table: TableInfo, rows: Row[]): void {
+    const m = this.mustManifest();
+    const names = this.tables().map((t) => t.name);
+    // Keys the database holds unique: a second row with the same key would be silently dropped
+    // (INSERT OR IGNORE) or fail half-way. Columns the import rewrites to one value are left out.
+    const keys = (table.unique ?? []).filter((k) => !k.some((c) => c === "user_id" || c === "requested_by") && k.some((c) => c !== "account_id"));
+    const seen = keys.map(() => new Set<string>());
+    for (const row of rows) {
+      for (const [col, value] of Object.entries(row)) {
+        if (value === null) {
+          if (table.required?.includes(col) && col !== "account_id") throw new ArchiveError("missing_value", table.name);
+          continue;
+        }
+        if (!col.endsWith("_id") || NOT_REFERENCES.has(col) || OWN_COLUMNS.has(col)) continue;
+        const target = referenceTarget(col, names);
+        const entry = this.ids.entryOf(String(value));
+        if (entry === undefined) {
+          if (table.required?.includes(col)) throw new ArchiveError("dangling_reference", table.name);
+        } else if (target && entry !== m.tables[target]?.json) {
+          // An id of the archive, but of another table (a payment pointing at a client): forged.
+          throw new ArchiveError("dangling_reference", table.name);
+        }
+      }
+      keys.forEach((key, i) => {
+        const values = key.map((c) => (c === "account_id" ? "" : row[c]));
+        if (values.some((v) => v === null || v === undefined)) return;
+        const text = JSON.stringify(values);
+        if (seen[i]!.has(text)) throw new ArchiveError("duplicate_id", table.name);
+        seen[i]!.add(text);
+      });
+    }
+  }
+
+  /** Every series the archive continues must be unused here, and its dates real dates. */
+  private async checkNumbering(): Promise<void> {
+    const numbering = numberingFor(this.env, this.job.accountId);
+    for (const s of this.mustManifest().numbering) {
+      const state = await numbering.seriesState(s.seriesId);
+      if (state.issued > 0) throw new ArchiveError("series_already_started");
     }
   }
 
@@ -357,7 +430,7 @@ export class ImportRunner {
         // A reference to a row the archive does not hold (a deleted product…) is dropped where the
         // column allows it; it is never kept as is, since it would point into another account.
         if (mappedId) out[col] = mappedId;
-        else if (table.required?.includes(col)) throw new ArchiveError("dangling_reference");
+        else if (table.required?.includes(col)) throw new ArchiveError("dangling_reference", table.name);
         else out[col] = null;
       } else if (isR2Key(col, value)) out[col] = this.mapKey(String(value));
       else out[col] = value;
@@ -436,7 +509,8 @@ function checkManifest(value: unknown, zip: R2Zip): Manifest {
   }
   if (!("account.json" in m.files)) throw new ArchiveError("manifest_invalid");
   for (const s of m.numbering) {
-    if (typeof s?.seriesId !== "string" || !Number.isSafeInteger(s.nextNumber)) throw new ArchiveError("manifest_invalid");
+    if (typeof s?.seriesId !== "string" || !Number.isSafeInteger(s.nextNumber) || s.nextNumber < 1) throw new ArchiveError("manifest_invalid");
+    if (s.lastIssueDate != null && (typeof s.lastIssueDate !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(s.lastIssueDate))) throw new ArchiveError("manifest_invalid");
   }
   return m as Manifest;
 }

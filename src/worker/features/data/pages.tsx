@@ -4,6 +4,7 @@ import { CsrfField, FormErrorSummary } from "../../ui/form";
 import { AppLayout, type Flash } from "../../ui/layout";
 import type { PageContext } from "../../ui/page-context";
 import { DATA_PATH, EXPORTS_PATH, IMPORT_PATH } from "./links";
+import { dataTableLabel, jobErrorMessage, parseJobError } from "./i18n";
 import type { DataOverview } from "./queries";
 import type { DataJobRow } from "./verbs";
 
@@ -55,7 +56,12 @@ export function JobsTable({ ctx, jobs }: { ctx: PageContext; jobs: JobView[] }) 
                     </progress>
                   </>
                 ) : null}
-                {row.status === "failed" && row.error ? <span class="muted"> ({row.error})</span> : null}
+                {row.status === "failed" && row.error ? (
+                  <span class="muted" data-error={parseJobError(row.error)?.code}>
+                    {" "}
+                    {jobErrorMessage(t, row.error, locale)}
+                  </span>
+                ) : null}
               </td>
               <td class="num">{row.kind === "export" ? bytes(row.size, locale) : "—"}</td>
               <td>
@@ -144,9 +150,7 @@ export function DataIndexPage({ ctx, data, jobs, flash }: { ctx: PageContext; da
           <tbody>
             {data.counts.map((c) => (
               <tr key={c.table} data-table={c.table}>
-                <td>
-                  <code>{c.table}</code>
-                </td>
+                <td>{dataTableLabel(c.table, locale)}</td>
                 <td class="num">{c.rows}</td>
               </tr>
             ))}
@@ -175,9 +179,7 @@ export function DataIndexPage({ ctx, data, jobs, flash }: { ctx: PageContext; da
                   <td>{formatDateTime(l.at, locale)}</td>
                   <td>{l.ip ?? "—"}</td>
                   <td>{l.userAgent ?? "—"}</td>
-                  <td>
-                    <code>{l.outcome}</code>
-                  </td>
+                  <td>{t(`outcome.${l.outcome}` as Parameters<typeof t>[0])}</td>
                 </tr>
               ))}
             </tbody>

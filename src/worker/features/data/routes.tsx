@@ -9,6 +9,7 @@ import { requireAuth } from "../../http/session";
 import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
 import { CONSENT_COOKIE, parseConsent } from "../privacy/consent";
+import { jobErrorMessage, parseJobError } from "./i18n";
 import { DATA_PATH, EXPORTS_PATH, IMPORT_PATH, signedDownloadPath } from "./links";
 import { DataIndexPage, ExportsPage, type JobView } from "./pages";
 import { dataOverview } from "./queries";
@@ -46,7 +47,10 @@ async function jobJson(c: Ctx, row: DataJobRow) {
     total: row.total,
     size: row.size,
     sha256: row.sha256,
-    error: row.error,
+    /** Stable code of a failure ("dangling_reference"), the table at fault, and the sentence shown. */
+    error: parseJobError(row.error)?.code ?? null,
+    errorTable: parseJobError(row.error)?.table ?? null,
+    errorMessage: jobErrorMessage(c.var.t, row.error, c.var.locale),
     createdAt: row.createdAt,
     readyAt: row.readyAt,
     expiresAt: row.expiresAt,

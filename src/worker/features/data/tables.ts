@@ -12,6 +12,11 @@ export interface TableInfo {
   required?: string[];
   /** Generated columns: exported for reading, never inserted. */
   generated?: string[];
+  /**
+   * Column sets no two rows may share: primary keys other than `id`, and unique indexes (a partial
+   * one only when its condition is "<indexed column> IS NOT NULL"; rows with a null are skipped).
+   */
+  unique?: string[][];
 }
 
 /**
@@ -50,6 +55,8 @@ export const IMPORT_ORDER: readonly string[] = [
   "document_series",
   "document_lines",
   "documents",
+  "stock_movements",
+  "time_entries",
   "deposit_deductions",
   "issue_log",
   "payments",
@@ -82,9 +89,59 @@ export function schemaTables(): TableInfo[] {
       hasId: Boolean(idColumn?.primary && idColumn.getSQLType() === "text"),
       required: config.columns.filter((c) => c.notNull).map((c) => c.name),
       generated: config.columns.filter((c) => c.generated !== undefined).map((c) => c.name),
+      unique: uniqueKeys(config),
     });
   }
   return [...seen.values()];
+}
+
+/** The text of a partial index's condition, when it is plain SQL text. */
+function whereText(where: unknown): string | null {
+  const chunks = (where as { queryChunks?: unknown[] } | undefined)?.queryChunks;
+  if (!chunks) return null;
+  let text = "";
+  for (const c of chunks) {
+    const value = (c as { value?: unknown }).value;
+    if (!Array.isArray(value)) return null;
+    text += value.join("");
+  }
+  return text;
+}
+
+function uniqueKeys(config: ReturnType<typeof getTableConfig>): string[][] {
+  const keys: string[][] = [];
+  const single = config.columns.find((c) => c.primary);
+  if (single && single.name !== "id") keys.push([single.name]);
+  for (const pk of config.primaryKeys) keys.push(pk.columns.map((c) => c.name));
+  for (const idx of config.indexes) {
+    if (!idx.config.unique) continue;
+    const columns = idx.config.columns.map((c) => (c as { name?: unknown }).name);
+    if (!columns.every((n): n is string => typeof n === "string")) continue;
+    if (idx.config.where) {
+      const guard = whereText(idx.config.where)?.match(/^\s*"?(\w+)"?\s+IS\s+NOT\s+NULL\s*$/i);
+      if (!guard || !columns.includes(guard[1]!)) continue;
+    }
+    keys.push(columns);
+  }
+  return keys;
+}
+
+/** `*_id` columns whose target table the naming rule below cannot guess. */
+const REFERENCE_TARGETS: Readonly<Record<string, string>> = { source_quote_id: "documents", mail_id: "mail_log" };
+
+/**
+ * The table a `*_id` column points at, when the schema's naming says it: `client_id` → clients,
+ * `final_document_id` → documents, `document_line_id` → document_lines. Null when unknown.
+ */
+export function referenceTarget(column: string, tables: readonly string[]): string | null {
+  const explicit = REFERENCE_TARGETS[column];
+  if (explicit) return tables.includes(explicit) ? explicit : null;
+  let best: string | null = null;
+  for (const t of tables) {
+    const one = `${t.replace(/s$/, "")}_id`;
+    if ((column === one || column.endsWith(`_${one}`)) && (!best || t.length > best.length)) best = t;
+  }
+  return best;
 }
 
 /**

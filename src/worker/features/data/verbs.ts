@@ -14,16 +14,10 @@ export type DataJobRow = typeof dataExports.$inferSelect;
 /** Largest archive the import form accepts (the route raises the app's body limit to this). */
 export const IMPORT_MAX_BYTES = 32 * 1024 * 1024;
 
-/**
- * An expired link or a purged archive: 410 Gone, code `precondition_failed` (stable). The house
- * error list has no 410, so the status is carried here.
- */
+/** An expired link or a purged archive: 410, code `gone` (stable). */
 export class GoneError extends AppError {
   constructor(message: string) {
-    super("precondition_failed", message);
-  }
-  override get status() {
-    return 410 as const;
+    super("gone", message);
   }
 }
 
@@ -96,7 +90,7 @@ export async function requestImport(ctx: Ctx, file: File): Promise<DataJobRow> {
     readyAt: null,
     expiresAt: ctx.now + EXPORT_TTL_MS,
   };
-  await ctx.db.insert(dataExports).values(row);
+  await ctx.db.batch([ctx.db.insert(dataExports).values(row), accessEntry(ctx, "import_requested", id)]);
   await exportObjectFor(ctx.env, id).start({ id, accountId: ctx.accountId, requestedBy: ctx.userId, kind: "import", createdAt: ctx.now, r2Key: key });
   return row;
 }

@@ -1,7 +1,7 @@
 export const accessLogFr = {
   "accessLog.title": "Journal d'activité",
   "accessLog.intro":
-    "Les actions sensibles faites sur votre compte : connexions, téléchargements de documents émis, exports de données, modifications du profil, des coordonnées bancaires et des identifiants. Conservé 12 mois.",
+    "Les actions sensibles faites sur votre compte : connexions, téléchargements de documents émis, exports et imports de données, modifications du profil, des coordonnées bancaires et des identifiants. Conservé 12 mois.",
   "accessLog.empty": "Aucune action enregistrée pour l'instant.",
   "accessLog.col.at": "Date",
   "accessLog.col.action": "Action",
@@ -12,6 +12,9 @@ export const accessLogFr = {
   "accessLog.action.document_downloaded": "Document téléchargé",
   "accessLog.action.export_requested": "Export de données demandé",
   "accessLog.action.export_downloaded": "Export de données téléchargé",
+  "accessLog.action.import_requested": "Import d'une archive demandé",
+  "accessLog.action.import_completed": "Import d'une archive terminé",
+  "accessLog.action.import_failed": "Import d'une archive refusé ou interrompu",
   "accessLog.action.profile_changed": "Profil de l'entreprise modifié",
   "accessLog.action.bank_details_changed": "Coordonnées bancaires modifiées",
   "accessLog.action.password_changed": "Mot de passe modifié",
@@ -23,7 +26,7 @@ export const accessLogFr = {
 export const accessLogEn: Record<keyof typeof accessLogFr, string> = {
   "accessLog.title": "Activity log",
   "accessLog.intro":
-    "Sensitive actions on your account: sign-ins, downloads of issued documents, data exports, changes to the company profile, bank details and credentials. Kept 12 months.",
+    "Sensitive actions on your account: sign-ins, downloads of issued documents, data exports and imports, changes to the company profile, bank details and credentials. Kept 12 months.",
   "accessLog.empty": "Nothing recorded yet.",
   "accessLog.col.at": "Date",
   "accessLog.col.action": "Action",
@@ -34,6 +37,9 @@ export const accessLogEn: Record<keyof typeof accessLogFr, string> = {
   "accessLog.action.document_downloaded": "Document downloaded",
   "accessLog.action.export_requested": "Data export requested",
   "accessLog.action.export_downloaded": "Data export downloaded",
+  "accessLog.action.import_requested": "Archive import requested",
+  "accessLog.action.import_completed": "Archive import completed",
+  "accessLog.action.import_failed": "Archive import refused or stopped",
   "accessLog.action.profile_changed": "Company profile changed",
   "accessLog.action.bank_details_changed": "Bank details changed",
   "accessLog.action.password_changed": "Password changed",

@@ -6,7 +6,7 @@ import { randomId } from "../../lib/crypto/random";
 import { decodeCursor, encodeCursor } from "../documents/queries";
 import type { AccountVerbCtx } from "../documents/drafts";
 
-// Privacy policy §8: sensitive actions (sign-ins, downloads of issued documents, exports, changes to
+// Privacy policy §8: sensitive actions (sign-ins, downloads of issued documents, exports and imports, changes to
 // the profile, bank details and credentials) are logged for the account owner to review.
 
 export const ACCESS_PAGE_SIZE = 50;
