@@ -10,6 +10,8 @@
 //      duplicate, no issue left pending.
 // Prints one table (case, tried, failures) and exits non-zero on any failure. Every loop is bounded
 // (attempts, duration, request budget, polling rounds) and every child process is killed on exit.
+// `--only-fuzz` runs only the three fuzz families of test/integration/fuzz.test.ts (no wrangler);
+// `--help` lists the options.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -19,11 +21,25 @@ import { applyMigrations, buildClient, freePort, localSecrets, root, snapshotTre
 import { QUIET_WRANGLER, assertNode } from "./lib/env.mjs";
 
 assertNode();
-const quick = process.argv.includes("--quick");
-const skipVitest = process.argv.includes("--no-vitest");
+if (process.argv.includes("--help")) {
+  console.log(`npm run reliability [-- options]
+  --quick       smaller counts (100 issues, 10 s of load; fuzz cases per route: 8 JSON, 4 query, 4 form)
+  --smoke       the npm test stage: 30 issues under faults, 5 s of load, the D1 check; no vitest
+                (npm test runs those files itself); reuses dist/client when it exists
+  --no-vitest   skip the workerd test files (isolation, fuzzing, retention, webhooks)
+  --only-fuzz   run only the fuzz families of test/integration/fuzz.test.ts: no wrangler, no load
+  --help        this text`);
+  process.exit(0);
+}
+const smoke = process.argv.includes("--smoke");
+const quick = smoke || process.argv.includes("--quick");
+const mode = smoke ? "smoke" : quick ? "quick" : "full";
+const skipVitest = smoke || process.argv.includes("--no-vitest");
+const onlyFuzz = process.argv.includes("--only-fuzz");
 const ACCOUNTS = 10;
-const ISSUES = quick ? 100 : 1000;
-const FAULT_RATE = 0.1;
+const ISSUES = smoke ? 30 : quick ? 100 : 1000;
+// The smoke run has few issues: a higher rate makes abandoned issues (the reconciler's work) likely.
+const FAULT_RATE = smoke ? 0.3 : 0.1;
 const MAX_ATTEMPTS = 10;
 /** Issue requests in flight at once: all N would queue past undici's 300 s header timeout on 2 CPUs. */
 const ISSUE_IN_FLIGHT = 100;
@@ -32,11 +48,22 @@ const ISSUE_TIMEOUT_MS = 280_000;
 const ABANDON_EVERY = 4;
 /** The reconciler only picks issues older than RECONCILE_AFTER_MS (jobs/reconcile-issues.ts: 5 min). */
 const RECONCILE_CLOCK_AHEAD_MS = 10 * 60 * 1000;
-const LOAD_SECONDS = quick ? 10 : 60;
-const LOAD_MAX_REQUESTS = quick ? 3_000 : 30_000;
+const LOAD_SECONDS = smoke ? 5 : quick ? 10 : 60;
+const LOAD_MAX_REQUESTS = smoke ? 500 : quick ? 3_000 : 30_000;
 const LOAD_WORKERS = 8;
 const FUZZ_RUNS = quick ? 8 : 1000;
-const OVERALL_MS = (quick ? 90 : 360) * 60 * 1000;
+// Query strings and form posts are sampled in the full run: ~100 GET and ~75 form routes × 1000
+// cases would take hours in workerd on 2 CPUs. Each family still gets well over 1000 cases (the
+// table prints routes × cases per route).
+const FUZZ_QUERY_RUNS = quick ? 4 : 100;
+const FUZZ_FORM_RUNS = quick ? 4 : 40;
+/** The fuzz families, one vitest run each (its own time limit); each ends with the database invariants. */
+const FUZZ_FAMILIES = [
+  { label: "fuzz JSON bodies", filter: "fuzzing the JSON API|refusals found by fuzzing|the database after every fuzz run" },
+  { label: "fuzz query strings", filter: "fuzzing query strings|the database after every fuzz run" },
+  { label: "fuzz form posts", filter: "fuzzing form posts|the database after every fuzz run" },
+];
+const OVERALL_MS = (smoke ? 15 : quick ? 90 : 360) * 60 * 1000;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (msg) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -326,26 +353,29 @@ async function mixedLoad(accounts) {
 function vitestParts() {
   const stripeTests = readdirSync(path.join(root, "test/integration")).filter((f) => /stripe/i.test(f) && f.endsWith(".test.ts"));
   const stripeRoute = existsSync(path.join(root, "src/worker/features/stripe")) && stripeTests.length > 0;
+  const fuzzFile = "test/integration/fuzz.test.ts";
   const files = [
     "test/integration/fault-switch.test.ts",
     "test/integration/privacy-retention.test.ts",
     "test/integration/sending.test.ts",
     ...(stripeRoute ? stripeTests.map((f) => `test/integration/${f}`) : []),
     "test/integration/isolation.test.ts",
-    "test/integration/fuzz.test.ts",
-  ];
+    ...FUZZ_FAMILIES.map((f) => ({ file: fuzzFile, ...f })),
+  ].filter((f) => !onlyFuzz || typeof f !== "string");
   // One vitest run per file: a slow or stuck file (bounded by its own timeout) costs only its rows.
   const tests = [];
   const broken = new Map();
-  log(`vitest: ${files.length} files one by one, fuzz ${FUZZ_RUNS} runs per route…`);
-  for (const file of files) {
-    const name = path.basename(file);
-    const out = path.join(persistTo, `vitest-${name}.json`);
+  log(`vitest: ${files.length} runs one by one, fuzz ${FUZZ_RUNS} JSON / ${FUZZ_QUERY_RUNS} query / ${FUZZ_FORM_RUNS} form cases per route…`);
+  for (const entry of files) {
+    // A fuzz family is one run of fuzz.test.ts filtered to its describe blocks, named by its label.
+    const { file, label, filter } = typeof entry === "string" ? { file: entry, label: path.basename(entry), filter: null } : entry;
+    const name = label;
+    const out = path.join(persistTo, `vitest-${name.replace(/\W+/g, "-")}.json`);
     const t0 = performance.now();
-    const res = spawnSync(path.join(root, "node_modules/.bin/vitest"), ["run", file, "--reporter=dot", "--reporter=json", `--outputFile.json=${out}`], {
+    const res = spawnSync(path.join(root, "node_modules/.bin/vitest"), ["run", file, ...(filter ? ["-t", filter] : []), "--reporter=dot", "--reporter=json", `--outputFile.json=${out}`], {
       cwd: root,
       stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, ...QUIET_WRANGLER, VITE_FUZZ_RUNS: String(FUZZ_RUNS) },
+      env: { ...process.env, ...QUIET_WRANGLER, VITE_FUZZ_RUNS: String(FUZZ_RUNS), VITE_FUZZ_QUERY_RUNS: String(FUZZ_QUERY_RUNS), VITE_FUZZ_FORM_RUNS: String(FUZZ_FORM_RUNS) },
       timeout: (quick ? 20 : 120) * 60 * 1000,
       killSignal: "SIGKILL",
     });
@@ -355,7 +385,7 @@ function vitestParts() {
       continue;
     }
     const report = JSON.parse(readFileSync(out, "utf8"));
-    tests.push(...report.testResults.flatMap((f) => f.assertionResults.map((t) => ({ file: path.basename(f.name), suite: t.ancestorTitles.join(" > "), title: t.title, status: t.status }))));
+    tests.push(...report.testResults.flatMap((f) => f.assertionResults.map((t) => ({ file: path.basename(f.name), run: name, suite: t.ancestorTitles.join(" > "), title: t.title, status: t.status }))));
     if (res.status !== 0 && report.testResults.every((f) => f.assertionResults.every((t) => t.status === "passed"))) broken.set(name, `vitest exit ${res.status} with every test passed (a file-level error)`);
   }
   const failed = (list) => list.filter((t) => t.status !== "passed").length;
@@ -370,14 +400,33 @@ function vitestParts() {
     record(name, problem ? "—" : tried, failed(list) + (problem ? 1 : 0), problem ?? note);
   };
 
+  // The three fuzz families: cases = routes × cases per route; the database check ends each run.
+  const fuzzRow = (label, suite, perRouteTitle, runs, note) => {
+    const list = tests.filter((t) => t.run === label && t.status !== "skipped" && t.status !== "pending" && (t.suite.startsWith(suite) || t.suite.startsWith("refusals found") || t.suite.startsWith("the database")));
+    show(list);
+    const routes = perRoute(list, perRouteTitle);
+    fileRecord(label, label, `${routes} routes × ${runs} = ${routes * runs} cases`, list, note);
+  };
+  fuzzRow("fuzz JSON bodies", "fuzzing the JSON API", /never answers 5xx and changes rows/, FUZZ_RUNS, "every /api POST/PUT; 0 5xx, JSON errors in the house shape, rows change only on success, 0 invalid rows after");
+  fuzzRow(
+    "fuzz query strings",
+    "fuzzing query strings",
+    /never answers 5xx to a fuzzed query string/,
+    FUZZ_QUERY_RUNS,
+    `every GET route (API and pages)${FUZZ_QUERY_RUNS < 1000 ? `, sampled ${FUZZ_QUERY_RUNS} per route` : ""}; 0 5xx, 2xx/3xx/4xx only, JSON errors in the house shape, 0 invalid rows after`,
+  );
+  fuzzRow(
+    "fuzz form posts",
+    "fuzzing form posts",
+    /never answers 5xx to a fuzzed form/,
+    FUZZ_FORM_RUNS,
+    `every page POST route, urlencoded and multipart${FUZZ_FORM_RUNS < 1000 ? `, sampled ${FUZZ_FORM_RUNS} per route` : ""}; 0 5xx; without a valid CSRF token 403 and nothing changed; 0 invalid rows after`,
+  );
+  if (onlyFuzz) return;
+
   const isolation = inFile("isolation.test.ts").filter((t) => t.suite.startsWith("tenant isolation"));
   show(isolation);
   fileRecord("isolation.test.ts", "Tenant isolation (B on A's ids)", `${perRoute(isolation, /gives B nothing of A$/)} routes`, isolation, "0 successes, 0 leaks in bodies, A unchanged");
-
-  const fuzz = inFile("fuzz.test.ts");
-  show(fuzz);
-  const fuzzRoutes = perRoute(fuzz, /never answers 5xx/);
-  fileRecord("fuzz.test.ts", "Fuzzing (JSON bodies)", `${fuzzRoutes} routes × ${FUZZ_RUNS} = ${fuzzRoutes * FUZZ_RUNS}`, fuzz, "0 5xx, rows change only on success");
 
   const retention = inFile("privacy-retention.test.ts");
   show(retention);
@@ -435,21 +484,27 @@ function printTable() {
   console.log(`${"-".repeat(w[0])}  ${"-".repeat(w[1])}  ${"-".repeat(w[2])}  -----`);
   for (const r of table) console.log(`${r.name.padEnd(w[0])}  ${r.tried.padEnd(w[1])}  ${String(r.failures).padStart(w[2])}  ${r.note}`);
   const total = table.reduce((n, r) => n + r.failures, 0);
-  console.log(`\n${quick ? "quick" : "full"} run on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}: ${total === 0 ? "no failure" : `${total} failure(s)`}`);
+  console.log(`\n${mode} run on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}: ${total === 0 ? "no failure" : `${total} failure(s)`}`);
   return total;
 }
 
 let failures = 1;
 try {
-  log(`Reliability harness (${quick ? "quick" : "full"}). Building the client and a fresh local database…`);
-  buildClient();
-  tree = snapshotTree(path.join(persistTo, "tree"));
-  applyMigrations(persistTo);
-  const accounts = await numberingUnderFaults();
-  await mixedLoad(accounts);
-  stopAll();
-  databaseCheck();
-  if (!skipVitest) vitestParts();
+  if (onlyFuzz) {
+    log(`Reliability harness (${mode}), fuzz families only…`);
+    vitestParts();
+  } else {
+    log(`Reliability harness (${mode}). Building the client and a fresh local database…`);
+    // npm test's size stage has just built the client: the smoke run reuses it.
+    if (!smoke || !existsSync(path.join(root, "dist/client"))) buildClient();
+    tree = snapshotTree(path.join(persistTo, "tree"));
+    applyMigrations(persistTo);
+    const accounts = await numberingUnderFaults();
+    await mixedLoad(accounts);
+    stopAll();
+    databaseCheck();
+    if (!skipVitest) vitestParts();
+  }
   failures = printTable();
 } catch (err) {
   console.error(err);

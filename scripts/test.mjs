@@ -48,6 +48,10 @@ const tap = path.join(results, "e2e.tap");
 rmSync(tap, { force: true });
 stage("End-to-end tests (Chromium)", process.execPath, [path.join(root, "test/e2e/run.mjs")]);
 
+// The wrangler-driven half of `npm run reliability` at a small N (the workerd half — isolation,
+// fuzzing, retention, webhooks — ran above with vitest): issues under injected faults, load, D1 check.
+stage("Reliability smoke (numbering under faults, load, D1 check; wrangler dev)", process.execPath, [path.join(root, "scripts/reliability.mjs"), "--smoke"]);
+
 stage("Privacy policy: every promise of PRIVACY.md proven by a passing test", process.execPath, [path.join(root, "scripts/check-privacy-coverage.mjs"), vitestJson, tap]);
 
 const unit = JSON.parse(readFileSync(vitestJson, "utf8"));

@@ -36,7 +36,7 @@ export const csrf = createMiddleware<AppEnv>(async (c, next) => {
     (site !== undefined && site !== "same-origin" && site !== "none") ||
     (origin !== undefined && origin !== "null" && origin !== new URL(c.req.url).origin);
 
-  const sent = c.req.header(CSRF_HEADER) ?? (await formToken(c.req.raw));
+  const sent = c.req.header(CSRF_HEADER) ?? (await formToken(c.req.raw, c.var.t));
   const cookie = readCookie(c, CSRF_COOKIE);
   if (crossSite || !sent || !cookie || !timingSafeEqual(sent, cookie)) {
     throw new AppError("forbidden", c.var.t("err.csrf"));
@@ -44,13 +44,19 @@ export const csrf = createMiddleware<AppEnv>(async (c, next) => {
   return next();
 });
 
-async function formToken(req: Request): Promise<string | undefined> {
+async function formToken(req: Request, t: AppEnv["Variables"]["t"]): Promise<string | undefined> {
   const type = req.headers.get("content-type") ?? "";
   if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")) {
     return undefined;
   }
-  // Read a clone so the handler can still parse the body.
-  const form = await req.clone().formData();
+  // Read a clone so the handler can still parse the body. A body the runtime cannot parse (a
+  // multipart part without a name, a missing boundary) is the client's error, not a 500.
+  let form: FormData;
+  try {
+    form = await req.clone().formData();
+  } catch {
+    throw new AppError("invalid", t("err.formUnreadable"));
+  }
   const value = form.get(CSRF_FIELD);
   return typeof value === "string" ? value : undefined;
 }
