@@ -9,10 +9,12 @@ import { sendingEn } from "../../features/sending/i18n";
 import { stripeEn } from "../../features/stripe/i18n";
 import { privacyEn } from "../../features/privacy/i18n";
 import { rightsEn } from "../../features/privacy/rights-i18n";
+import { timeEn } from "../../features/time/i18n";
+import { stockEn } from "../../features/stock/i18n";
 import type { MessageKey } from "./fr";
 
 /** English UI strings; the type makes a missing key a compile error. */
-const core: Record<Exclude<MessageKey, keyof typeof documentsEn | keyof typeof accessLogEn | keyof typeof privacyEn | keyof typeof paymentsEn | keyof typeof sendingEn | keyof typeof homeEn | keyof typeof remindersEn | keyof typeof stripeEn | keyof typeof rightsEn | keyof typeof booksEn | keyof typeof dataEn>, string> = {
+const core: Record<Exclude<MessageKey, keyof typeof documentsEn | keyof typeof accessLogEn | keyof typeof privacyEn | keyof typeof paymentsEn | keyof typeof sendingEn | keyof typeof homeEn | keyof typeof remindersEn | keyof typeof stripeEn | keyof typeof rightsEn | keyof typeof booksEn | keyof typeof dataEn | keyof typeof stockEn | keyof typeof timeEn>, string> = {
   "app.name": "Factumo",
   "app.tagline": "Invoicing for freelancers, exact by construction.",
   "nav.dashboard": "Dashboard",
@@ -61,6 +63,7 @@ const core: Record<Exclude<MessageKey, keyof typeof documentsEn | keyof typeof a
   "err.registration.city": "Enter the registration city (RCS or RM).",
   "err.totp": "Invalid or expired code.",
   "err.csrf": "The form has expired. Reload the page and try again.",
+  "err.formUnreadable": "The form could not be read. Reload the page and try again.",
   "err.login": "Wrong email or password.",
   "err.rate_limited": "Too many attempts. Try again in {minutes} minutes.",
   "err.token": "This link is no longer valid. Ask for a new one.",
@@ -349,4 +352,4 @@ const core: Record<Exclude<MessageKey, keyof typeof documentsEn | keyof typeof a
   "products.err.stock.service": "Stock is tracked for goods only, not for a service.",
 };
 
-export const en: Record<MessageKey, string> = { ...core, ...accessLogEn, ...documentsEn, ...privacyEn, ...paymentsEn, ...sendingEn, ...stripeEn, ...rightsEn, ...homeEn, ...remindersEn, ...booksEn, ...dataEn };
+export const en: Record<MessageKey, string> = { ...core, ...accessLogEn, ...documentsEn, ...privacyEn, ...paymentsEn, ...sendingEn, ...stripeEn, ...rightsEn, ...homeEn, ...remindersEn, ...booksEn, ...dataEn, ...stockEn, ...timeEn };

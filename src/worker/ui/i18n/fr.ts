@@ -9,6 +9,8 @@ import { sendingFr } from "../../features/sending/i18n";
 import { stripeFr } from "../../features/stripe/i18n";
 import { privacyFr } from "../../features/privacy/i18n";
 import { rightsFr } from "../../features/privacy/rights-i18n";
+import { timeFr } from "../../features/time/i18n";
+import { stockFr } from "../../features/stock/i18n";
 
 /** French UI strings: the reference dictionary (English must provide every key). */
 const core = {
@@ -60,6 +62,7 @@ const core = {
   "err.registration.city": "Indiquez la ville d'immatriculation (RCS ou RM).",
   "err.totp": "Code invalide ou expiré.",
   "err.csrf": "Le formulaire a expiré. Rechargez la page et réessayez.",
+  "err.formUnreadable": "Le formulaire envoyé est illisible. Rechargez la page et réessayez.",
   "err.login": "Email ou mot de passe incorrect.",
   "err.rate_limited": "Trop de tentatives. Réessayez dans {minutes} minutes.",
   "err.token": "Ce lien n'est plus valable. Demandez-en un nouveau.",
@@ -348,6 +351,6 @@ const core = {
   "products.err.stock.service": "Le stock ne se suit que pour un bien, pas pour une prestation de services.",
 } as const;
 
-export const fr = { ...core, ...accessLogFr, ...documentsFr, ...privacyFr, ...paymentsFr, ...sendingFr, ...stripeFr, ...rightsFr, ...homeFr, ...remindersFr, ...booksFr, ...dataFr } as const;
+export const fr = { ...core, ...accessLogFr, ...documentsFr, ...privacyFr, ...paymentsFr, ...sendingFr, ...stripeFr, ...rightsFr, ...homeFr, ...remindersFr, ...booksFr, ...dataFr, ...stockFr, ...timeFr } as const;
 
 export type MessageKey = keyof typeof fr;
