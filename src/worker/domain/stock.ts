@@ -4,6 +4,7 @@
  * goes through BigInt, formatting through string arithmetic.
  */
 import type { Locale } from "./format";
+import { decimalToE4 } from "./totals";
 
 /** Ten-thousandths per unit. */
 export const E4 = 10_000n;
@@ -14,8 +15,6 @@ export const MAX_QUANTITY_E4 = 9_999_999_999_999;
 export type QuantityError = "invalid_quantity" | "quantity_precision" | "quantity_range";
 export type ParsedQuantity = { ok: true; e4: number } | { ok: false; code: QuantityError };
 
-// Sign, integer part, decimals; a comma or a dot as separator. Group separators were removed before.
-const DECIMAL = /^([+-]?)(\d+)(?:[.,](\d+))?$/;
 // Spaces people type or copy between thousands: plain, no-break (U+00A0) and narrow no-break (U+202F).
 const GROUPING = /[\s\u00a0\u202f]/g;
 
@@ -25,15 +24,15 @@ const GROUPING = /[\s\u00a0\u202f]/g;
  * is `invalid_quantity`; beyond {@link MAX_QUANTITY_E4} is `quantity_range`.
  */
 export function parseQuantityE4(text: string): ParsedQuantity {
-  const match = DECIMAL.exec(text.replace(GROUPING, ""));
-  if (!match) return { ok: false, code: "invalid_quantity" };
-  const decimals = match[3] ?? "";
-  if (decimals.length > 4) return { ok: false, code: "quantity_precision" };
-  const magnitude = BigInt(match[2] ?? "0") * E4 + BigInt(decimals.padEnd(4, "0"));
+  // What people type, brought to the plain form document lines store: no grouping, one comma as
+  // the decimal point, a leading "+" dropped. The range check below bounds the digits.
+  const plain = text.replace(GROUPING, "").replace(",", ".").replace(/^\+(?=\d)/, "");
+  const parsed = decimalToE4(plain, Number.MAX_SAFE_INTEGER);
+  if (typeof parsed === "string") return { ok: false, code: parsed };
+  const magnitude = parsed < 0n ? -parsed : parsed;
   if (magnitude > BigInt(MAX_QUANTITY_E4)) return { ok: false, code: "quantity_range" };
-  const signed = match[1] === "-" ? -magnitude : magnitude;
   // Number(-0n) is 0: "-0" parses to zero, never to a negative zero.
-  return { ok: true, e4: Number(signed) };
+  return { ok: true, e4: Number(parsed) };
 }
 
 /** Canonical decimal string of a quantity, dot separator, no trailing zeros: 15000 → "1.5", -1 → "-0.0001". */

@@ -170,7 +170,7 @@ export type TotalsResult = { ok: true; totals: DocumentTotals } | { ok: false; e
 
 const BASIS = 10_000n;
 const MAX = BigInt(MAX_AMOUNT_CENTS);
-const QUANTITY = /^(-?)(\d{1,12})(?:\.(\d+))?$/;
+const DECIMAL_E4 = /^(-?)(\d+)(?:\.(\d+))?$/;
 
 interface Group {
   vat: ResolvedVat;
@@ -192,10 +192,15 @@ function outOfRange(value: bigint): boolean {
   return value > MAX || value < -MAX;
 }
 
-/** Quantity × 10 000 as an exact integer, or an error code. */
-function parseQuantity(text: string): bigint | "invalid_quantity" | "quantity_precision" {
-  const match = QUANTITY.exec(text);
-  if (!match) return "invalid_quantity";
+/**
+ * A plain decimal ("-12.5": optional minus, dot separator) as ten-thousandths, exactly (BigInt):
+ * "1.5" → 15000n. More than 4 decimals is `quantity_precision`; anything else, or more than
+ * `maxUnitDigits` digits before the separator, is `invalid_quantity`. The one quantity parser:
+ * document lines use it on stored values, stock (domain/stock.ts) on what people type, normalized.
+ */
+export function decimalToE4(text: string, maxUnitDigits = 12): bigint | "invalid_quantity" | "quantity_precision" {
+  const match = DECIMAL_E4.exec(text);
+  if (!match || (match[2] ?? "").length > maxUnitDigits) return "invalid_quantity";
   const decimals = match[3] ?? "";
   if (decimals.length > 4) return "quantity_precision";
   const scaled = BigInt(match[2] ?? "0") * BASIS + BigInt(decimals.padEnd(4, "0"));
@@ -254,7 +259,7 @@ function resolveVat(vat: LineVatInput, vatDate: string, path: string, problems: 
 function computeLine(line: LineInput, index: number, input: TotalsInput, problems: Problems) {
   const path = `lines.${index}`;
   const before = problems.list.length;
-  const quantity = parseQuantity(line.quantity);
+  const quantity = decimalToE4(line.quantity);
   if (typeof quantity === "string") {
     problems.add(quantity, `${path}.quantity`, `quantity "${line.quantity}" is not a decimal with at most 4 decimals`);
   } else if (quantity < 0n && !input.allowNegative) {
