@@ -7,7 +7,7 @@ import type { AppEnv } from "./env";
 import { authApi, authPages } from "./features/auth/routes";
 import { clientsApi, clientsPages } from "./features/clients/routes";
 import { devPages } from "./features/dev/routes";
-import { IMPORT_PATH } from "./features/data/links";
+import { hasOwnBodyLimit } from "./features/data/links";
 import { dataApi, dataPages } from "./features/data/routes";
 import { documentsPages } from "./features/documents/page-routes";
 import { documentsApi } from "./features/documents/routes";
@@ -64,8 +64,9 @@ export function createApp() {
       throw new AppError("payload_too_large", c.var.locale === "en" ? "The request is too large." : "La requête est trop volumineuse.");
     },
   });
-  // The import of an export archive (features/data) sets its own, larger limit on its one route.
-  app.use((c, next) => (c.req.method === "POST" && c.req.path === IMPORT_PATH ? next() : appBodyLimit(c, next)));
+  // The import of an export archive (features/data) sets its own, larger limits: on the form's
+  // route, and on the parts of an upload (streamed to R2, never read here).
+  app.use((c, next) => (hasOwnBodyLimit(c.req.method, c.req.path) ? next() : appBodyLimit(c, next)));
   app.use(async (c, next) => {
     const cookie = readCookie(c, LANG_COOKIE);
     // French by default; English only by explicit choice (cookie, or the user's stored preference).

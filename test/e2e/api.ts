@@ -1,4 +1,5 @@
-import { BASE_URL } from "./browser.ts";
+import assert from "node:assert/strict";
+import { BASE_URL, uniqueEmail } from "./browser.ts";
 
 /** A cookie-keeping API client for e2e tests that drive the running app without a browser. */
 export class ApiClient {
@@ -32,4 +33,51 @@ export class ApiClient {
     if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
     return new Uint8Array(await res.arrayBuffer());
   }
+}
+
+/** The password of every account the e2e tests sign up. */
+export const PASSWORD = "une phrase de passe solide";
+
+/** A micro-entrepreneur under the VAT franchise (article 293 B), complete enough to issue. */
+export const FRANCHISE_PROFILE = {
+  name: "Atelier Vidal",
+  legalForm: "ei",
+  siret: "12345678200010",
+  registration: "none",
+  addressLine1: "4 rue des Arts",
+  postalCode: "31000",
+  city: "Toulouse",
+  country: "FR",
+  contactEmail: "contact@atelier-vidal.fr",
+  vatRegime: "franchise",
+  paymentTermsDays: 30,
+  iban: "FR7630006000011234567890189",
+};
+
+/** A new account signed up through the API, with FRANCHISE_PROFILE, a client and one issued invoice. */
+export async function seedFranchiseAccount(prefix: string): Promise<{ api: ApiClient; email: string; invoice: { id: string; number: string } }> {
+  const api = new ApiClient();
+  const email = uniqueEmail(prefix);
+  assert.equal((await api.json("POST", "/api/v1/auth/signup", { name: "Léa Vidal", email, password: PASSWORD, companyName: FRANCHISE_PROFILE.name })).status, 201);
+  assert.equal((await api.json("PUT", "/api/v1/account/profile", FRANCHISE_PROFILE)).status, 200);
+  const c = await api.json<{ client: { id: string } }>("POST", "/api/v1/clients", {
+    kind: "company",
+    name: "Société Cliente SA",
+    siret: "73282932000074",
+    addressLine1: "1 place de la Bourse",
+    postalCode: "75002",
+    city: "Paris",
+    country: "FR",
+  });
+  assert.equal(c.status, 201);
+  const draft = await api.json<{ document: { id: string } }>("POST", "/api/v1/documents", {
+    type: "invoice",
+    clientId: c.body.client.id,
+    // Under the 293 B franchise: no VAT, the exemption stated.
+    lines: [{ description: "Illustration", quantity: "1", unitCode: "C62", unitPriceCents: 80_000, vatCategory: "E", vatRateBp: 0, exemptionCode: "VATEX-FR-FRANCHISE", kind: "service" }],
+  });
+  assert.equal(draft.status, 201, JSON.stringify(draft.body));
+  const issued = await api.json<{ document: { id: string; number: string } }>("POST", `/api/v1/documents/${draft.body.document.id}/issue`, {});
+  assert.equal(issued.status, 200, JSON.stringify(issued.body));
+  return { api, email, invoice: issued.body.document };
 }

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext } from "playwright-core";
-import { ApiClient } from "./api.ts";
-import { BASE_URL, SCREENSHOTS, launchBrowser, uniqueEmail } from "./browser.ts";
+import { type ApiClient, PASSWORD, seedFranchiseAccount } from "./api.ts";
+import { BASE_URL, SCREENSHOTS, launchBrowser } from "./browser.ts";
 
 // PRIVACY.md §9.1 access, §9.2 rectification and §6 "export offered at termination", in Chromium.
 
@@ -15,47 +15,9 @@ after(async () => {
   await browser?.close();
 });
 
-const PASSWORD = "une phrase de passe solide";
-const PROFILE = {
-  name: "Atelier Vidal",
-  legalForm: "ei",
-  siret: "12345678200010",
-  registration: "none",
-  addressLine1: "4 rue des Arts",
-  postalCode: "31000",
-  city: "Toulouse",
-  country: "FR",
-  contactEmail: "contact@atelier-vidal.fr",
-  vatRegime: "franchise",
-  paymentTermsDays: 30,
-  iban: "FR7630006000011234567890189",
-};
-
 /** A signed-up account with a profile, a client and one issued invoice, opened in a browser context. */
 async function signedInAccount(): Promise<{ api: ApiClient; context: BrowserContext; email: string; invoice: { id: string; number: string } }> {
-  const api = new ApiClient();
-  const email = uniqueEmail("privacy");
-  assert.equal((await api.json("POST", "/api/v1/auth/signup", { name: "Léa Vidal", email, password: PASSWORD, companyName: PROFILE.name })).status, 201);
-  assert.equal((await api.json("PUT", "/api/v1/account/profile", PROFILE)).status, 200);
-  const c = await api.json<{ client: { id: string } }>("POST", "/api/v1/clients", {
-    kind: "company",
-    name: "Société Cliente SA",
-    siret: "73282932000074",
-    addressLine1: "1 place de la Bourse",
-    postalCode: "75002",
-    city: "Paris",
-    country: "FR",
-  });
-  assert.equal(c.status, 201);
-  const draft = await api.json<{ document: { id: string } }>("POST", "/api/v1/documents", {
-    type: "invoice",
-    clientId: c.body.client.id,
-    // Under the 293 B franchise: no VAT, the exemption stated.
-    lines: [{ description: "Illustration", quantity: "1", unitCode: "C62", unitPriceCents: 80_000, vatCategory: "E", vatRateBp: 0, exemptionCode: "VATEX-FR-FRANCHISE", kind: "service" }],
-  });
-  assert.equal(draft.status, 201, JSON.stringify(draft.body));
-  const issued = await api.json<{ document: { id: string; number: string } }>("POST", `/api/v1/documents/${draft.body.document.id}/issue`, {});
-  assert.equal(issued.status, 200, JSON.stringify(issued.body));
+  const { api, email, invoice } = await seedFranchiseAccount("privacy");
   // The same user signs in from the browser, as they would.
   const context = await browser.newContext({ locale: "fr-FR", acceptDownloads: true });
   const page = await context.newPage();
@@ -65,7 +27,7 @@ async function signedInAccount(): Promise<{ api: ApiClient; context: BrowserCont
   await page.getByRole("button", { name: "Se connecter" }).click();
   await page.waitForURL(/tableau-de-bord/);
   await page.close();
-  return { api, context, email, invoice: issued.body.document };
+  return { api, context, email, invoice };
 }
 
 test("§9.1 right of access: Mes données shows the person, the company, the connection log and the consents", async () => {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/worker/app";
 import { DOCUMENT_TYPES } from "../../src/worker/db/schema";
-import { randomToken } from "../../src/worker/lib/crypto/random";
+import { randomId, randomToken } from "../../src/worker/lib/crypto/random";
 import { TestClient } from "../helpers/client";
 import { createDraftVia, draftBody, insertClient, readyAccount, VAT_COMPANY_PROFILE } from "../helpers/invoicing";
 
@@ -22,6 +22,7 @@ import { createDraftVia, draftBody, insertClient, readyAccount, VAT_COMPANY_PROF
 //            payment when the router has the payments API), then every id of A as for :id.
 //   :type    a document type: an account-local key (B's own numbering series), not an object of
 //            A's, so such a route may answer 2xx; it must still leave A untouched and show nothing of A.
+//   :part    a part number of an import upload ("1"); the upload id (:id) is A's open upload.
 // A param with any other name fails the "knows every param" test: add its mapping here.
 
 type Account = Awaited<ReturnType<typeof readyAccount>>;
@@ -50,7 +51,7 @@ const paramsOf = (path: string) => [...path.matchAll(PARAM)].map((m) => ({ name:
 const PARAM_ROUTES = ROUTES.filter((r) => paramsOf(r.path).length > 0);
 /** Params that name no object of another account (see the header comment). */
 const ACCOUNT_LOCAL_PARAMS = new Set(["type"]);
-const KNOWN_PARAMS = new Set(["id", "token", "format", "type"]);
+const KNOWN_PARAMS = new Set(["id", "token", "format", "type", "part"]);
 /** `paymentId`, `timeEntryId`: a param naming rows of one table. */
 const ROW_PARAM = /^[a-z][a-zA-Z]*Id$/;
 const isKnownParam = (name: string) => KNOWN_PARAMS.has(name) || ROW_PARAM.test(name);
@@ -104,6 +105,20 @@ async function setUpA(): Promise<TenantA> {
     const entry = { clientId, description: "Quokka temps", workDate: "2026-11-02", duration: "1:00", hourlyRate: "50", billable: true };
     await ok(await a.client.json("POST", "/api/v1/time-entries", entry), "time entry");
   }
+  // An import upload left open by A (rows as uploads.ts writes them: A holds business data, so the
+  // API itself would refuse to open one), its id among A's ids.
+  let upload: Record<string, string> = {};
+  if (ROUTES.some((r) => r.path === "/api/v1/data/imports/:id/complete")) {
+    const id = randomId();
+    const key = `accounts/${a.accountId}/imports/${id}.zip`;
+    const multipart = await env.FILES.createMultipartUpload(key);
+    const now = Date.now();
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO data_exports (id, account_id, kind, requested_by, status, step, total, r2_key, size, created_at, expires_at) VALUES (?, ?, 'import', ?, 'uploading', 0, 1, ?, 10, ?, ?)").bind(id, a.accountId, a.userId, key, now, now + 7 * 86_400_000),
+      env.DB.prepare("INSERT INTO data_import_uploads (job_id, account_id, upload_id, size, part_size, parts, created_at) VALUES (?, ?, ?, 10, 8388608, 1, ?)").bind(id, a.accountId, multipart.uploadId, now),
+    ]);
+    upload = { upload: id };
+  }
   const rows: Record<string, string[]> = {};
   for (const name of new Set(PARAM_ROUTES.flatMap((r) => paramsOf(r.path).map((p) => p.name)).filter((n) => ROW_PARAM.test(n)))) {
     const table = tableOfParam(name);
@@ -114,7 +129,7 @@ async function setUpA(): Promise<TenantA> {
     ...a,
     rows,
     // The issued invoice first: it is the base value when a route has a second param (its payments).
-    ids: { invoice, quote, draft, client: clientId, product: product.product.id, session: sessions.sessions[0]!.id, publicToken: token },
+    ids: { invoice, quote, draft, client: clientId, product: product.product.id, session: sessions.sessions[0]!.id, publicToken: token, ...upload },
     token,
     numbers: [issued.document.number, sent.document.number],
   };
@@ -122,7 +137,7 @@ async function setUpA(): Promise<TenantA> {
 
 /** Every row A owns, to prove B's requests changed nothing (test code may read env.DB). */
 async function snapshotOf(a: TenantA): Promise<string> {
-  const tables = ["accounts", "clients", "products", "documents", "document_lines", "document_series", "issue_log", ...Object.keys(a.rows).map(tableOfParam)];
+  const tables = ["accounts", "clients", "products", "documents", "document_lines", "document_series", "issue_log", "data_exports", "data_import_uploads", "data_import_parts", ...Object.keys(a.rows).map(tableOfParam)];
   const out: unknown[] = [];
   for (const t of tables) {
     const col = t === "accounts" ? "id" : "account_id";
@@ -144,6 +159,8 @@ function attackValues(param: { name: string; pattern?: string }, a: TenantA): st
       const alternatives = param.pattern?.slice(1, -1).split("|").filter((s) => /^[\w.-]+$/.test(s));
       return alternatives?.length ? alternatives : param.name === "type" ? [...DOCUMENT_TYPES] : [];
     }
+    case "part":
+      return ["1"];
     default:
       return ROW_PARAM.test(param.name) ? [...(a.rows[param.name] ?? []), ...Object.values(a.ids)] : [];
   }

@@ -139,7 +139,7 @@ describe("§9.5 forged archives are refused before anything is written", () => {
     expect(missing.job.errorMessage).toContain("manifest.json absent");
   });
 
-  it("§9.5 says an import stopped after its first writes is interrupted, never that nothing was imported", async () => {
+  it("§9.5 undoes an import stopped after its first writes and says nothing was kept", async () => {
     const b = await signedUpClient();
     const form = new FormData();
     form.set("archive", new File([zipSync(files) as Uint8Array<ArrayBuffer>], "export.zip", { type: "application/zip" }));
@@ -153,9 +153,10 @@ describe("§9.5 forged archives are refused before anything is written", () => {
     await env.FILES.delete(importKey(b.accountId, id));
     const job = await drain(b.client, id);
     expect(job.status).toBe("failed");
-    expect(job.error).toBe("import_interrupted");
-    expect(job.errorMessage).toContain("n'en contient qu'une partie");
-    expect(job.errorMessage).not.toContain("Rien n'a été importé");
+    expect(job.error).toBe("import_rolled_back");
+    expect(job.errorMessage).toContain("rien n'a été conservé");
+    expect(job.errorMessage).not.toContain("n'en contient qu'une partie");
+    expect(await rowsOf("clients", b.accountId)).toEqual([]);
   });
 
   it("§9.5 imports in full or refuses with zero rows written, whatever row is dropped, id duplicated or reference changed", async () => {

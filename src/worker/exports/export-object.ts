@@ -3,9 +3,12 @@ import { loadConfig } from "../config";
 import type { Bindings } from "../env";
 import { ArchiveError } from "../features/data/archive";
 import { ExportBuilder, saveProgress } from "../features/data/export";
-import { type ImportCursor, ImportRunner, initialCursor } from "../features/data/import";
+import { BEFORE_WRITES, type ImportCursor, ImportRunner, initialCursor } from "../features/data/import";
+import { SqlImportStore } from "../features/data/import-store";
+import { ImportRollback, type RollbackCursor, initialRollbackCursor } from "../features/data/rollback";
 import { notifyExportReady } from "../features/data/notify";
 import { recordAccess } from "../features/privacy/access-log";
+import { sql } from "drizzle-orm";
 import { accountDb } from "../db/client";
 
 /** What the object needs to run its job; stored in its own storage so alarms find it again. */
@@ -20,11 +23,15 @@ export interface DataJob {
   r2Key?: string;
 }
 
-/** Import phases that only read the archive: a failure there leaves the account untouched. */
-const BEFORE_WRITES: ReadonlyArray<ImportCursor["phase"]> = ["open", "verify", "check"];
+/**
+ * A step that throws is tried this many times (pauses doubling from 2 s) before the job fails; an
+ * import that had started writing is then rolled back. A refused archive (ArchiveError) is not retried.
+ */
+export const MAX_ATTEMPTS = 3;
+/** A rollback step is retried longer (pauses doubling, capped at 10 minutes): it is what leaves the account clean. */
+export const ROLLBACK_MAX_ATTEMPTS = 8;
 
-/** A step that throws is retried this many times (after a pause) before the job is marked failed. */
-const MAX_ATTEMPTS = 3;
+const backoffMs = (attempts: number) => Math.min(2_000 * 2 ** (attempts - 1), 600_000);
 
 /**
  * One object per portability job (export or import), addressed by `idFromName(jobId)` in the EU
@@ -34,7 +41,9 @@ const MAX_ATTEMPTS = 3;
  *
  * An export keeps its zip stream in memory between alarms; if the object is evicted, the export
  * restarts from the beginning with a new R2 upload (the old one is aborted). An import persists its
- * cursor and id map in the object's SQLite, so it resumes where it stopped.
+ * cursor, id map and journal (features/data/import-store.ts) in the object's SQLite, so it resumes
+ * where it stopped; if it fails after its first write, the same alarm undoes it by steps
+ * (features/data/rollback.ts) and the job ends failed with `import_rolled_back`.
  */
 export class ExportObject extends DurableObject<CloudflareBindings> {
   private builder: ExportBuilder | null = null;
@@ -43,12 +52,10 @@ export class ExportObject extends DurableObject<CloudflareBindings> {
 
   constructor(ctx: DurableObjectState, env: CloudflareBindings) {
     super(ctx, env);
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS idmap (old TEXT PRIMARY KEY, fresh TEXT NOT NULL, entry TEXT)");
-    // An object created before `entry` existed (an import in flight across a deploy) gains the column.
-    if (!ctx.storage.sql.exec<{ name: string }>("PRAGMA table_info(idmap)").toArray().some((c) => c.name === "entry")) {
-      ctx.storage.sql.exec("ALTER TABLE idmap ADD COLUMN entry TEXT");
-    }
+    this.store = new SqlImportStore(ctx.storage.sql);
   }
+
+  private readonly store: SqlImportStore;
 
   /** Records the job and schedules its first step. Idempotent: a second call changes nothing. */
   async start(job: DataJob): Promise<void> {
@@ -72,6 +79,7 @@ export class ExportObject extends DurableObject<CloudflareBindings> {
     const job = await this.ctx.storage.get<DataJob>("job");
     if (!job) return;
     const env = this.env as Bindings;
+    if (job.kind === "import" && (await this.ctx.storage.get<RollbackCursor>("rollback"))) return this.rollbackStep(env, job);
     try {
       const more = job.kind === "import" ? await this.importStep(env, job) : await this.exportStep(env, job);
       await this.ctx.storage.delete("attempts");
@@ -80,23 +88,30 @@ export class ExportObject extends DurableObject<CloudflareBindings> {
     } catch (err) {
       const attempts = ((await this.ctx.storage.get<number>("attempts")) ?? 0) + 1;
       // An import is checked whole before its first write (ImportRunner): past the checks, a failure
-      // is no refusal of the archive, and the account may hold part of it; said as such.
+      // is no refusal of the archive, and the account may hold part of it: it is rolled back.
       const cursor = job.kind === "import" ? await this.ctx.storage.get<ImportCursor>("cursor") : undefined;
       const wrote = cursor !== undefined && !BEFORE_WRITES.includes(cursor.phase);
       // The table at fault travels with the code ("dangling_reference:payments"); pages name it.
-      const code = wrote ? "import_interrupted" : err instanceof ArchiveError ? err.message : "internal";
-      console.error(JSON.stringify({ level: "error", event: "data_job_step_failed", jobId: job.id, kind: job.kind, attempts, code, error: err instanceof Error ? err.name : "unknown" }));
+      const code = err instanceof ArchiveError ? err.message : "internal";
+      console.error(JSON.stringify({ level: "error", event: "data_job_step_failed", jobId: job.id, kind: job.kind, attempts, wrote, error: err instanceof ArchiveError ? err.message : err instanceof Error ? err.name : "unknown" }));
       // The export restarts cleanly next time; the import resumes from its persisted cursor.
       await this.builder?.abort();
       this.builder = null;
       this.importer = null;
       if (err instanceof ArchiveError || attempts >= MAX_ATTEMPTS) {
+        if (wrote) {
+          // All or nothing: what was written is undone by the next alarms, the job stays running.
+          await this.ctx.storage.put("rollback", initialRollbackCursor());
+          await this.ctx.storage.delete("attempts");
+          await this.ctx.storage.setAlarm(Date.now());
+          return;
+        }
         await saveProgress(env, job, { status: "failed", error: code });
         if (job.kind === "import") await logImport(env, job, "import_failed");
         await this.finish();
       } else {
         await this.ctx.storage.put("attempts", attempts);
-        await this.ctx.storage.setAlarm(Date.now() + 2_000 * attempts);
+        await this.ctx.storage.setAlarm(Date.now() + backoffMs(attempts));
       }
     }
   }
@@ -141,12 +156,7 @@ export class ExportObject extends DurableObject<CloudflareBindings> {
   /** One import step; false when every row and file is in the new account. */
   private async importStep(env: Bindings, job: DataJob): Promise<boolean> {
     if (!job.r2Key) throw new ArchiveError("archive_missing");
-    const sqlStore = this.ctx.storage.sql;
-    this.importer ??= new ImportRunner(env, loadConfig(env), { ...job, r2Key: job.r2Key }, {
-      get: (old) => sqlStore.exec<{ fresh: string }>("SELECT fresh FROM idmap WHERE old = ?", old).toArray()[0]?.fresh,
-      entryOf: (old) => sqlStore.exec<{ entry: string | null }>("SELECT entry FROM idmap WHERE old = ?", old).toArray()[0]?.entry ?? undefined,
-      put: (old, fresh, entry) => void sqlStore.exec("INSERT OR IGNORE INTO idmap (old, fresh, entry) VALUES (?, ?, ?)", old, fresh, entry),
-    });
+    this.importer ??= new ImportRunner(env, loadConfig(env), { ...job, r2Key: job.r2Key }, this.store, this.store);
     const cursor = (await this.ctx.storage.get<ImportCursor>("cursor")) ?? initialCursor();
     if (cursor.phase === "open") await saveProgress(env, job, { status: "running" });
     const done = await this.importer.step(cursor);
@@ -163,6 +173,42 @@ export class ExportObject extends DurableObject<CloudflareBindings> {
     return false;
   }
 
+  /**
+   * One step of undoing a failed import. When done: the uploaded archive is deleted (the user holds
+   * it; a retry uploads it again), the job ends failed with `import_rolled_back`, logged. A step
+   * that keeps failing ends the job as `import_interrupted` (support), the marker removed.
+   */
+  private async rollbackStep(env: Bindings, job: DataJob): Promise<void> {
+    const cursor = (await this.ctx.storage.get<RollbackCursor>("rollback")) ?? initialRollbackCursor();
+    try {
+      const done = await new ImportRollback(env, job, this.store).step(cursor);
+      await this.ctx.storage.put("rollback", cursor);
+      await this.ctx.storage.delete("attempts");
+      if (!done) {
+        await this.ctx.storage.setAlarm(Date.now());
+        return;
+      }
+      if (job.r2Key) await env.FILES.delete(job.r2Key);
+      await saveProgress(env, job, { status: "failed", error: "import_rolled_back" });
+      await logImport(env, job, "import_rolled_back");
+      await this.finish();
+    } catch (err) {
+      const attempts = ((await this.ctx.storage.get<number>("attempts")) ?? 0) + 1;
+      console.error(JSON.stringify({ level: "error", event: "import_rollback_step_failed", jobId: job.id, phase: cursor.phase, attempts, error: err instanceof Error ? err.name : "unknown" }));
+      if (attempts < ROLLBACK_MAX_ATTEMPTS) {
+        await this.ctx.storage.put("attempts", attempts);
+        await this.ctx.storage.setAlarm(Date.now() + backoffMs(attempts));
+        return;
+      }
+      await accountDb(env, job.accountId)
+        .run(sql`DELETE FROM import_rollbacks WHERE account_id = ${job.accountId} AND job_id = ${job.id}`)
+        .catch(() => undefined);
+      await saveProgress(env, job, { status: "failed", error: "import_interrupted" });
+      await logImport(env, job, "import_failed");
+      await this.finish();
+    }
+  }
+
   /** Forgets the job: the object's storage is emptied, only the D1 row remains. */
   private async finish(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
@@ -171,7 +217,7 @@ export class ExportObject extends DurableObject<CloudflareBindings> {
 }
 
 /** The end of an import in the account's access log (privacy policy §8), next to its request. */
-async function logImport(env: Bindings, job: DataJob, action: "import_completed" | "import_failed"): Promise<void> {
+async function logImport(env: Bindings, job: DataJob, action: "import_completed" | "import_failed" | "import_rolled_back"): Promise<void> {
   await recordAccess({ db: accountDb(env, job.accountId), accountId: job.accountId, userId: job.requestedBy, now: Date.now() }, action, job.id);
 }
 

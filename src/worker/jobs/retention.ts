@@ -38,6 +38,7 @@ import {
   subtractDuration,
 } from "../domain/retention";
 import type { Bindings } from "../env";
+import { discardImportUpload } from "../features/data/uploads";
 import { randomId } from "../lib/crypto/random";
 import { sendMail } from "../lib/mail";
 import { translator } from "../ui/i18n";
@@ -145,17 +146,19 @@ const EXPORTS_BATCH = 200;
 
 /**
  * §9.5 exports: 7 days after creation the archive (or an uploaded import archive left behind) is
- * deleted from R2 and the job marked `expired`; the row stays as the record that it existed.
+ * deleted from R2 and the job marked `expired`; the row stays as the record that it existed. An
+ * import upload never completed (a closed tab) has its R2 multipart upload aborted: its parts go.
  */
 async function purgeDataExports(env: Bindings, db: Db, now: number, summary: RetentionSummary): Promise<void> {
   const due = await db
-    .select({ id: dataExports.id, r2Key: dataExports.r2Key })
+    .select({ id: dataExports.id, r2Key: dataExports.r2Key, status: dataExports.status })
     .from(dataExports)
     .where(and(ne(dataExports.status, "expired"), lt(dataExports.createdAt, retentionCutoff("data_exports", now))))
     .limit(EXPORTS_BATCH)
     .all();
   for (const job of due) {
     // R2 first: if the update fails, the next run deletes nothing twice and marks the row then.
+    if (job.r2Key && job.status === "uploading") await discardImportUpload(env.FILES, db, job.id, job.r2Key, true);
     if (job.r2Key) await env.FILES.delete(job.r2Key);
     await db.update(dataExports).set({ status: "expired" }).where(eq(dataExports.id, job.id));
     summary.data_exports += 1;

@@ -150,6 +150,44 @@ export class NumberingObject extends DurableObject<CloudflareBindings> {
     return { ok: true };
   }
 
+  /** A series as stored, or null when it was never set nor used (what an import's rollback puts back). */
+  seriesRow(seriesId: string): { nextNumber: number; lastIssueDate: string | null } | null {
+    const row = this.sql
+      .exec<{ next_number: number; last_issue_date: string | null }>("SELECT next_number, last_issue_date FROM series WHERE id = ?", seriesId)
+      .toArray()[0];
+    return row ? { nextNumber: row.next_number, lastIssueDate: row.last_issue_date } : null;
+  }
+
+  /**
+   * Undoes what a failed import wrote here (features/data/rollback.ts): the chain entries it
+   * appended for its documents, and each series it continued, put back as it was before (`before`
+   * null: never set). Numbers allocated in this account are never touched: a series with an
+   * allocation, or an entry of an allocated document, is left as is and reported.
+   */
+  undoImport(documentIds: string[], series: Array<{ seriesId: string; before: { nextNumber: number; lastIssueDate: string | null } | null }>): { kept: number } {
+    let kept = 0;
+    for (const id of documentIds) {
+      if (this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM allocations WHERE document_id = ?", id).one().n > 0) kept += 1;
+      else this.sql.exec("DELETE FROM issue_log WHERE document_id = ?", id);
+    }
+    for (const s of series) {
+      if (this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM allocations WHERE series_id = ?", s.seriesId).one().n > 0) {
+        kept += 1;
+        continue;
+      }
+      if (s.before === null) this.sql.exec("DELETE FROM series WHERE id = ?", s.seriesId);
+      else {
+        this.sql.exec(
+          "INSERT INTO series (id, next_number, last_issue_date) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET next_number = excluded.next_number, last_issue_date = excluded.last_issue_date",
+          s.seriesId,
+          s.before.nextNumber,
+          s.before.lastIssueDate,
+        );
+      }
+    }
+    return { kept };
+  }
+
   /** Marks allocations whose issued state has landed in D1, so the reconciler skips them. */
   confirm(documentIds: string[]): void {
     const now = Date.now();

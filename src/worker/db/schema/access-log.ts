@@ -10,6 +10,7 @@ export const ACCESS_ACTIONS = [
   "import_requested",
   "import_completed",
   "import_failed",
+  "import_rolled_back",
   "profile_changed",
   "bank_details_changed",
   "password_changed",

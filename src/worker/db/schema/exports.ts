@@ -3,7 +3,8 @@ import { timestamp } from "./columns";
 
 /** "backup": the weekly unattended export of the account (privacy policy §8), never emailed nor listed. */
 export const DATA_JOB_KINDS = ["export", "import", "backup"] as const;
-export const DATA_JOB_STATUSES = ["queued", "running", "ready", "failed", "expired"] as const;
+/** "uploading": an import archive still arriving in parts (data_import_uploads), not yet started. */
+export const DATA_JOB_STATUSES = ["uploading", "queued", "running", "ready", "failed", "expired"] as const;
 export type DataJobKind = (typeof DATA_JOB_KINDS)[number];
 export type DataJobStatus = (typeof DATA_JOB_STATUSES)[number];
 

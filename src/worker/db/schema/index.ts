@@ -13,3 +13,5 @@ export * from "./tallies";
 export * from "./books";
 export * from "./time";
 export * from "./stock";
+export * from "./import-uploads";
+export * from "./import-rollbacks";

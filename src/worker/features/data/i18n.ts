@@ -77,7 +77,13 @@ export const dataFr = {
   "data.import.intro":
     "Reprenez vos données depuis un export Factumo : clients, produits, devis, factures (avec leurs PDF et Factur-X), paiements et numérotation. L'import n'est possible que sur un compte encore vide (aucun client, produit, document ni paiement).",
   "data.import.file": "Archive d'export (.zip)",
-  "data.import.hint": "32 Mo au plus.",
+  "data.import.hint": "Sans JavaScript, 32 Mo au plus. Avec JavaScript, l'archive est envoyée par morceaux, sans limite de taille.",
+  "data.status.uploading": "Envoi en cours",
+  "data.upload.progress": "Envoi de l'archive",
+  "data.upload.preparing": "Préparation de l'envoi…",
+  "data.upload.sent": "{percent} % envoyé ({done} sur {total} Mo).",
+  "data.upload.completing": "Archive reçue : lancement de l'import…",
+  "data.upload.failed": "L'envoi a échoué : {message}",
   "data.import.submit": "Importer",
   "data.import.started": "Import lancé. Cette page se met à jour toute seule.",
   "data.accessLog": "Journal d'activité",
@@ -92,9 +98,17 @@ export const dataFr = {
   "data.err.expired": "Ce lien de téléchargement a expiré : l'archive est supprimée 7 jours après sa création. Lancez un nouvel export.",
   "data.err.notReady": "Cet export n'est pas encore prêt.",
   "data.err.importFile": "Choisissez l'archive zip d'un export Factumo.",
-  "data.err.importSize": "L'archive dépasse 32 Mo.",
+  "data.err.importSize": "L'archive dépasse 32 Mo, la limite de l'envoi sans JavaScript. Avec JavaScript activé, elle est envoyée par morceaux, sans limite.",
   "data.err.notFresh": "L'import n'est possible que sur un compte sans clients, produits, documents ni paiements.",
   "data.err.importRunning": "Un import est déjà en cours.",
+  "data.err.uploadNotFound": "Envoi introuvable : il est terminé, annulé ou n'a jamais existé.",
+  "data.err.uploadTooLarge": "Cette archive est trop volumineuse pour être envoyée.",
+  "data.err.partNumber": "Numéro de partie invalide : il va de 1 à {parts}.",
+  "data.err.partLength": "La longueur de la partie (en-tête Content-Length) est requise.",
+  "data.err.partTooSmall": "Partie trop petite : {got} octets reçus, {expected} attendus.",
+  "data.err.partTooLarge": "Partie trop grande : {got} octets reçus, {expected} attendus.",
+  "data.err.partsMissing": "Il manque des parties ({missing}, sur {parts}) : envoyez-les avant de terminer.",
+  "data.err.uploadSize": "Les parties reçues font {got} octets, l'archive en annonce {expected}.",
   "data.err.archive": "Archive refusée ({code}) : rien n'a été importé.",
   "data.err.archive.dangling_reference":
     "Archive refusée : la table « {table} » fait référence à un enregistrement absent de l'archive. Rien n'a été importé.",
@@ -109,6 +123,9 @@ export const dataFr = {
   "data.err.archive.series_already_started": "Archive refusée : une série de numérotation de ce compte a déjà servi. Rien n'a été importé.",
   "data.err.archive.import_interrupted":
     "L'import s'est interrompu après l'écriture de ses premières données, après plusieurs essais : le compte n'en contient qu'une partie. Contactez le support.",
+  "data.err.archive.import_rolled_back":
+    "L'import n'a pas pu aller à son terme : tout ce qu'il avait écrit a été retiré, rien n'a été conservé. Votre compte est revenu à son état d'avant l'import ; vous pouvez réessayer avec la même archive.",
+  "data.err.importBusy": "Un import d'archive est en cours sur ce compte : l'émission de documents et l'enregistrement de paiements sont possibles dès qu'il est terminé.",
   "data.mail.subject": "Votre export Factumo est prêt",
   "data.mail.body":
     "Bonjour {name},\n\nL'export de vos données est prêt. Téléchargez-le (connecté à votre compte) depuis ce lien, valable 7 jours :\n{link}\n\nPassé ce délai, l'archive est supprimée ; vous pourrez en demander une nouvelle depuis la page Mes données.\n\nL'équipe Factumo",
@@ -192,7 +209,13 @@ export const dataEn: Record<keyof typeof dataFr, string> = {
   "data.import.intro":
     "Bring your data back from a Factumo export: clients, products, quotes, invoices (with their PDF and Factur-X), payments and numbering. Import only works on an account that is still empty (no client, product, document or payment).",
   "data.import.file": "Export archive (.zip)",
-  "data.import.hint": "32 MB at most.",
+  "data.import.hint": "Without JavaScript, 32 MB at most. With JavaScript, the archive is sent in parts, with no size limit.",
+  "data.status.uploading": "Uploading",
+  "data.upload.progress": "Uploading the archive",
+  "data.upload.preparing": "Preparing the upload…",
+  "data.upload.sent": "{percent}% sent ({done} of {total} MB).",
+  "data.upload.completing": "Archive received: starting the import…",
+  "data.upload.failed": "The upload failed: {message}",
   "data.import.submit": "Import",
   "data.import.started": "Import started. This page refreshes by itself.",
   "data.accessLog": "Activity log",
@@ -207,9 +230,17 @@ export const dataEn: Record<keyof typeof dataFr, string> = {
   "data.err.expired": "This download link has expired: the archive is deleted 7 days after it was made. Start a new export.",
   "data.err.notReady": "This export is not ready yet.",
   "data.err.importFile": "Choose the zip archive of a Factumo export.",
-  "data.err.importSize": "The archive is larger than 32 MB.",
+  "data.err.importSize": "The archive is larger than 32 MB, the limit without JavaScript. With JavaScript on, it is sent in parts, with no limit.",
   "data.err.notFresh": "Import only works on an account without clients, products, documents or payments.",
   "data.err.importRunning": "An import is already running.",
+  "data.err.uploadNotFound": "Upload not found: it is finished, cancelled or never existed.",
+  "data.err.uploadTooLarge": "This archive is too large to be uploaded.",
+  "data.err.partNumber": "Invalid part number: it goes from 1 to {parts}.",
+  "data.err.partLength": "The part's length (Content-Length header) is required.",
+  "data.err.partTooSmall": "Part too small: {got} bytes received, {expected} expected.",
+  "data.err.partTooLarge": "Part too large: {got} bytes received, {expected} expected.",
+  "data.err.partsMissing": "Parts are missing ({missing}, of {parts}): send them before completing.",
+  "data.err.uploadSize": "The parts received add up to {got} bytes, the archive declares {expected}.",
   "data.err.archive": "Archive refused ({code}): nothing was imported.",
   "data.err.archive.dangling_reference": "Archive refused: the table \"{table}\" refers to a record missing from the archive. Nothing was imported.",
   "data.err.archive.duplicate_id": "Archive refused: the same id appears twice (table \"{table}\"). Nothing was imported.",
@@ -223,6 +254,9 @@ export const dataEn: Record<keyof typeof dataFr, string> = {
   "data.err.archive.series_already_started": "Archive refused: a numbering series of this account is already in use. Nothing was imported.",
   "data.err.archive.import_interrupted":
     "The import stopped after its first rows were written, after several tries: the account holds only part of it. Contact support.",
+  "data.err.archive.import_rolled_back":
+    "The import could not finish: everything it had written was removed, nothing was kept. Your account is back as it was before the import; you can try again with the same archive.",
+  "data.err.importBusy": "An archive import is running on this account: documents can be issued and payments recorded as soon as it ends.",
   "data.mail.subject": "Your Factumo export is ready",
   "data.mail.body":
     "Hello {name},\n\nYour data export is ready. Download it (signed in to your account) from this link, valid 7 days:\n{link}\n\nAfter that the archive is deleted; you can ask for a new one from the My data page.\n\nThe Factumo team",
@@ -241,6 +275,7 @@ const ARCHIVE_ERRORS = [
   "account_not_fresh",
   "series_already_started",
   "import_interrupted",
+  "import_rolled_back",
 ] as const;
 
 /** A failed job's stored error ("code" or "code:table") split into its stable code and table. */
@@ -269,6 +304,7 @@ export function jobErrorMessage(
  */
 export const DATA_TABLE_LABELS: Readonly<Record<string, { fr: string; en: string }>> = {
   clients: { fr: "Clients", en: "Clients" },
+  client_open_balances: { fr: "Soldes restant dus par client", en: "Open balances per client" },
   products: { fr: "Produits et prestations", en: "Products and services" },
   document_series: { fr: "Séries de numérotation", en: "Numbering series" },
   documents: { fr: "Devis, factures et avoirs", en: "Quotes, invoices and credit notes" },

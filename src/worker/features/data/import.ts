@@ -61,6 +61,43 @@ export interface ImportCursor {
 
 export const initialCursor = (): ImportCursor => ({ phase: "open", index: 0, offset: 0, step: 0, total: 1 });
 
+/** Import phases that only read the archive: a failure there leaves the account untouched. */
+export const BEFORE_WRITES: ReadonlyArray<ImportCursor["phase"]> = ["open", "verify", "check"];
+
+/**
+ * The table of documents purged after their legal period (jobs/retention.ts): keyed by the purged
+ * document's id. Rows that still name such a document (its payments, its issue log entry) are
+ * imported pointing at the new id given to that purge record.
+ */
+export const PURGES_TABLE = "retention_purges";
+
+/** A numbering series as its object stores it; null when never set. */
+export type SeriesState = { nextNumber: number; lastIssueDate: string | null };
+
+/** What the account held before the import's first write: what a rollback puts back. */
+export interface ImportSnapshot {
+  /** The accounts columns the profile step overwrites, as they were. */
+  profile: Row;
+  /** Imported table → its archive entry (the `entry` of the id map), for deleting by new id. */
+  entries: Record<string, string>;
+  /** Rows of the keyed tables (no own id) the import or its triggers write, as they were. */
+  tables: Array<{ table: string; rows: Row[] }>;
+}
+
+/**
+ * What an import notes before and while it writes, in the job object's own storage, so that its
+ * rollback (rollback.ts) needs nothing from the archive, which may be what went missing.
+ */
+export interface ImportJournal {
+  hasSnapshot(): boolean;
+  /** Kept once: a retried step must not take its own writes for the state before. */
+  saveSnapshot(snapshot: ImportSnapshot): void;
+  /** An R2 key about to be written under the account's prefix. */
+  noteFile(key: string): void;
+  /** A series' state before the import sets it; the first note wins. */
+  noteSeries(seriesId: string, before: SeriesState | null): void;
+}
+
 /** Where the import keeps its old id → new id map: the job object's own SQLite. */
 export interface IdStore {
   get(old: string): string | undefined;
@@ -129,6 +166,12 @@ const decoder = new TextDecoder();
  * Nothing is written before the whole archive has been verified — checksums, one row per id, every
  * reference resolved inside the archive, required values present, numbering series unused — so a
  * refused archive leaves the account as it was.
+ *
+ * Every step may run again after a failure (the job object retries it): rows with ids go in with
+ * INSERT OR IGNORE (a D1 batch lands whole or not at all), keyed rows are replaced, the reconcile
+ * writes only what differs, files are overwritten, the chain append is idempotent per document and
+ * series are set to the same values; the journal keeps the state from before the first attempt. A
+ * failure that persists after the first write is undone by rollback.ts from that journal.
  */
 export class ImportRunner {
   private zip: R2Zip | null = null;
@@ -140,6 +183,7 @@ export class ImportRunner {
     private readonly config: Config,
     private readonly job: { id: string; accountId: string; requestedBy: string; r2Key: string },
     private readonly ids: IdStore,
+    private readonly journal: ImportJournal,
   ) {}
 
   private get db(): Db {
@@ -213,10 +257,21 @@ export class ImportRunner {
             const keyColumns = table.columns.filter((c) => c.endsWith("_key") && !table.generated?.includes(c));
             // The whole entry is read in this step: a retry reads it again from the start.
             const seen = new Set<string>();
-            for (const row of parseRows(decoder.decode(bytes), [...(table.hasId ? ["id"] : []), ...keyColumns])) {
+            const idColumns = table.hasId ? ["id"] : table.name === PURGES_TABLE ? ["document_id"] : [];
+            for (const row of parseRows(decoder.decode(bytes), [...idColumns, ...keyColumns])) {
               for (const c of keyColumns) {
                 const key = row[c];
                 if (isR2Key(c, key) && !String(key).startsWith(`accounts/${m.source.accountId}/`)) throw new ArchiveError("foreign_file_path");
+              }
+              if (table.name === PURGES_TABLE) {
+                // A purged document is in no other table: its purge record gives it its new id. An id
+                // claimed by a live document too is refused (a purge record would unlock its delete).
+                const purged = row.document_id;
+                if (typeof purged !== "string") throw new ArchiveError("row_without_id", table.name);
+                const claimedBy = this.ids.entryOf(purged);
+                if (seen.has(purged) || (claimedBy !== undefined && claimedBy !== name)) throw new ArchiveError("duplicate_id", table.name);
+                seen.add(purged);
+                if (!this.ids.get(purged)) this.ids.put(purged, randomId(), name);
               }
               if (!table.hasId) continue;
               if (typeof row.id !== "string") throw new ArchiveError("row_without_id", table.name);
@@ -245,6 +300,7 @@ export class ImportRunner {
         break;
       }
       case "profile":
+        await this.saveSnapshot();
         await this.importProfile();
         Object.assign(cursor, { phase: "tables", index: 0, offset: 0 });
         break;
@@ -270,6 +326,7 @@ export class ImportRunner {
         for (const name of fileNames.slice(cursor.index, cursor.index + FILES_PER_STEP)) {
           const key = this.mapKey(name.slice("files/".length));
           const bytes = await zip.read(name);
+          this.journal.noteFile(key);
           await this.env.FILES.put(key, bytes, {
             httpMetadata: { contentType: key.endsWith(".pdf") ? "application/pdf" : key.endsWith(".xml") ? "application/xml" : "application/octet-stream" },
             customMetadata: { sha256: m.files[name]!.sha256 },
@@ -282,6 +339,7 @@ export class ImportRunner {
       case "numbering": {
         const numbering = numberingFor(this.env, this.job.accountId);
         for (const s of m.numbering) {
+          this.journal.noteSeries(s.seriesId, await numbering.seriesRow(s.seriesId));
           const set = await numbering.setNextNumber(s.seriesId, s.nextNumber, s.lastIssueDate ?? null);
           if (!set.ok) throw new ArchiveError(set.code);
         }
@@ -316,17 +374,26 @@ export class ImportRunner {
     const keys = (table.unique ?? []).filter((k) => !k.some((c) => c === "user_id" || c === "requested_by") && k.some((c) => c !== "account_id"));
     const seen = keys.map(() => new Set<string>());
     for (const row of rows) {
+      // A purge record the database would refuse (migrations 0005, 0028: invoices after 10 years,
+      // quotes only in a closed account) is refused here, before any write, not half-way.
+      if (table.name === PURGES_TABLE && (row.type === "quote" || Number(row.purged_at) - Number(row.issued_at) < TEN_YEARS_FLOOR_MS)) {
+        throw new ArchiveError("purge_not_due", table.name);
+      }
       for (const [col, value] of Object.entries(row)) {
         if (value === null) {
           if (table.required?.includes(col) && col !== "account_id") throw new ArchiveError("missing_value", table.name);
           continue;
         }
         if (!col.endsWith("_id") || NOT_REFERENCES.has(col) || OWN_COLUMNS.has(col)) continue;
+        if (table.name === PURGES_TABLE && col === "document_id") continue;
         const target = referenceTarget(col, names);
         const entry = this.ids.entryOf(String(value));
+        // A document purged after its legal period is named by its purge record, not by a row of
+        // `documents`: its payments and its issue log entry are not dangling.
+        const purged = target === "documents" && entry !== undefined && entry === m.tables[PURGES_TABLE]?.json && m.tables[PURGES_TABLE]?.imported;
         if (entry === undefined) {
           if (table.required?.includes(col)) throw new ArchiveError("dangling_reference", table.name);
-        } else if (target && entry !== m.tables[target]?.json) {
+        } else if (target && entry !== m.tables[target]?.json && !purged) {
           // An id of the archive, but of another table (a payment pointing at a client): forged.
           throw new ArchiveError("dangling_reference", table.name);
         }
@@ -455,6 +522,26 @@ export class ImportRunner {
     return mapped;
   }
 
+  /**
+   * Notes what the account holds before the first write (its profile, its keyed rows: settings,
+   * totals kept by triggers…): small, since an import only runs on an account without documents.
+   */
+  private async saveSnapshot(): Promise<void> {
+    if (this.journal.hasSnapshot()) return;
+    const m = this.mustManifest();
+    const d1 = (this.db as unknown as { $client: D1Database }).$client;
+    const profile = (await d1.prepare(`SELECT ${PROFILE_COLUMNS().map((c) => `"${c}"`).join(", ")} FROM accounts WHERE id = ?`).bind(this.job.accountId).first<Row>()) ?? {};
+    const tables: ImportSnapshot["tables"] = [];
+    for (const t of rollbackKeyedTables()) {
+      const { results } = await d1.prepare(`SELECT * FROM "${t.name}" WHERE account_id = ?`).bind(this.job.accountId).all<Row>();
+      const columns = t.columns.filter((c) => !t.generated?.includes(c));
+      tables.push({ table: t.name, rows: results.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null]))) });
+    }
+    const entries: Record<string, string> = {};
+    for (const [name, info] of Object.entries(m.tables)) if (info.imported && isImported(name)) entries[name] = info.json;
+    this.journal.saveSnapshot({ profile, entries, tables });
+  }
+
   private async importProfile(): Promise<void> {
     let profile: Record<string, unknown>;
     try {
@@ -480,6 +567,35 @@ export class ImportRunner {
     assignments.push(sql`updated_at = ${Date.now()}`);
     await this.db.run(sql`UPDATE accounts SET ${sql.join(assignments, sql`, `)} WHERE id = ${this.job.accountId}`);
   }
+}
+
+/** The floor under 10 calendar years that the retention_purges insert trigger enforces (3650 days). */
+const TEN_YEARS_FLOOR_MS = 315_360_000_000;
+
+/** The accounts columns an import's profile step writes (what a rollback puts back). */
+export const PROFILE_COLUMNS = (): string[] => [
+  ...getTableConfig(accounts)
+    .columns.map((c) => c.name)
+    .filter((c) => !ACCOUNT_OWN_COLUMNS.has(c)),
+  "iban_sealed",
+  "bic_sealed",
+  "updated_at",
+];
+
+/**
+ * Keyed account tables (no own id) an import writes, directly or through the triggers of the rows
+ * it inserts: a rollback empties them and puts back what the snapshot held.
+ */
+export function rollbackKeyedTables(): TableInfo[] {
+  return accountTables().filter((t) => !t.hasId && isImported(t.name));
+}
+
+/** Account tables with their own id an import fills, in the order a rollback empties them. */
+export function rollbackRowTables(): TableInfo[] {
+  const schema = new Map(accountTables().map((t) => [t.name, t]));
+  return importOrder(accountTables().filter((t) => t.hasId && isImported(t.name)).map((t) => t.name))
+    .reverse()
+    .map((n) => schema.get(n)!);
 }
 
 /** Columns naming an R2 object: always these, and any other `*_key` whose value is a path. */

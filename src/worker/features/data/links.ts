@@ -7,6 +7,20 @@ export const DATA_PATH = "/mes-donnees";
 export const EXPORTS_PATH = `${DATA_PATH}/exports`;
 export const IMPORT_PATH = `${DATA_PATH}/import`;
 
+/** The API the page's script uploads an import archive to, in parts (features/data/uploads.ts). */
+export const IMPORT_UPLOAD_API = "/api/v1/data/imports";
+/** One part of an import upload, under the JSON API. */
+export const IMPORT_PART_PATH = /^\/api\/v1\/data\/imports\/[^/]+\/parts\/[^/]+$/;
+/** Largest part of an upload asked for (uploads.ts), under the Worker's 100 MB request body limit. */
+export const MAX_PART_BYTES = 90 * 1024 * 1024;
+/** Largest body of a part request: the largest part plus a margin. */
+export const IMPORT_PART_MAX_BODY = MAX_PART_BYTES + 64 * 1024;
+
+/** Requests that set their own body limit instead of the app-wide one (app.tsx). */
+export function hasOwnBodyLimit(method: string, path: string): boolean {
+  return (method === "POST" && path === IMPORT_PATH) || (method === "PUT" && IMPORT_PART_PATH.test(path));
+}
+
 export const exportPath = (id: string) => `${EXPORTS_PATH}/${encodeURIComponent(id)}`;
 
 /** Purpose-bound key: a link signature can never be replayed as any other token of the app. */

@@ -1,9 +1,11 @@
 import type { FieldErrors } from "../../http/errors";
 import { formatDateTime } from "../../domain/format";
+import { ImportUpload } from "../../../client/islands/import-upload";
 import { CsrfField, FormErrorSummary } from "../../ui/form";
+import { Island } from "../../ui/island";
 import { AppLayout, type Flash } from "../../ui/layout";
 import type { PageContext } from "../../ui/page-context";
-import { DATA_PATH, EXPORTS_PATH, IMPORT_PATH } from "./links";
+import { DATA_PATH, EXPORTS_PATH, IMPORT_PATH, IMPORT_UPLOAD_API } from "./links";
 import { dataTableLabel, jobErrorMessage, parseJobError } from "./i18n";
 import type { DataOverview } from "./queries";
 import type { DataJobRow } from "./verbs";
@@ -48,7 +50,7 @@ export function JobsTable({ ctx, jobs }: { ctx: PageContext; jobs: JobView[] }) 
               <td>{t(row.kind === "export" ? "data.kind.export" : "data.kind.import")}</td>
               <td>
                 {row.status === "ready" && row.kind === "import" ? t("data.status.importReady") : t(`data.status.${row.status}`)}
-                {row.status === "queued" || row.status === "running" ? (
+                {row.status === "uploading" || row.status === "queued" || row.status === "running" ? (
                   <>
                     {" "}
                     <progress max={Math.max(row.total, 1)} value={row.step} aria-label={t("data.exports.progress", { step: row.step, total: row.total })}>
@@ -287,7 +289,7 @@ export function ExportsPage({ ctx, jobs, flash, errors }: { ctx: PageContext; jo
   const { t } = ctx;
   const archiveError = errors?.archive;
   return (
-    <AppLayout ctx={ctx} title={t("data.exports")} flash={flash ?? null}>
+    <AppLayout ctx={ctx} title={t("data.exports")} flash={flash ?? null} islands={["import-upload"]}>
       <p>
         <a href={DATA_PATH}>← {t("data.title")}</a>
       </p>
@@ -305,32 +307,29 @@ export function ExportsPage({ ctx, jobs, flash, errors }: { ctx: PageContext; jo
         <h2 id="data-import">{t("data.import")}</h2>
         <p>{t("data.import.intro")}</p>
         <FormErrorSummary ctx={ctx} errors={errors} />
-        <form method="post" action={IMPORT_PATH} enctype="multipart/form-data" novalidate>
-          <CsrfField ctx={ctx} />
-          <div class={`field${archiveError ? " has-error" : ""}`}>
-            <label for="f-archive">{t("data.import.file")}</label>
-            <input
-              id="f-archive"
-              name="archive"
-              type="file"
-              accept=".zip,application/zip"
-              required
-              aria-invalid={archiveError ? "true" : undefined}
-              aria-describedby={archiveError ? "f-archive-hint f-archive-error" : "f-archive-hint"}
-            />
-            <p class="hint" id="f-archive-hint">
-              {t("data.import.hint")}
-            </p>
-            {archiveError ? (
-              <p class="error" id="f-archive-error">
-                {archiveError}
-              </p>
-            ) : null}
-          </div>
-          <button type="submit" class="button">
-            {t("data.import.submit")}
-          </button>
-        </form>
+        {/* The island posts this same form without JavaScript (32 MB), in parts with it (no limit). */}
+        <Island
+          name="import-upload"
+          component={ImportUpload}
+          props={{
+            action: IMPORT_PATH,
+            api: IMPORT_UPLOAD_API,
+            done: `${EXPORTS_PATH}?lance=import`,
+            csrfToken: ctx.csrfToken,
+            locale: ctx.locale,
+            error: archiveError ?? null,
+            labels: {
+              file: t("data.import.file"),
+              hint: t("data.import.hint"),
+              submit: t("data.import.submit"),
+              progress: t("data.upload.progress"),
+              preparing: t("data.upload.preparing"),
+              sent: t("data.upload.sent"),
+              completing: t("data.upload.completing"),
+              failed: t("data.upload.failed"),
+            },
+          }}
+        />
       </section>
     </AppLayout>
   );

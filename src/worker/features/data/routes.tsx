@@ -1,18 +1,21 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import * as z from "zod";
 import { accountCtx } from "../../context";
 import type { AppEnv } from "../../env";
 import { readCookie } from "../../http/cookies";
 import { AppError } from "../../http/errors";
 import { requireAuth } from "../../http/session";
+import { jsonBody } from "../../http/validate";
 import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
 import { CONSENT_COOKIE, parseConsent } from "../privacy/consent";
 import { jobErrorMessage, parseJobError } from "./i18n";
-import { DATA_PATH, EXPORTS_PATH, IMPORT_PATH, signedDownloadPath } from "./links";
+import { DATA_PATH, EXPORTS_PATH, IMPORT_PART_MAX_BODY, IMPORT_PATH, signedDownloadPath } from "./links";
 import { DataIndexPage, ExportsPage, type JobView } from "./pages";
 import { dataOverview } from "./queries";
+import { MAX_UPLOAD_BYTES, cancelImportUpload, completeImportUpload, createImportUpload, uploadImportPart } from "./uploads";
 import { type DataJobRow, IMPORT_MAX_BYTES, listDataJobs, loadDataJob, openExportDownload, requestExport, requestImport } from "./verbs";
 
 type Ctx = Context<AppEnv>;
@@ -106,7 +109,9 @@ export const dataPages = new Hono<AppEnv>()
   })
   .post(
     IMPORT_PATH,
-    // The app-wide body limit skips this path (app.tsx): an archive may be far above it.
+    // The app-wide body limit skips this path (app.tsx): the form's archive may be far above it.
+    // Hono reads this form whole (and the CSRF check reads it too): hence its 32 MB cap. The page's
+    // script sends larger archives in parts instead (the /api/v1/data/imports routes below).
     bodyLimit({
       maxSize: IMPORT_MAX_BYTES + 64 * 1024,
       onError: (c) => exportsPage(c, { status: 413, errors: { archive: c.var.t("data.err.importSize") } }),
@@ -127,7 +132,12 @@ export const dataPages = new Hono<AppEnv>()
     },
   );
 
-/** JSON API: start an export, list jobs, poll one job's progress. */
+const UploadInput = z.object({ size: z.number().int().positive().max(MAX_UPLOAD_BYTES) }).strict();
+
+/**
+ * JSON API: start an export, list jobs, poll one job's progress; upload an import archive in parts
+ * (create → PUT each part's raw bytes → complete, or DELETE to cancel), see uploads.ts.
+ */
 export const dataApi = new Hono<AppEnv>()
   .use("/data/*", requireAuth)
   .post("/data/exports", async (c) => {
@@ -141,4 +151,26 @@ export const dataApi = new Hono<AppEnv>()
   .get("/data/exports/:id", async (c) => {
     const row = await loadDataJob(accountCtx(c), c.req.param("id"));
     return c.json({ export: await jobJson(c, row) });
+  })
+  .post("/data/imports", async (c) => {
+    const { size } = await jsonBody(c, UploadInput);
+    const { row, partSize, parts } = await createImportUpload(accountCtx(c), size);
+    return c.json({ import: { id: row.id, size, partSize, parts } }, 201);
+  })
+  .put("/data/imports/:id/parts/:part", async (c) => {
+    // The body is streamed to R2 as it arrives, never read here (the app-wide body limit skips this
+    // route, app.tsx). Its declared length is checked first: over the largest part it is a 413,
+    // and uploadImportPart wants it exactly the part's. A chunked body (no length) is refused.
+    const length = c.req.raw.headers.has("transfer-encoding") ? undefined : c.req.header("content-length");
+    if (length !== undefined && Number(length) > IMPORT_PART_MAX_BODY) throw new AppError("payload_too_large", c.var.t("data.err.partTooLarge", { expected: String(IMPORT_PART_MAX_BODY), got: length }));
+    const part = await uploadImportPart(accountCtx(c), c.req.param("id"), c.req.param("part"), length, c.req.raw.body);
+    return c.json({ part });
+  })
+  .post("/data/imports/:id/complete", async (c) => {
+    const row = await completeImportUpload(accountCtx(c), c.req.param("id"));
+    return c.json({ import: await jobJson(c, row) }, 202);
+  })
+  .delete("/data/imports/:id", async (c) => {
+    await cancelImportUpload(accountCtx(c), c.req.param("id"));
+    return c.body(null, 204);
   });

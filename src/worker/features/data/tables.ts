@@ -26,9 +26,12 @@ export interface TableInfo {
 export const NOT_EXPORTED: Readonly<Record<string, string>> = {
   sessions: "credentials: each row is the hash of a live session cookie; sign-ins are exported from connection_log",
   data_exports: "the portability jobs themselves: links to archives that expire in 7 days",
+  data_import_uploads: "an import archive being uploaded: R2 upload bookkeeping, gone once the upload ends",
+  data_import_parts: "etags of the parts of an import archive being uploaded: R2 upload bookkeeping",
   inactivity_notices: "operator follow-up of inactivity, reset by any activity; not data about the business",
   stripe_account_map: "directory routing of Stripe webhooks to an account, not business data",
   stripe_events: "ids of Stripe webhook events already handled: idempotency bookkeeping",
+  import_rollbacks: "the marker of an import being undone, deleted when its rollback ends: job bookkeeping, not business data",
 };
 
 /**
@@ -37,7 +40,6 @@ export const NOT_EXPORTED: Readonly<Record<string, string>> = {
  */
 export const EXPORT_ONLY: Readonly<Record<string, string>> = {
   memberships: "who may sign in: the importing account keeps its own owner",
-  retention_purges: "documents erased after their 10 legal years: nothing left to re-create",
   account_restrictions: "freeze history of the source account, not of the one importing",
   rights_requests: "requests made to the operator about the source account",
   access_log: "who did what on the source account; the new account starts its own log",

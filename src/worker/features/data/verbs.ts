@@ -8,10 +8,13 @@ import type { AccountVerbCtx } from "../documents/drafts";
 import { importKey } from "./import";
 import { EXPORT_TTL_MS, checkDownloadLink } from "./links";
 
-type Ctx = AccountVerbCtx & { userId: string };
+export type Ctx = AccountVerbCtx & { userId: string };
 export type DataJobRow = typeof dataExports.$inferSelect;
 
-/** Largest archive the import form accepts (the route raises the app's body limit to this). */
+/**
+ * Largest archive the import FORM accepts (the route raises the app's body limit to this: the form
+ * is read whole). The page's script uploads in parts instead, with no such limit (uploads.ts).
+ */
 export const IMPORT_MAX_BYTES = 32 * 1024 * 1024;
 
 /** An expired link or a purged archive: 410, code `gone` (stable). */
@@ -53,14 +56,15 @@ export async function requestExport(ctx: Ctx): Promise<DataJobRow> {
   return row;
 }
 
+const archiveError = (ctx: Ctx, key: "data.err.importFile" | "data.err.importSize") => new AppError("invalid", ctx.t(key), { archive: ctx.t(key) });
+
 /**
- * Starts importing an export archive into this account, which must hold no business data yet.
- * The archive goes to R2 first; the job object then checks and imports it by steps.
+ * What every import checks before it touches anything, however the archive arrives (the form, or
+ * the upload in parts of uploads.ts): a non-empty archive, an account that holds no business data
+ * yet (an import never merges two histories), and no other import queued or running.
  */
-export async function requestImport(ctx: Ctx, file: File): Promise<DataJobRow> {
-  const fail = (key: "data.err.importFile" | "data.err.importSize") => new AppError("invalid", ctx.t(key), { archive: ctx.t(key) });
-  if (file.size === 0) throw fail("data.err.importFile");
-  if (file.size > IMPORT_MAX_BYTES) throw fail("data.err.importSize");
+export async function assertImportAllowed(ctx: Ctx, size: number): Promise<void> {
+  if (!Number.isSafeInteger(size) || size <= 0) throw archiveError(ctx, "data.err.importFile");
   for (const table of ["documents", "clients", "products", "payments"]) {
     const n = await ctx.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM ${sql.identifier(table)} WHERE account_id = ${ctx.accountId}`);
     if ((n?.n ?? 0) > 0) throw new AppError("conflict", ctx.t("data.err.notFresh"), { archive: ctx.t("data.err.notFresh") });
@@ -71,27 +75,48 @@ export async function requestImport(ctx: Ctx, file: File): Promise<DataJobRow> {
     .where(and(eq(dataExports.accountId, ctx.accountId), eq(dataExports.kind, "import"), inArray(dataExports.status, ["queued", "running"])))
     .get();
   if (running) throw new AppError("conflict", ctx.t("data.err.importRunning"), { archive: ctx.t("data.err.importRunning") });
-  const id = randomId();
-  const key = importKey(ctx.accountId, id);
-  await ctx.env.FILES.put(key, file.stream(), { httpMetadata: { contentType: "application/zip" } });
-  const row: DataJobRow = {
+}
+
+/** The row of an import job whose archive is (or will be) at `importKey(accountId, id)`. */
+export function importJobRow(ctx: Ctx, id: string, status: "uploading" | "queued", size: number): DataJobRow {
+  return {
     id,
     accountId: ctx.accountId,
     kind: "import",
     requestedBy: ctx.userId,
-    status: "queued",
+    status,
     step: 0,
     total: 0,
-    r2Key: key,
-    size: file.size,
+    r2Key: importKey(ctx.accountId, id),
+    size,
     sha256: null,
     error: null,
     createdAt: ctx.now,
     readyAt: null,
     expiresAt: ctx.now + EXPORT_TTL_MS,
   };
-  await ctx.db.batch([ctx.db.insert(dataExports).values(row), accessEntry(ctx, "import_requested", id)]);
-  await exportObjectFor(ctx.env, id).start({ id, accountId: ctx.accountId, requestedBy: ctx.userId, kind: "import", createdAt: ctx.now, r2Key: key });
+}
+
+/** The access log entry of an import: written in the same batch as the row that queues the job. */
+export const importRequestedEntry = (ctx: Ctx, id: string) => accessEntry(ctx, "import_requested", id);
+
+/** Hands a queued import (its archive complete in R2) to its job object, which runs it by steps. */
+export async function startImportJob(ctx: Ctx, row: DataJobRow): Promise<void> {
+  await exportObjectFor(ctx.env, row.id).start({ id: row.id, accountId: ctx.accountId, requestedBy: ctx.userId, kind: "import", createdAt: row.createdAt, r2Key: row.r2Key ?? importKey(ctx.accountId, row.id) });
+}
+
+/**
+ * Starts importing an export archive posted by the form (no JavaScript: the body is read whole, so
+ * it is capped at IMPORT_MAX_BYTES; the page uploads larger archives in parts, see uploads.ts).
+ * The archive goes to R2 first; the job object then checks and imports it by steps.
+ */
+export async function requestImport(ctx: Ctx, file: File): Promise<DataJobRow> {
+  if (file.size > IMPORT_MAX_BYTES) throw archiveError(ctx, "data.err.importSize");
+  await assertImportAllowed(ctx, file.size);
+  const row = importJobRow(ctx, randomId(), "queued", file.size);
+  await ctx.env.FILES.put(row.r2Key!, file.stream(), { httpMetadata: { contentType: "application/zip" } });
+  await ctx.db.batch([ctx.db.insert(dataExports).values(row), importRequestedEntry(ctx, row.id)]);
+  await startImportJob(ctx, row);
   return row;
 }
 

@@ -17,6 +17,7 @@ import { profileCompleteness } from "../profile/completeness";
 import { getProfile, logoKeyOf } from "../profile/verbs";
 import { type AccountVerbCtx, type DocumentRow, type LineRow, loadDocument, todayInParis } from "./drafts";
 import { notFoundError } from "./errors";
+import { refuseDuringImport } from "../data/import-lock";
 import { payUrlForIssue } from "../stripe/checkout";
 import { buyerMissing, buyerSnapshot, sellerSnapshot } from "./parties";
 
@@ -153,6 +154,8 @@ export async function issueDocument(
   const { doc, lines } = await loadDocument(ctx, documentId);
   if (doc.status !== "draft") throw new AppError("conflict", ctx.t("documents.err.alreadyIssued", { number: doc.number ?? "" }));
   const resuming = doc.issueRequestedAt !== null;
+  // A resumed issue holds its number already; a new one waits for a running import to end.
+  if (!resuming) await refuseDuringImport(ctx);
   const issueDate = resuming ? (doc.issueDate ?? todayInParis(ctx.now)) : (input.issueDate ?? doc.issueDate ?? todayInParis(ctx.now));
   const { spec, prefix, logoKey, logoType } = await prepare(ctx, doc, lines, issueDate);
 

@@ -5,6 +5,7 @@ import { excessCents, invoiceStatus, type InvoiceStatus, outstandingCents } from
 import { AppError } from "../../http/errors";
 import { randomId } from "../../lib/crypto/random";
 import { type AccountVerbCtx, type DocumentRow, todayInParis } from "../documents/drafts";
+import { refuseDuringImport } from "../data/import-lock";
 import { addToMonth, addToMonthIfWritten, monthOf } from "./aggregates";
 import type { CreditApplicationInput, PaymentInput } from "./schemas";
 
@@ -29,6 +30,7 @@ async function loadPayable(ctx: AccountVerbCtx, documentId: string): Promise<Doc
   const doc = await ctx.db.select().from(documents).where(and(eq(documents.id, documentId), eq(documents.accountId, ctx.accountId))).get();
   if (!doc) throw new AppError("not_found", ctx.t("err.not_found"));
   if (!isPayable(doc) || !doc.clientId) throw new AppError("conflict", ctx.t(doc.status === "cancelled" ? "payments.err.cancelled" : "payments.err.notPayable"));
+  await refuseDuringImport(ctx);
   return doc;
 }
 
@@ -130,6 +132,7 @@ export async function recordPayment(ctx: AccountVerbCtx, documentId: string, inp
  * received that day). The original stays in the receipts book; a payment is reversed once.
  */
 export async function correctPayment(ctx: AccountVerbCtx, documentId: string, paymentId: string): Promise<PaymentRow> {
+  await refuseDuringImport(ctx);
   const doc = await ctx.db.select().from(documents).where(and(eq(documents.id, documentId), eq(documents.accountId, ctx.accountId))).get();
   const original = doc
     ? await ctx.db
