@@ -279,6 +279,39 @@ describe("document list filters", () => {
     expect(new Set(all.ids).size).toBe(23);
   });
 
+  it("lists the overdue tab oldest due date first, page after page, through the due-date index", async () => {
+    const a = await readyAccount();
+    // Due dates out of creation order, several on the same day, mixed with invoices not yet due.
+    const invoices = Array.from({ length: 17 }, (_, i) => ({
+      type: (i % 5 === 0 ? "deposit_invoice" : "invoice") as DocumentType,
+      status: "issued",
+      dueCents: 10_000 + i,
+      dueInDays: i % 3 === 2 ? 10 : -1 - ((i * 7) % 5),
+      payments: i % 4 === 1 ? [2_000] : [],
+      credits: [],
+    }));
+    await seedGenerated(a.accountId, a.clientId, invoices, []);
+    const ctx = verbCtx(a.accountId);
+    const seen: Array<{ id: string; dueDate: string | null; createdAt: number }> = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const page = await listDocuments(ctx, { types: INVOICE_LIST, status: "overdue", cursor, limit: 3 });
+      seen.push(...page.items.map((d) => ({ id: d.id, dueDate: d.dueDate, createdAt: d.createdAt })));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    const expected = invoices.filter((d) => d.dueInDays < 0).length;
+    expect(seen).toHaveLength(expected);
+    expect(new Set(seen.map((d) => d.id)).size).toBe(expected);
+    const keys = seen.map((d) => `${d.dueDate}|${String(d.createdAt).padStart(15, "0")}|${d.id}`);
+    expect(keys).toEqual([...keys].sort());
+    // A cursor of the newest-first lists is not one of this tab: refused, not misread.
+    const newestFirst = await listDocuments(ctx, { types: INVOICE_LIST, status: "issued", limit: 1 });
+    if (newestFirst.nextCursor) {
+      await expect(listDocuments(ctx, { types: INVOICE_LIST, status: "overdue", cursor: newestFirst.nextCursor })).rejects.toThrow();
+    }
+  });
+
   it("totals a search over the matched rows only, and says so", async () => {
     const a = await readyAccount();
     await seedGenerated(

@@ -15,3 +15,4 @@ export * from "./time";
 export * from "./stock";
 export * from "./import-uploads";
 export * from "./import-rollbacks";
+export * from "./receivables";

@@ -65,6 +65,8 @@ export const invoiceBalances = sqliteTable(
   (t) => [
     index("invoice_balances_open").on(t.accountId, t.dueDate).where(sql`outstanding_cents > 0`),
     index("invoice_balances_open_due").on(t.dueDate).where(sql`outstanding_cents > 0`),
+    // A client's open items by due date: the receivables' per-client aging reads only the shown clients' recent ones.
+    index("invoice_balances_client_open").on(t.accountId, t.clientId, t.dueDate).where(sql`outstanding_cents > 0`),
   ],
 );
 

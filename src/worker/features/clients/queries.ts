@@ -123,19 +123,10 @@ export interface ClientBalance {
  */
 export async function clientBalance(ctx: AccountCtx, clientId: string): Promise<ClientBalance> {
   const a = ctx.accountId;
-  const rows = await ctx.db.all<{ dueCents: number | null; creditCents: number | null }>(sql`WITH invoices AS (
-      SELECT id, due_cents FROM documents
-      WHERE account_id = ${a} AND client_id = ${clientId} AND type IN ('invoice', 'deposit_invoice') AND status = 'issued'
-    ), credited AS (
-      SELECT preceding_document_id AS document_id, SUM(due_cents) AS cents FROM documents
-      WHERE account_id = ${a} AND type = 'credit_note' AND status != 'draft' AND preceding_document_id IN (SELECT id FROM invoices)
-      GROUP BY preceding_document_id
-    ), open AS (
-      SELECT MAX(0, i.due_cents - COALESCE(c.cents, 0))
-        - COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.account_id = ${a} AND p.document_id = i.id), 0) AS outstanding
-      FROM invoices i LEFT JOIN credited c ON c.document_id = i.id
-    )
-    SELECT (SELECT COALESCE(SUM(outstanding), 0) FROM open WHERE outstanding > 0) AS dueCents,
+  // What the client owes is the row client_open_balances keeps by trigger (the receivables'
+  // figure): one row, not the client's whole history of invoices, credit notes and payments.
+  const rows = await ctx.db.all<{ dueCents: number | null; creditCents: number | null }>(sql`SELECT
+      (SELECT outstanding_cents FROM client_open_balances WHERE account_id = ${a} AND client_id = ${clientId}) AS dueCents,
       (SELECT COALESCE(SUM(amount_cents), 0) FROM client_credits WHERE account_id = ${a} AND client_id = ${clientId}) AS creditCents`);
   const row = rows[0];
   return { dueCents: Number(row?.dueCents ?? 0), creditCents: Number(row?.creditCents ?? 0) };

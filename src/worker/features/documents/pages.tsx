@@ -222,7 +222,12 @@ export function DocumentsListPage({ ctx, kind, items, status, cursor, q, nextCur
                 {showType ? <th scope="col">{t("documents.col.type")}</th> : null}
                 <th scope="col">{t("documents.col.client")}</th>
                 <th scope="col">{t("documents.col.issueDate")}</th>
-                {showType ? <th scope="col">{t("documents.col.dueDate")}</th> : null}
+                {showType ? (
+                  // The overdue tab is sorted by due date, oldest first (features/documents/queries.ts listOverdue).
+                  <th scope="col" aria-sort={status === "overdue" && !q ? "ascending" : undefined}>
+                    {t("documents.col.dueDate")}
+                  </th>
+                ) : null}
                 <th scope="col" class="num">
                   {t("documents.col.total")}
                 </th>

@@ -153,18 +153,37 @@ function armCondition(arm: ListArm, today: string, alias = ""): SQL {
   return sql`(${sql.join(conditions, sql` AND `)})`;
 }
 
-/**
- * One arm's SELECT, with the index named so the plan is the cheap one: (type, created_at) for a
- * whole type, (type, state, created_at) to read a state newest first, (type, state, date_key) for
- * "not yet due", whose rows are the few open ones after today (sorted, not scanned through history).
- */
 /** What a list row shows: read once, in the arm (the arm reads the row anyway). */
 const ARM_COLUMNS = sql.raw(
   "id, type, status, number, issue_date, due_date, valid_until, tax_exclusive_cents, tax_inclusive_cents, due_cents, paid_cents, credited_cents, created_at, client_id",
 );
 
-function armSelect(arm: ListArm, f: ArmFilter): SQL {
-  const index = !arm.state ? "documents_account_type_created" : arm.when === "from" ? "documents_list_due" : "documents_list_state";
+/** How many documents an arm holds, and (split arms) how many of its state fall on the other side of today. */
+interface ArmSize {
+  rows: number;
+  otherSide: number;
+}
+
+/**
+ * The index an arm reads its page through. A whole type or state: newest first, page size + 1 rows.
+ * A split by today, from the tally counts (ArmSize): documents_list_due seeks the arm's own rows by
+ * date and sorts them, so it reads all of them; documents_list_state reads the state newest first
+ * and skips the rows of the other side that are newer than the page's. "Not yet due" (from) takes
+ * the sort while the arm fits in a few pages; past that, the newest-first walk, whose skipped rows
+ * are the overdue ones newer than the page (few: an invoice falls overdue after those issued
+ * since). "Overdue" (before) walks newest first past every invoice not yet due, so it takes
+ * whichever of the two is smaller.
+ */
+function armIndex(arm: ListArm, size: ArmSize | undefined, limit: number): "documents_account_type_created" | "documents_list_state" | "documents_list_due" {
+  if (!arm.state) return "documents_account_type_created";
+  if (!arm.when || !size) return "documents_list_state";
+  const fewPages = 2 * limit;
+  if (arm.when === "from") return size.rows <= fewPages ? "documents_list_due" : "documents_list_state";
+  return size.rows <= fewPages || size.rows <= size.otherSide ? "documents_list_due" : "documents_list_state";
+}
+
+/** One arm's SELECT, with the index named (armIndex) so the plan is the one chosen, not SQLite's guess. */
+function armSelect(arm: ListArm, f: ArmFilter, index: ReturnType<typeof armIndex>): SQL {
   const conditions: SQL[] = [sql`account_id = ${f.accountId}`, armCondition(arm, f.today)];
   if (f.after) conditions.push(sql`(created_at, id) < (${f.after.createdAt}, ${f.after.id})`);
   return sql`SELECT ${ARM_COLUMNS} FROM documents INDEXED BY ${sql.raw(index)} WHERE ${sql.join(conditions, sql` AND `)}`;
@@ -201,49 +220,95 @@ export interface ListTotals {
   search: boolean;
 }
 
-interface TallyRow {
-  sign: number;
+/** One document_tallies node: how many documents, their signed total TTC and what they still owe. */
+export interface TallyNode {
   documents: number;
   taxInclusiveCents: number;
   outstandingCents: number;
 }
 
+const tallyKey = (type: string, state: string, bucket: number) => `${type}|${state}|${bucket}`;
+
 /**
- * Totals of the whole filtered set from document_tallies: one level-16 row per (type, state), less
- * (before today) or only (from today) the nodes of the days from today on. Reads do not grow with
- * the account's history.
+ * Reads the account's document_tallies nodes for the given (type, state, bucket) keys, each once
+ * and by primary key: what it reads is the number of keys that exist, whatever the history.
+ * The map is keyed by `type|state|bucket`; a missing key holds no document.
  */
-async function tallyTotals(ctx: AccountVerbCtx, arms: ListArm[], today: string): Promise<ListTotals> {
-  const from = bucketsFrom(today);
-  // [type, state, bucket, sign]: the rows to add (or take off) for the arms; each is one primary-key seek.
-  const keys: Array<[DocumentType, string, number, 1 | -1]> = [];
-  for (const arm of arms) {
-    if (!arm.state) for (const state of STATES_OF[arm.type]) keys.push([arm.type, state, ALL_DAYS_BUCKET, 1]);
-    else if (arm.when === "from") for (const b of from) keys.push([arm.type, arm.state, b, 1]);
-    else {
-      keys.push([arm.type, arm.state, ALL_DAYS_BUCKET, 1]);
-      if (arm.when === "before") for (const b of from) keys.push([arm.type, arm.state, b, -1]);
-    }
+export async function readTallyNodes(ctx: AccountVerbCtx, keys: ReadonlyArray<readonly [DocumentType, string, number]>): Promise<Map<string, TallyNode>> {
+  const out = new Map<string, TallyNode>();
+  const literals = new Map<string, string>();
+  for (const [type, state, bucket] of keys) {
+    if (!(type in STATES_OF) || !KNOWN_STATES.has(state) || !Number.isSafeInteger(bucket)) throw new Error("tally key out of range");
+    literals.set(tallyKey(type, state, bucket), `('${type}', '${state}', ${bucket})`);
   }
-  const totals: ListTotals = { documents: 0, taxInclusiveCents: 0, outstandingCents: 0, search: false };
-  if (keys.length === 0) return totals;
+  if (literals.size === 0) return out;
   // The keys are written as literals of a VALUES list (not bound: D1 caps bound parameters at 100,
   // and a VALUES list is not a compound SELECT): only known types, states and integers get there.
-  const literal = keys.map(([type, state, bucket, sign]) => {
-    if (!(type in STATES_OF) || !KNOWN_STATES.has(state) || !Number.isSafeInteger(bucket)) throw new Error("tally key out of range");
-    return `('${type}', '${state}', ${bucket}, ${sign})`;
-  });
-  const rows = await ctx.db.all<TallyRow>(
-    sql`SELECT k.column4 AS sign, t.documents, t.tax_inclusive_cents AS taxInclusiveCents, t.outstanding_cents AS outstandingCents
-      FROM (VALUES ${sql.raw(literal.join(", "))}) k CROSS JOIN document_tallies t
+  const rows = await ctx.db.all<TallyNode & { type: string; state: string; bucket: number }>(
+    sql`SELECT t.type, t.state, t.bucket, t.documents, t.tax_inclusive_cents AS taxInclusiveCents, t.outstanding_cents AS outstandingCents
+      FROM (VALUES ${sql.raw([...literals.values()].join(", "))}) k CROSS JOIN document_tallies t
       ON t.account_id = ${ctx.accountId} AND t.type = k.column1 AND t.state = k.column2 AND t.bucket = k.column3`,
   );
   for (const r of rows) {
-    totals.documents += Number(r.sign) * Number(r.documents);
-    totals.taxInclusiveCents += Number(r.sign) * Number(r.taxInclusiveCents);
-    totals.outstandingCents += Number(r.sign) * Number(r.outstandingCents);
+    out.set(tallyKey(r.type, r.state, Number(r.bucket)), {
+      documents: Number(r.documents),
+      taxInclusiveCents: Number(r.taxInclusiveCents),
+      outstandingCents: Number(r.outstandingCents),
+    });
   }
-  return totals;
+  return out;
+}
+
+/** Σ of the nodes of one (type, state) over the given buckets. */
+export function sumTallyNodes(nodes: ReadonlyMap<string, TallyNode>, type: DocumentType, state: string, buckets: readonly number[]): TallyNode {
+  const sum: TallyNode = { documents: 0, taxInclusiveCents: 0, outstandingCents: 0 };
+  for (const b of buckets) {
+    const n = nodes.get(tallyKey(type, state, b));
+    if (!n) continue;
+    sum.documents += n.documents;
+    sum.taxInclusiveCents += n.taxInclusiveCents;
+    sum.outstandingCents += n.outstandingCents;
+  }
+  return sum;
+}
+
+/**
+ * Totals of the whole filtered set from document_tallies: one level-16 row per (type, state), less
+ * (before today) or only (from today) the nodes of the days from today on; and, per arm, how many
+ * documents it holds (armSelect picks its index by that). Reads do not grow with the account's history.
+ */
+async function tallyTotals(ctx: AccountVerbCtx, arms: ListArm[], today: string): Promise<{ totals: ListTotals; armSizes: ArmSize[] }> {
+  const from = bucketsFrom(today);
+  const keys: Array<[DocumentType, string, number]> = [];
+  for (const arm of arms) {
+    if (!arm.state) for (const state of STATES_OF[arm.type]) keys.push([arm.type, state, ALL_DAYS_BUCKET]);
+    else {
+      keys.push([arm.type, arm.state, ALL_DAYS_BUCKET]);
+      if (arm.when) for (const b of from) keys.push([arm.type, arm.state, b]);
+    }
+  }
+  const nodes = await readTallyNodes(ctx, keys);
+  const totals: ListTotals = { documents: 0, taxInclusiveCents: 0, outstandingCents: 0, search: false };
+  const armSizes: ArmSize[] = [];
+  for (const arm of arms) {
+    const parts: Array<[TallyNode, number]> = [];
+    if (!arm.state) for (const state of STATES_OF[arm.type]) parts.push([sumTallyNodes(nodes, arm.type, state, [ALL_DAYS_BUCKET]), 1]);
+    else if (arm.when === "from") parts.push([sumTallyNodes(nodes, arm.type, arm.state, from), 1]);
+    else {
+      parts.push([sumTallyNodes(nodes, arm.type, arm.state, [ALL_DAYS_BUCKET]), 1]);
+      if (arm.when === "before") parts.push([sumTallyNodes(nodes, arm.type, arm.state, from), -1]);
+    }
+    let rows = 0;
+    for (const [n, sign] of parts) {
+      rows += sign * n.documents;
+      totals.documents += sign * n.documents;
+      totals.taxInclusiveCents += sign * n.taxInclusiveCents;
+      totals.outstandingCents += sign * n.outstandingCents;
+    }
+    const state = arm.state ? sumTallyNodes(nodes, arm.type, arm.state, [ALL_DAYS_BUCKET]).documents : rows;
+    armSizes.push({ rows, otherSide: arm.when ? state - rows : 0 });
+  }
+  return { totals, armSizes };
 }
 
 /** Totals of a search's results, computed over the matched rows (a search reads what it matches). */
@@ -293,18 +358,41 @@ export function displayStatus(r: Pick<ListRow, "type" | "status" | "validUntil" 
  * … ORDER BY … LIMIT streams them), so a page reads about page size + arms rows; clients are joined
  * for the page only. Totals come from document_tallies, or from the matched rows for a search.
  */
+/** A row of a document list as the API and pages show it (derived status, what is still owed). */
+function listItem(r: ListRow, today: string) {
+  const amounts = { dueCents: Number(r.dueCents), creditedCents: Number(r.creditedCents), paidCents: Number(r.paidCents) };
+  const invoice = INVOICE_TYPES.includes(r.type) && r.status === "issued";
+  return {
+    id: r.id,
+    type: r.type,
+    status: displayStatus({ ...r, ...amounts }, today),
+    number: r.number,
+    issueDate: r.issueDate,
+    dueDate: r.dueDate,
+    validUntil: r.validUntil,
+    taxExclusiveCents: Number(r.taxExclusiveCents),
+    taxInclusiveCents: Number(r.taxInclusiveCents),
+    dueCents: amounts.dueCents,
+    outstandingCents: invoice ? outstandingCents(amounts) : 0,
+    createdAt: Number(r.createdAt),
+    clientName: r.clientName,
+  };
+}
+
 export async function listDocuments(ctx: AccountVerbCtx, q: ListQuery) {
+  const text = q.q?.trim() || undefined;
+  if (!text && q.status === "overdue") return listOverdue(ctx, q);
   const limit = Math.min(q.limit ?? PAGE_SIZE, 100);
   const after = q.cursor ? decodeCursor(ctx, q.cursor) : null;
   const today = todayInParis(ctx.now);
   const arms = listArms(q.types, q.status);
-  const text = q.q?.trim() || undefined;
   if (arms.length === 0) {
     return { items: [], nextCursor: null, totals: { documents: 0, taxInclusiveCents: 0, outstandingCents: 0, search: text !== undefined } satisfies ListTotals };
   }
   const columns = sql`d.id, d.type, d.status, d.number, d.issue_date AS issueDate, d.due_date AS dueDate, d.valid_until AS validUntil,
     d.tax_exclusive_cents AS taxExclusiveCents, d.tax_inclusive_cents AS taxInclusiveCents, d.due_cents AS dueCents,
     d.paid_cents AS paidCents, d.credited_cents AS creditedCents, d.created_at AS createdAt, c.name AS clientName`;
+  const tallies = text ? null : tallyTotals(ctx, arms, today);
   let pageQuery: SQL;
   if (text) {
     // A search sorts what it matches: matched ids come first (CROSS JOIN keeps them the outer loop),
@@ -318,8 +406,10 @@ export async function listDocuments(ctx: AccountVerbCtx, q: ListQuery) {
       )}) ${after ? sql`AND (d.created_at, d.id) < (${after.createdAt}, ${after.id})` : sql``}
       ORDER BY d.created_at DESC, d.id DESC LIMIT ${limit + 1}`;
   } else {
+    // A split arm picks its index by its size (armIndex): its tally is read first, then the page.
+    const sizes = tallies && arms.some((arm) => arm.when) ? (await tallies).armSizes : [];
     const page = sql.join(
-      arms.map((arm) => armSelect(arm, { accountId: ctx.accountId, today, after })),
+      arms.map((arm, i) => armSelect(arm, { accountId: ctx.accountId, today, after }, armIndex(arm, sizes[i], limit))),
       sql` UNION ALL `,
     );
     // Clients are joined for the page only, after the merge has kept page size + 1 rows.
@@ -330,29 +420,63 @@ export async function listDocuments(ctx: AccountVerbCtx, q: ListQuery) {
   }
   const [rows, totals] = await Promise.all([
     ctx.db.all<ListRow>(pageQuery),
-    text ? searchTotals(ctx, arms, q.types, text, today) : tallyTotals(ctx, arms, today),
+    tallies ? tallies.then((t) => t.totals) : searchTotals(ctx, arms, q.types, text ?? "", today),
   ]);
-  const items = rows.slice(0, limit).map((r) => {
-    const amounts = { dueCents: Number(r.dueCents), creditedCents: Number(r.creditedCents), paidCents: Number(r.paidCents) };
-    const invoice = INVOICE_TYPES.includes(r.type) && r.status === "issued";
-    return {
-      id: r.id,
-      type: r.type,
-      status: displayStatus({ ...r, ...amounts }, today),
-      number: r.number,
-      issueDate: r.issueDate,
-      dueDate: r.dueDate,
-      validUntil: r.validUntil,
-      taxExclusiveCents: Number(r.taxExclusiveCents),
-      taxInclusiveCents: Number(r.taxInclusiveCents),
-      dueCents: amounts.dueCents,
-      outstandingCents: invoice ? outstandingCents(amounts) : 0,
-      createdAt: Number(r.createdAt),
-      clientName: r.clientName,
-    };
-  });
+  const items = rows.slice(0, limit).map((r) => listItem(r, today));
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null, totals };
+}
+
+/** Keyset cursor of the overdue tab, over (date_key, created_at, id): the order of documents_list_due. */
+function encodeDueCursor(dateKey: string, createdAt: number, id: string): string {
+  return base64UrlEncode(utf8Bytes(`due:${dateKey}:${createdAt}:${id}`));
+}
+
+function decodeDueCursor(ctx: AccountVerbCtx, cursor: string): { dateKey: string; createdAt: number; id: string } {
+  try {
+    const [tag, dateKey, at, id] = new TextDecoder().decode(base64UrlDecode(cursor)).split(":");
+    const createdAt = Number(at);
+    if (tag !== "due" || !dateKey || !/^\d{4}-\d{2}-\d{2}$/.test(dateKey) || !Number.isSafeInteger(createdAt) || !id) throw new Error("cursor");
+    return { dateKey, createdAt, id };
+  } catch {
+    throw new AppError("invalid", ctx.t("err.unexpected"), { cursor: "invalid cursor" });
+  }
+}
+
+/**
+ * The overdue tab, oldest due date first (the order a freelancer chases them in, and the order of
+ * the receivables page). Overdue depends on today, which no index can hold, but the rows of every
+ * overdue arm lie in one range of documents_list_due (type, state, date_key < today), already in
+ * (date_key, created_at, id) order: each arm reads page size + 1 rows, whatever the history and
+ * however many invoices are not yet due.
+ */
+async function listOverdue(ctx: AccountVerbCtx, q: ListQuery) {
+  const limit = Math.min(q.limit ?? PAGE_SIZE, 100);
+  const after = q.cursor ? decodeDueCursor(ctx, q.cursor) : null;
+  const today = todayInParis(ctx.now);
+  const arms = listArms(q.types, "overdue");
+  const totals = tallyTotals(ctx, arms, today).then((t) => t.totals);
+  if (arms.length === 0) return { items: [], nextCursor: null, totals: await totals };
+  const page = sql.join(
+    arms.map((arm) => {
+      const conditions: SQL[] = [sql`account_id = ${ctx.accountId}`, armCondition(arm, today)];
+      if (after) conditions.push(sql`(date_key, created_at, id) > (${after.dateKey}, ${after.createdAt}, ${after.id})`);
+      return sql`SELECT ${ARM_COLUMNS}, date_key FROM documents INDEXED BY documents_list_due WHERE ${sql.join(conditions, sql` AND `)}`;
+    }),
+    sql` UNION ALL `,
+  );
+  const [rows, listTotals] = await Promise.all([
+    ctx.db.all<ListRow & { dateKey: string }>(sql`SELECT d.id, d.type, d.status, d.number, d.issue_date AS issueDate, d.due_date AS dueDate,
+      d.valid_until AS validUntil, d.tax_exclusive_cents AS taxExclusiveCents, d.tax_inclusive_cents AS taxInclusiveCents, d.due_cents AS dueCents,
+      d.paid_cents AS paidCents, d.credited_cents AS creditedCents, d.created_at AS createdAt, d.date_key AS dateKey, c.name AS clientName
+      FROM (${page} ORDER BY date_key, created_at, id LIMIT ${limit + 1}) d
+      LEFT JOIN clients c ON c.id = d.client_id AND c.account_id = ${ctx.accountId}
+      ORDER BY d.date_key, d.created_at, d.id`),
+    totals,
+  ]);
+  const items = rows.slice(0, limit).map((r) => listItem(r, today));
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  return { items, nextCursor: last ? encodeDueCursor(last.dateKey, Number(last.createdAt), last.id) : null, totals: listTotals };
 }
 
 /**
