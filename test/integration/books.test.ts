@@ -228,6 +228,65 @@ describe("the FEC", () => {
     expect(lines.some((l) => l.startsWith("VT") && l.includes("\t707000\t") && l.includes("\t23,45\t0,00\t"))).toBe(true);
   });
 
+  it("letters each settled invoice's client lines with its receipts, and leaves the others open", async () => {
+    const text = await (await a.client.get("/livres/fec?year=2025")).text();
+    const rows = text
+      .replace(/\r\n$/, "")
+      .split("\r\n")
+      .slice(1)
+      .map((l) => l.split("\t"));
+    const client = rows.filter((f) => f[4] === "411000");
+    // [EcritureDate, Debit, Credit, EcritureLet, DateLet] of the client lines of one document.
+    const of = (number: string) => client.filter((f) => f[8] === number).map((f) => [f[3], f[11], f[12], f[13], f[14]]);
+    const numbers = [...new Set(client.filter((f) => f[0] === "VT").map((f) => f[8] ?? ""))];
+    const [numA, numB, numC, numCreditNote] = numbers;
+    // A: 1 500,00 paid by a transfer and the cash receipt; settled on the day of the last one.
+    expect(of(numA ?? "")).toEqual([
+      ["20250110", "1500,00", "0,00", "AA", "20250305"],
+      ["20250120", "0,00", "1000,00", "AA", "20250305"],
+      ["20250305", "0,00", "500,00", "AA", "20250305"],
+    ]);
+    // B: the cheque, its correction and the second payment all belong to B's settlement.
+    expect(of(numB ?? "").map((f) => [f[1], f[2], f[3], f[4]])).toEqual([
+      ["800,00", "0,00", "AB", "20250610"],
+      ["0,00", "800,00", "AB", "20250610"],
+      ["800,00", "0,00", "AB", "20250610"],
+      ["0,00", "800,00", "AB", "20250610"],
+    ]);
+    // C was paid in full, then credited 23,45: the client is owed 23,45, so C stays open.
+    expect([...of(numC ?? ""), ...of(numCreditNote ?? "")].map((f) => [f[3], f[4]])).toEqual([
+      ["", ""],
+      ["", ""],
+      ["", ""],
+    ]);
+    // Only client lines carry a lettering, and the export gives the same file twice.
+    expect(rows.filter((f) => f[4] !== "411000").every((f) => f[13] === "" && f[14] === "")).toBe(true);
+    expect(await (await a.client.get("/livres/fec?year=2025")).text()).toBe(text);
+    // The books page tells the accountant what the lettering means.
+    expect(await (await a.client.get("/livres")).text()).toContain("code de lettrage (AA, AB…)");
+  });
+
+  it("letters a credit note with the invoice it corrects and the payment of the rest", async () => {
+    const other = await readyAccount(FRANCHISE_PROFILE);
+    const invoice = await issue(other, { lines: [{ description: "Conseil", quantity: "1", unitPriceCents: 10_000, kind: "service", ...E0 }] }, "2025-03-03");
+    await issue(
+      other,
+      { type: "credit_note", precedingDocumentId: invoice.id, lines: [{ description: "Geste", quantity: "1", unitPriceCents: 4_000, kind: "service", ...E0 }] },
+      "2025-03-10",
+    );
+    await pay(other, invoice, "2025-03-20", 6_000);
+    const text = await (await other.client.get("/livres/fec?year=2025")).text();
+    const client = text
+      .split("\r\n")
+      .map((l) => l.split("\t"))
+      .filter((f) => f[4] === "411000");
+    expect(client.map((f) => [f[0], f[11], f[12], f[13], f[14]])).toEqual([
+      ["VT", "100,00", "0,00", "AA", "20250320"],
+      ["VT", "0,00", "40,00", "AA", "20250320"],
+      ["BQ", "0,00", "60,00", "AA", "20250320"],
+    ]);
+  });
+
   it("asks for a SIREN before exporting", async () => {
     const other = await readyAccount(FRANCHISE_PROFILE);
     await env.DB.prepare("UPDATE accounts SET siren = NULL, siret = NULL WHERE id = ?").bind(other.accountId).run();

@@ -154,6 +154,73 @@ describe("buildFec", () => {
     expect(new Set(rows.map((r) => r.EcritureNum))).toEqual(new Set(["VT000001", "VT000002", "BQ000001"]));
   });
 
+  it("letters the client lines of an invoice with the receipts that pay it, dated by the last receipt", () => {
+    const { rows } = buildFec({
+      siren: "123456782",
+      year: 2026,
+      sales: [sale(), sale({ number: "F-2026-002", issueDate: "2026-03-12" })],
+      receipts: [receipt({ amountCents: 100_000 }), receipt({ amountCents: 80_000, receivedOn: "2026-05-06" }), receipt({ invoiceNumber: "F-2026-002", amountCents: 1_000 })],
+    });
+    const clientLines = rows.filter((r) => r.CompteNum === "411000").map((r) => [r.PieceRef, r.EcritureDate, r.Debit, r.Credit, r.EcritureLet, r.DateLet]);
+    expect(clientLines).toEqual([
+      ["F-2026-001", "20260310", "1800,00", "0,00", "AA", "20260506"],
+      ["F-2026-002", "20260312", "1800,00", "0,00", "", ""],
+      ["F-2026-001", "20260402", "0,00", "1000,00", "AA", "20260506"],
+      ["F-2026-002", "20260402", "0,00", "10,00", "", ""],
+      ["F-2026-001", "20260506", "0,00", "800,00", "AA", "20260506"],
+    ]);
+    // Only client lines are lettered.
+    expect(rows.filter((r) => r.CompteNum !== "411000").every((r) => r.EcritureLet === "" && r.DateLet === "")).toBe(true);
+  });
+
+  it("letters a credit note with the invoice it corrects and the receipt of the rest", () => {
+    const { rows } = buildFec({
+      siren: "123456782",
+      year: 2026,
+      sales: [
+        sale(),
+        sale({ type: "credit_note", number: "A-2026-001", issueDate: "2026-03-15", correctsNumber: "F-2026-001", taxExclusiveCents: 50_000, vatCents: 10_000, taxInclusiveCents: 60_000, goodsNetCents: 50_000, servicesNetCents: 0 }),
+      ],
+      receipts: [receipt({ amountCents: 120_000 })],
+    });
+    const lettered = rows.filter((r) => r.EcritureLet !== "").map((r) => [r.PieceRef, r.EcritureLet, r.DateLet]);
+    expect(lettered).toEqual([
+      ["F-2026-001", "AA", "20260402"],
+      ["A-2026-001", "AA", "20260402"],
+      ["F-2026-001", "AA", "20260402"],
+    ]);
+  });
+
+  it("letters a deposit invoice with its receipt and the final invoice with the receipt of the balance", () => {
+    const { rows } = buildFec({
+      siren: "123456782",
+      year: 2026,
+      sales: [
+        sale({ type: "deposit_invoice", number: "F-2026-001", issueDate: "2026-02-01", taxInclusiveCents: 54_000 }),
+        sale({ number: "F-2026-002", prepaidCents: 54_000 }),
+      ],
+      receipts: [receipt({ receivedOn: "2026-02-03", amountCents: 54_000 }), receipt({ invoiceNumber: "F-2026-002", amountCents: 126_000 })],
+    });
+    const client = rows.filter((r) => r.CompteNum === "411000").map((r) => [r.PieceRef, r.EcritureLet, r.DateLet]);
+    expect(client).toEqual([
+      ["F-2026-001", "AA", "20260203"],
+      ["F-2026-001", "AA", "20260203"],
+      ["F-2026-002", "AB", "20260402"],
+      ["F-2026-002", "AB", "20260402"],
+    ]);
+  });
+
+  it("leaves an invoice unlettered when its payment falls in the next year's file", () => {
+    const input = { siren: "123456782", sales: [sale({ issueDate: "2026-12-20" })], receipts: [receipt({ receivedOn: "2027-01-05" })] };
+    expect(buildFec({ ...input, year: 2026 }).rows.every((r) => r.EcritureLet === "")).toBe(true);
+    expect(buildFec({ ...input, year: 2027 }).rows.every((r) => r.EcritureLet === "")).toBe(true);
+  });
+
+  it("never letters two clients' lines together", () => {
+    const { rows } = buildFec({ siren: "123456782", year: 2026, sales: [sale()], receipts: [receipt({ clientAccount: "CL2" })] });
+    expect(rows.every((r) => r.EcritureLet === "")).toBe(true);
+  });
+
   it("balances every entry to the cent and writes 18 fields per line, whatever the documents", () => {
     const sales = fc.array(
       fc.record({
@@ -168,7 +235,11 @@ describe("buildFec", () => {
       }),
       { maxLength: 20 },
     );
-    const receipts = fc.array(fc.record({ amount: fc.integer({ min: -(10 ** 8), max: 10 ** 8 }), cash: fc.boolean(), day: fc.integer({ min: 0, max: 364 }) }), { maxLength: 20 });
+    // `exact` receipts pay what the document numbered `doc` leaves on the client account, so that lettering happens.
+    const receipts = fc.array(
+      fc.record({ amount: fc.integer({ min: -(10 ** 8), max: 10 ** 8 }), cash: fc.boolean(), day: fc.integer({ min: 0, max: 364 }), doc: fc.nat(24), exact: fc.boolean() }),
+      { maxLength: 20 },
+    );
     const iso = (day: number) => new Date(Date.UTC(2026, 0, 1 + day)).toISOString().slice(0, 10);
     fc.assert(
       fc.property(sales, receipts, (ss, rs) => {
@@ -190,11 +261,23 @@ describe("buildFec", () => {
               servicesNetCents: s.services,
             }),
           ),
-          receipts: rs.map((r) => receipt({ amountCents: r.amount, cash: r.cash, receivedOn: iso(r.day), recordedOn: iso(r.day) })),
+          receipts: rs.map((r) => {
+            const s = ss[r.doc];
+            const due = !s ? r.amount : s.type === "deposit_invoice" ? s.ht + s.vat : (s.type === "credit_note" ? -1 : 1) * (s.ht + s.vat - Math.floor(((s.ht + s.vat) * s.prepaidShare) / 100));
+            return receipt({ invoiceNumber: `N${r.doc}`, amountCents: r.exact ? due : r.amount, cash: r.cash, receivedOn: iso(r.day), recordedOn: iso(r.day) });
+          }),
         });
         for (const [num, diff] of imbalances(fec.text)) expect({ num, diff }).toEqual({ num, diff: 0 });
         for (const line of fec.text.replace(/\r\n$/, "").split("\r\n")) expect(line.split("\t")).toHaveLength(18);
         for (const r of fec.rows) expect(r.Debit === "0,00" || r.Credit === "0,00").toBe(true);
+        // Every lettering code closes a balanced set of client lines, dated on or after each of them.
+        const groups = new Map<string, typeof fec.rows>();
+        for (const r of fec.rows) if (r.EcritureLet !== "") groups.set(r.EcritureLet, [...(groups.get(r.EcritureLet) ?? []), r]);
+        for (const [code, group] of groups) {
+          expect({ code, sum: group.reduce((t, r) => t + cents(r.Debit) - cents(r.Credit), 0) }).toEqual({ code, sum: 0 });
+          expect(group.every((r) => r.CompteNum === "411000" && r.DateLet === group[0]?.DateLet && r.EcritureDate <= r.DateLet)).toBe(true);
+        }
+        expect(fec.rows.every((r) => (r.EcritureLet === "") === (r.DateLet === ""))).toBe(true);
       }),
     );
   });

@@ -10,12 +10,14 @@
  *   credit note     the invoice entry, sides swapped
  *   receipt         D 512 bank (531 cash)        C 411 client; a correction, sides swapped
  * Every entry balances to the cent. The VAT of a deposit is booked with the final invoice, which
- * carries the VAT of the whole sale.
+ * carries the VAT of the whole sale. The 411 lines of a document and of what settles it are
+ * lettered when they balance (fec-lettering.ts).
  *
  * Pure: no I/O, no clock.
  */
 
 import { allocateProportionally } from "../money";
+import { type LetterableLine, letterLines } from "./fec-lettering";
 import { isIsoDate } from "../vat";
 
 export const FEC_COLUMNS = [
@@ -73,6 +75,8 @@ export interface FecSale {
   prepaidCents: number;
   goodsNetCents: number;
   servicesNetCents: number;
+  /** Credit note: number of the invoice it corrects, so that their client lines are lettered together. */
+  correctsNumber?: string | null;
 }
 
 /** A row of the receipts book. */
@@ -138,6 +142,8 @@ interface Line {
   aux?: { num: string; lib: string };
   /** Positive: debit; negative: credit. */
   signedCents: number;
+  /** Client lines: number of the invoice the line belongs to or settles (lettering). */
+  letterKey?: string;
 }
 
 interface Entry {
@@ -154,15 +160,16 @@ function saleEntry(s: FecSale): Entry | null {
   const client = { num: fecText(s.clientAccount), lib: fecText(s.clientName) };
   // An invoice debits the client; a credit note is the same entry with every side swapped.
   const sign = s.type === "credit_note" ? -1 : 1;
+  const letterKey = s.type === "credit_note" && s.correctsNumber ? s.correctsNumber : s.number;
   const lines: Line[] = [];
   if (s.type === "deposit_invoice") {
-    lines.push({ account: FEC_ACCOUNTS.clients, aux: client, signedCents: sign * s.taxInclusiveCents });
+    lines.push({ account: FEC_ACCOUNTS.clients, aux: client, signedCents: sign * s.taxInclusiveCents, letterKey });
     lines.push({ account: FEC_ACCOUNTS.advances, signedCents: -sign * s.taxInclusiveCents });
   } else {
     const goods = Math.max(0, s.goodsNetCents);
     const services = Math.max(0, s.servicesNetCents);
     const [goodsHt = 0, servicesHt = 0] = goods + services === 0 ? [0, s.taxExclusiveCents] : allocateProportionally(s.taxExclusiveCents, [goods, services]);
-    lines.push({ account: FEC_ACCOUNTS.clients, aux: client, signedCents: sign * (s.taxInclusiveCents - s.prepaidCents) });
+    lines.push({ account: FEC_ACCOUNTS.clients, aux: client, signedCents: sign * (s.taxInclusiveCents - s.prepaidCents), letterKey });
     lines.push({ account: FEC_ACCOUNTS.advances, signedCents: sign * s.prepaidCents });
     lines.push({ account: FEC_ACCOUNTS.goods, signedCents: -sign * goodsHt });
     lines.push({ account: FEC_ACCOUNTS.services, signedCents: -sign * servicesHt });
@@ -195,7 +202,7 @@ function receiptEntry(r: FecReceipt): Entry | null {
     validatedOn: r.recordedOn,
     lines: [
       { account: r.cash ? FEC_ACCOUNTS.cash : FEC_ACCOUNTS.bank, signedCents: r.amountCents },
-      { account: FEC_ACCOUNTS.clients, aux: client, signedCents: -r.amountCents },
+      { account: FEC_ACCOUNTS.clients, aux: client, signedCents: -r.amountCents, letterKey: r.invoiceNumber },
     ],
   };
 }
@@ -204,7 +211,8 @@ const JOURNAL_ORDER: Record<JournalCode, number> = { VT: 0, BQ: 1 };
 
 /**
  * The FEC of a calendar year: sales documents issued in the year and receipts received in it,
- * in chronological order, each entry numbered per journal (VT000001…) and balanced.
+ * in chronological order, each entry numbered per journal (VT000001…) and balanced; the client
+ * lines of a settled invoice lettered together (EcritureLet, DateLet).
  * @throws FecError when the SIREN is not 9 digits, or on a malformed date or amount.
  */
 export function buildFec(input: FecInput): FecFile {
@@ -221,10 +229,13 @@ export function buildFec(input: FecInput): FecFile {
 
   const counters: Record<JournalCode, number> = { VT: 0, BQ: 0 };
   const rows: FecRow[] = [];
+  // One per row: only client lines with a document to match can be lettered.
+  const letterable: LetterableLine[] = [];
   for (const e of entries) {
     counters[e.journal] += 1;
     const num = `${e.journal}${String(counters[e.journal]).padStart(6, "0")}`;
     for (const l of e.lines) {
+      letterable.push({ account: l.letterKey ? `${l.account.num}|${l.aux?.num ?? ""}` : "", matchKey: l.letterKey ?? "", date: e.date, signedCents: l.signedCents });
       rows.push({
         JournalCode: e.journal,
         JournalLib: JOURNALS[e.journal],
@@ -246,6 +257,11 @@ export function buildFec(input: FecInput): FecFile {
         Idevise: "",
       });
     }
+  }
+  for (const [i, lettering] of letterLines(letterable, to)) {
+    const row = rows[i] as FecRow;
+    row.EcritureLet = lettering.code;
+    row.DateLet = fecDate(lettering.date);
   }
   const lines = [FEC_COLUMNS.join("\t"), ...rows.map((r) => FEC_COLUMNS.map((c) => r[c]).join("\t"))];
   return { fileName: `${input.siren}FEC${input.year}1231.txt`, rows, text: `${lines.join("\r\n")}\r\n` };

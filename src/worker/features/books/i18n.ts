@@ -102,6 +102,7 @@ export const booksFr = {
 
   "books.fec.title": "Fichier des écritures comptables (FEC)",
   "books.fec.lead": "Le FEC d'une année civile, au format de l'article A47 A-1 du LPF : factures, avoirs et encaissements.",
+  "books.fec.lettering": "Les lignes clients d'une facture soldée dans l'année (règlements, avoirs) portent un même code de lettrage (AA, AB…) et la date à laquelle elle a été soldée ; une facture payée en partie reste non lettrée.",
   "books.fec.download": "Télécharger le FEC",
 
   "books.mail.subject": "Déclaration URSSAF — {period} : à faire avant le {date}",
@@ -212,6 +213,7 @@ export const booksEn: Record<keyof typeof booksFr, string> = {
 
   "books.fec.title": "Accounting entries file (FEC)",
   "books.fec.lead": "The FEC of a calendar year, in the format of LPF article A47 A-1: invoices, credit notes and receipts.",
+  "books.fec.lettering": "The client lines of an invoice settled within the year (receipts, credit notes) share one lettering code (AA, AB…) and the date it was settled; a partly paid invoice stays unlettered.",
   "books.fec.download": "Download the FEC",
 
   "books.mail.subject": "URSSAF return — {period}: due by {date}",

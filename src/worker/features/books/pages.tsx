@@ -141,6 +141,7 @@ export function BooksOverviewPage(p: { ctx: PageContext; thresholds: ThresholdsV
       <section aria-labelledby="books-fec-title">
         <h2 id="books-fec-title">{ctx.t("books.fec.title")}</h2>
         <p class="muted">{ctx.t("books.fec.lead")}</p>
+        <p class="muted">{ctx.t("books.fec.lettering")}</p>
         <YearForm ctx={ctx} action={FEC_PATH} year={p.thresholds.year} label={ctx.t("books.fec.download")} id="f-fec-year" />
       </section>
     </AppLayout>

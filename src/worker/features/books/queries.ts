@@ -190,12 +190,14 @@ interface SaleRow {
   prepaidCents: number | null;
   goodsNetCents: number;
   servicesNetCents: number;
+  correctsNumber: string | null;
 }
 
 /**
  * What the FEC of a year is built from: the sales documents issued in the year (index
  * documents_account_issue_date) and the year's receipts (money received: a client's credit used
- * moves no bank or cash account), plus the SIREN.
+ * moves no bank or cash account), plus the SIREN. A credit note carries the number of the invoice
+ * it corrects (one primary-key join) so that the FEC can letter them together.
  */
 export async function fecSource(ctx: AccountVerbCtx, year: number): Promise<{ siren: string | null; sales: FecSale[]; receipts: FecReceipt[] }> {
   const from = `${year}-01-01`;
@@ -207,8 +209,11 @@ export async function fecSource(ctx: AccountVerbCtx, year: number): Promise<{ si
         json_extract(d.snapshot, '$.buyer.name') AS clientName,
         json_extract(d.snapshot, '$.totals.taxInclusiveCents') AS taxInclusiveCents,
         json_extract(d.snapshot, '$.totals.prepaidCents') AS prepaidCents,
+        CASE WHEN d.type = 'credit_note' THEN pd.number END AS correctsNumber,
         ${basisColumns}
-      FROM documents d, json_each(d.snapshot, '$.lines') l
+      FROM documents d
+        JOIN json_each(d.snapshot, '$.lines') l
+        LEFT JOIN documents pd ON pd.id = d.preceding_document_id AND pd.account_id = d.account_id
       WHERE d.account_id = ${ctx.accountId} AND d.issue_date BETWEEN ${from} AND ${to} AND d.status != 'draft'
         AND d.type IN ('invoice', 'deposit_invoice', 'credit_note') AND d.number IS NOT NULL
       GROUP BY d.id
@@ -234,6 +239,7 @@ export async function fecSource(ctx: AccountVerbCtx, year: number): Promise<{ si
       prepaidCents: Number(r.prepaidCents ?? 0),
       goodsNetCents: Number(r.goodsNetCents),
       servicesNetCents: Number(r.servicesNetCents),
+      correctsNumber: r.correctsNumber,
     }),
   );
   const receipts = entries.map(
