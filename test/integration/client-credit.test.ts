@@ -311,16 +311,22 @@ describe("the credit on the invoice page", () => {
 type Op =
   | { kind: "pay"; invoice: number; cents: number }
   | { kind: "use"; invoice: number; cents: number | null }
-  | { kind: "correct"; pick: number };
+  | { kind: "correct"; pick: number }
+  | { kind: "note"; invoice: number; priceCents: number }
+  | { kind: "refund"; invoice: number; cents: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant("pay" as const), invoice: fc.nat(2), cents: fc.integer({ min: 1, max: 2_500 }) }),
   fc.record({ kind: fc.constant("use" as const), invoice: fc.nat(2), cents: fc.option(fc.integer({ min: 1, max: 1_500 }), { nil: null }) }),
   fc.record({ kind: fc.constant("correct" as const), pick: fc.nat() }),
+  // A credit note of 0,01 € to 6,00 € before VAT (up to 7,20 € due) on one of the 12,00 € invoices.
+  fc.record({ kind: fc.constant("note" as const), invoice: fc.nat(2), priceCents: fc.integer({ min: 1, max: 600 }) }),
+  // A Stripe refund (negative receipt, not a correction) of at most what the invoice received.
+  fc.record({ kind: fc.constant("refund" as const), invoice: fc.nat(2), cents: fc.integer({ min: 1, max: 2_500 }) }),
 );
 
 describe("client credit over any sequence", () => {
-  it("stays the sum of its rows, never below zero, equal to a recomputation from the payments; received totals count money received only", async () => {
+  it("stays the sum of its rows, never below zero, equal to the rule recomputed from payments and credit notes; received totals count money received only", async () => {
     const a = await readyAccount();
     const ctx = verbCtx(a.accountId);
     await fc.assert(
@@ -329,12 +335,33 @@ describe("client credit over any sequence", () => {
         // Three invoices of 12,00 € due each for a fresh client.
         const invoices: Doc[] = [];
         for (let i = 0; i < 3; i++) invoices.push(await issuedInvoice(a, { clientId, priceCents: 1_000 }));
-        for (const op of ops) {
-          if (op.kind === "pay") await recordPayment(ctx, invoices[op.invoice]!.id, { receivedOn: today(), amountCents: op.cents, method: "virement", reference: undefined });
+        for (const [step, op] of ops.entries()) {
+          // Distinct creation times keep the entries' order (and the credit taken back first) well defined.
+          const ctx = verbCtx(a.accountId, Date.now() + step);
+          if (op.kind === "note") {
+            const bookBefore = await receiptsBook(ctx.db, a.accountId, "2000-01-01", "2999-12-31");
+            const urssafBefore = await urssafYear(ctx, Number(today().slice(0, 4)));
+            const id = await createDraftVia(a.client, {
+              type: "credit_note",
+              precedingDocumentId: invoices[op.invoice]!.id,
+              clientId,
+              lines: [{ description: "Geste", quantity: "1", unitCode: "C62", unitPriceCents: op.priceCents, ...S20 }],
+            });
+            expect((await a.client.json("POST", `/api/v1/documents/${id}/issue`, {})).status).toBe(200);
+            // A credit note is not money received.
+            expect(await receiptsBook(ctx.db, a.accountId, "2000-01-01", "2999-12-31")).toEqual(bookBefore);
+            expect(await urssafYear(ctx, Number(today().slice(0, 4)))).toEqual(urssafBefore);
+          } else if (op.kind === "refund") {
+            const inv = invoices[op.invoice]!;
+            const cashIn = await one<number>("SELECT COALESCE(SUM(amount_cents), 0) AS v FROM payments WHERE document_id = ? AND method != 'avoir_client'", inv.id);
+            const cents = Math.min(op.cents, cashIn);
+            if (cents > 0) await recordPayment(ctx, inv.id, { receivedOn: today(), amountCents: -cents, method: "stripe", reference: undefined });
+          } else if (op.kind === "pay") await recordPayment(ctx, invoices[op.invoice]!.id, { receivedOn: today(), amountCents: op.cents, method: "virement", reference: undefined });
           else if (op.kind === "use") {
             const balance = await creditOf(clientId);
             const inv = invoices[op.invoice]!;
-            const owed = inv.dueCents - (await one<number>("SELECT COALESCE(SUM(amount_cents), 0) AS v FROM payments WHERE document_id = ?", inv.id));
+            const credited = await one<number>("SELECT COALESCE(SUM(due_cents), 0) AS v FROM documents WHERE preceding_document_id = ? AND type = 'credit_note' AND status = 'issued'", inv.id);
+            const owed = Math.max(0, inv.dueCents - credited) - (await one<number>("SELECT COALESCE(SUM(amount_cents), 0) AS v FROM payments WHERE document_id = ?", inv.id));
             const accepted = op.cents === null ? balance > 0 && owed > 0 : op.cents <= balance && op.cents <= owed;
             const result = await applyClientCredit(ctx, inv.id, op.cents === null ? {} : { amountCents: op.cents }).then(
               () => "ok",
@@ -358,9 +385,11 @@ describe("client credit over any sequence", () => {
         }
         const balance = await creditOf(clientId);
         expect(balance).toBeGreaterThanOrEqual(0);
-        // Recomputed from raw payments: every invoice's excess over what it asks, less the credit spent.
+        // The rule, recomputed from raw payments and credit notes: every invoice's excess over what it
+        // still asks once credited, max(0, paid − max(0, due − credited)), less the credit spent.
         const recomputed = await one<number>(
-          `SELECT COALESCE(SUM(MAX(0, COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.document_id = d.id), 0) - d.due_cents)), 0)
+          `SELECT COALESCE(SUM(MAX(0, COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.document_id = d.id), 0)
+             - MAX(0, d.due_cents - COALESCE((SELECT SUM(c.due_cents) FROM documents c WHERE c.preceding_document_id = d.id AND c.type = 'credit_note' AND c.status = 'issued'), 0)))), 0)
              - (SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE client_id = ? AND method = 'avoir_client') AS v
            FROM documents d WHERE d.client_id = ? AND d.status = 'issued'`,
           clientId,
@@ -393,6 +422,19 @@ describe("client credit over any sequence", () => {
               { kind: "correct", pick: 0 },
               { kind: "use", invoice: 2, cents: 700 },
               { kind: "correct", pick: 1 },
+            ],
+          ],
+          // A credit note on a paid invoice, its credit spent, then the payment refunded: the invoice
+          // the credit settled is reopened rather than the credit going below zero.
+          [
+            [
+              { kind: "pay", invoice: 0, cents: 1_200 },
+              { kind: "note", invoice: 0, priceCents: 500 },
+              { kind: "use", invoice: 1, cents: null },
+              { kind: "refund", invoice: 0, cents: 1_200 },
+              { kind: "correct", pick: 0 },
+              { kind: "pay", invoice: 2, cents: 2_000 },
+              { kind: "note", invoice: 2, priceCents: 100 },
             ],
           ],
         ],

@@ -79,6 +79,29 @@ describe("§9.5 import keeps numbering chronological", () => {
   });
 });
 
+describe("§9.5 client credit travels with the archive", () => {
+  it("§9.5 imports the client credit a credit note on a paid invoice created, with the credit note it names", async () => {
+    const a = await readyAccount();
+    const inv = await issued(a.client, await createDraftVia(a.client, draftBody(a.clientId)));
+    const paid = await a.client.json("POST", `/api/v1/documents/${inv.id}/payments`, { receivedOn: isoDay(Date.now()), method: "virement", amountCents: inv.dueCents });
+    expect(paid.status).toBe(201);
+    // A credit note on the fully paid invoice: what it gives back becomes the client's credit,
+    // on a client_credits row whose payment_id is the credit note's id.
+    const note = await issued(a.client, await createDraftVia(a.client, { type: "credit_note", precedingDocumentId: inv.id, clientId: a.clientId, lines: draftBody(a.clientId).lines }));
+    const credits = await rowsOf("client_credits", a.accountId);
+    expect(credits.some((r) => r.payment_id === note.id && Number(r.amount_cents) > 0)).toBe(true);
+
+    const b = await signedUpClient();
+    const job = await importInto(b.client, await exportArchive(a.client));
+    expect(job.error).toBeNull();
+    expect(job.status).toBe("ready");
+    const imported = await rowsOf("client_credits", b.accountId);
+    expect(imported.map((r) => Number(r.amount_cents)).sort()).toEqual(credits.map((r) => Number(r.amount_cents)).sort());
+    const importedNote = (await rowsOf("documents", b.accountId)).find((d) => d.type === "credit_note");
+    expect(imported.some((r) => r.payment_id === importedNote?.id)).toBe(true);
+  });
+});
+
 describe("§9.5 forged archives are refused before anything is written", () => {
   let files: Record<string, Uint8Array>;
   beforeAll(async () => {

@@ -125,6 +125,16 @@ function chargeRefunded(acct: string, pi: string, refunded: number) {
   };
 }
 
+function asyncPaymentFailed(acct: string, accountId: string, documentId: string, pi: string, amount: number) {
+  const event = sessionCompleted(acct, accountId, documentId, pi, amount);
+  return { ...event, type: "checkout.session.async_payment_failed", data: { object: { ...event.data.object, payment_status: "unpaid" } } };
+}
+
+const creditOf = async (accountId: string) =>
+  (await env.DB.prepare("SELECT COALESCE(SUM(amount_cents), 0) AS v FROM client_credits WHERE account_id = ?").bind(accountId).first<{ v: number }>())?.v ?? 0;
+
+const pageOf = async (client: TestClient, id: string) => (await (await client.get(`/documents/${id}`)).text()).replace(/[\u00a0\u202f]/g, " ");
+
 describe("configuration", () => {
   it("refuses a Stripe test server URL in production", () => {
     const production = { ...env, ENVIRONMENT: "production", RESEND_API_KEY: "re_test", STRIPE_SECRET_KEY: "sk_live_x" };
@@ -326,6 +336,62 @@ describe("the Stripe webhook", () => {
     const month = final.payments[0]?.receivedOn.slice(0, 7) ?? "";
     const totals = await env.DB.prepare("SELECT received_cents AS r FROM monthly_totals WHERE account_id = ? AND month = ?").bind(s.accountId, month).first<{ r: number }>();
     expect(totals?.r).toBeGreaterThanOrEqual(final.paidCents);
+  });
+
+  it("enters a payment that arrives after the invoice was cancelled, all of it as client credit, and tells the seller", async () => {
+    const doc = await issuedInvoice(s);
+    const before = await creditOf(s.accountId);
+    expect((await s.client.json("POST", `/api/v1/documents/${doc.id}/cancel`, {})).status).toBe(201);
+    const pi = `pi_late_${seq}`;
+    const res = await sendWebhook(sessionCompleted(s.acct, s.accountId, doc.id, pi, 12_000));
+    expect(await res.json()).toMatchObject({ result: "handled" });
+    const state = await paymentState(s.client, doc.id);
+    expect(state.payments.map((p) => [p.method, p.amountCents])).toEqual([["stripe", 12_000]]);
+    expect(await creditOf(s.accountId)).toBe(before + 12_000);
+    const row = await env.DB.prepare("SELECT payment_id FROM stripe_payments WHERE payment_intent_id = ?").bind(pi).first<{ payment_id: string | null }>();
+    expect(row?.payment_id).not.toBeNull();
+    expect(await pageOf(s.client, doc.id)).toContain("Paiement reçu après annulation : 120,00 € en crédit client — à rembourser ou à utiliser");
+
+    // Refunding it takes the credit back, and nothing is left owed on the cancelled invoice.
+    const refund = await sendWebhook(chargeRefunded(s.acct, pi, 12_000));
+    expect(await refund.json()).toMatchObject({ result: "handled" });
+    expect(await creditOf(s.accountId)).toBe(before);
+    expect((await paymentState(s.client, doc.id)).outstandingCents).toBe(0);
+  });
+
+  it("marks a Checkout whose delayed payment failed, shows it on the invoice and counts nothing", async () => {
+    const doc = await issuedInvoice(s);
+    const pi = `pi_failed_${seq}`;
+    const res = await sendWebhook(asyncPaymentFailed(s.acct, s.accountId, doc.id, pi, doc.dueCents));
+    expect(await res.json()).toMatchObject({ result: "handled" });
+    const row = await env.DB.prepare("SELECT failed_on, payment_id FROM stripe_payments WHERE payment_intent_id = ?").bind(pi).first<{ failed_on: string | null; payment_id: string | null }>();
+    expect(row).toMatchObject({ payment_id: null });
+    expect(row?.failed_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const state = await paymentState(s.client, doc.id);
+    expect(state).toMatchObject({ paidCents: 0, outstandingCents: doc.dueCents, status: "issued" });
+    expect(state.payments).toHaveLength(0);
+    expect(await pageOf(s.client, doc.id)).toContain("Paiement en ligne échoué le");
+  });
+
+  it("reopens the invoice settled by a credit when Stripe refunds the overpayment that made it, keeping the credit at zero", async () => {
+    const a = await issuedInvoice(s);
+    const b = await issuedInvoice(s);
+    const before = await creditOf(s.accountId);
+    const pi = `pi_overpaid_${seq}`;
+    await sendWebhook(sessionCompleted(s.acct, s.accountId, a.id, pi, a.dueCents + 30_000));
+    expect(await creditOf(s.accountId)).toBe(before + 30_000);
+    expect((await s.client.json("POST", `/api/v1/documents/${b.id}/credit-applications`, { amountCents: 30_000 })).status).toBe(201);
+    expect((await paymentState(s.client, b.id)).outstandingCents).toBe(b.dueCents - 30_000);
+    await sendWebhook(chargeRefunded(s.acct, pi, 30_000));
+    expect(await creditOf(s.accountId)).toBe(before);
+    // The 300 € the credit had settled on B are owed again.
+    const reopened = await paymentState(s.client, b.id);
+    expect(reopened.outstandingCents).toBe(b.dueCents);
+    expect(reopened.payments.map((p) => [p.method, p.amountCents])).toEqual([
+      ["avoir_client", 30_000],
+      ["avoir_client", -30_000],
+    ]);
+    expect((await paymentState(s.client, a.id)).payments.map((p) => p.amountCents)).toEqual([a.dueCents + 30_000, -30_000]);
   });
 
   it("ignores a payment whose metadata names another account", async () => {

@@ -8,7 +8,9 @@ export const RECEIVED_PAYMENT_METHODS = ["virement", "cheque", "especes", "carte
  * Settling an invoice from the client's credit (features/payments applyClientCredit). It counts
  * toward what the invoice has been paid (status, balances, reminders) but is NOT money received: the
  * cash was counted when the client overpaid. So it stays out of the receipts book, URSSAF turnover,
- * received totals and FEC bank lines, and is never entered by hand.
+ * received totals and FEC bank lines, and is never entered by hand. A negative entry with this
+ * method that corrects nothing is credit taken back after a refund left it unfunded (payments verbs
+ * takeBackSpentCredit): the invoice it settled owes that part again.
  */
 export const CLIENT_CREDIT_METHOD = "avoir_client";
 export const PAYMENT_METHODS = [...RECEIVED_PAYMENT_METHODS, CLIENT_CREDIT_METHOD] as const;
@@ -48,8 +50,11 @@ export const payments = sqliteTable(
 );
 
 /**
- * Money a client holds with the account: the part of a payment beyond what the invoice asked for
- * (positive), or the reversal of such an excess when the payment is corrected (negative).
+ * Money a client holds with the account. Per invoice, its rows always add up to
+ * max(0, paid − max(0, due − credited)) − the credit spent on it (features/payments creditRecount):
+ * excess payments, the part of a credit note already paid, −x per use of the credit, +x per use
+ * reversed or taken back. `paymentId` is the payment that moved it, or the credit note's document
+ * id when issuing a credit note did.
  */
 export const clientCredits = sqliteTable(
   "client_credits",

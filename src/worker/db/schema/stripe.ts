@@ -60,6 +60,11 @@ export const stripePayments = sqliteTable(
     refundedAppliedCents: integer("refunded_applied_cents").notNull().default(0),
     /** Day (YYYY-MM-DD, Paris) of the latest refund seen: the date its negative entry carries. */
     refundedOn: text("refunded_on"),
+    /**
+     * Day (YYYY-MM-DD, Paris) Stripe reported the checkout's delayed payment (SEPA debit…) failed
+     * (checkout.session.async_payment_failed): shown on the invoice, nothing counted as paid.
+     */
+    failedOn: text("failed_on"),
     createdAt: timestamp("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.paymentIntentId] })],

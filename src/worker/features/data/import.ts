@@ -37,6 +37,11 @@ export const importKey = (accountId: string, id: string) => `accounts/${accountI
 export const NOT_REFERENCES: ReadonlySet<string> = new Set(["series_id", "provider_message_id", "consent_id", "payment_intent_id"]);
 /** `*_id` columns an import rewrites itself rather than looking up in the archive. */
 const OWN_COLUMNS = new Set(["account_id", "user_id", "requested_by"]);
+/**
+ * Reference columns that may also name a row of another table than their name says: a client
+ * credit moved by issuing a credit note names that credit note (features/payments creditRecount).
+ */
+const ALSO_REFERENCES: Readonly<Record<string, readonly string[]>> = { "client_credits.payment_id": ["documents"] };
 /** Account columns an import never copies: they describe the target account itself. */
 const ACCOUNT_OWN_COLUMNS = new Set(["id", "frozen_at", "last_activity_at", "created_at", "updated_at", "iban_sealed", "bic_sealed"]);
 
@@ -393,7 +398,7 @@ export class ImportRunner {
         const purged = target === "documents" && entry !== undefined && entry === m.tables[PURGES_TABLE]?.json && m.tables[PURGES_TABLE]?.imported;
         if (entry === undefined) {
           if (table.required?.includes(col)) throw new ArchiveError("dangling_reference", table.name);
-        } else if (target && entry !== m.tables[target]?.json && !purged) {
+        } else if (target && entry !== m.tables[target]?.json && !purged && !(ALSO_REFERENCES[`${table.name}.${col}`] ?? []).some((t) => entry === m.tables[t]?.json)) {
           // An id of the archive, but of another table (a payment pointing at a client): forged.
           throw new ArchiveError("dangling_reference", table.name);
         }

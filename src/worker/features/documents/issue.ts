@@ -12,6 +12,7 @@ import { numberingFor } from "../../numbering/numbering-object";
 import { documentFonts } from "../../pdf/assets";
 import { renderDocumentPdf } from "../../pdf/document-pdf";
 import { aggregateStatementsForIssue } from "../payments/aggregates";
+import { creditStatementsForIssue } from "../payments/verbs";
 import { stockStatementsForIssue } from "../stock/issue";
 import { profileCompleteness } from "../profile/completeness";
 import { getProfile, logoKeyOf } from "../profile/verbs";
@@ -233,6 +234,8 @@ export async function issueDocument(
       .onConflictDoNothing(),
     // Monthly invoiced totals for the dashboard, counted only by the batch that issues.
     ...aggregateStatementsForIssue(ctx.db, ctx.accountId, { id: doc.id, type: doc.type, issueDate: snapshot.issueDate, dueCents: totals.dueCents, issuedAt: ctx.now }),
+    // A credit note on an invoice already paid beyond what it now asks: that part becomes client credit.
+    ...creditStatementsForIssue(ctx.db, ctx.accountId, { id: doc.id, type: doc.type, precedingDocumentId: doc.precedingDocumentId, issuedAt: ctx.now }),
     // Goods leave stock when their invoice is issued (back on a credit note), in this same batch.
     ...stockStatementsForIssue(ctx.db, ctx.accountId, { id: doc.id, type: doc.type, issueDate: snapshot.issueDate, issuedAt: ctx.now }, lines),
   ]);

@@ -1,4 +1,4 @@
-import { RECEIVED_PAYMENT_METHODS } from "../../db/schema";
+import { CLIENT_CREDIT_METHOD, RECEIVED_PAYMENT_METHODS } from "../../db/schema";
 import type { Locale } from "../../domain/format";
 import { formatDate, formatMoney } from "../../domain/format";
 import type { InvoiceStatus } from "../../domain/invoice-status";
@@ -38,7 +38,35 @@ function amountInput(cents: number, locale: Locale): string {
 }
 
 /** A row that can still be reversed: a positive entry, not itself a correction, not yet reversed. */
-const correctable = (p: PaymentState["payments"][number], reversed: ReadonlySet<string>) => p.amountCents > 0 && !p.correctsPaymentId && !reversed.has(p.id);
+const correctable = (p: PaymentState["payments"][number], reversed: ReadonlySet<string>, creditStillApplied: number) =>
+  p.amountCents > 0 && !p.correctsPaymentId && !reversed.has(p.id) && (p.method !== CLIENT_CREDIT_METHOD || p.amountCents <= creditStillApplied);
+
+/**
+ * What the seller must know about the money beyond the figures: money received after the invoice
+ * was cancelled, an excess that became client credit (a credit note on a paid invoice, an
+ * overpayment), credit taken back after a refund, and online payments that failed.
+ */
+function PaymentNotices({ ctx, state }: { ctx: PageContext; state: PaymentState }) {
+  const { t, locale } = ctx;
+  const money = (c: number) => formatMoney(c, locale);
+  const takenBack = -state.payments.reduce((s, p) => (p.method === CLIENT_CREDIT_METHOD && p.amountCents < 0 && p.correctsPaymentId === null ? s + p.amountCents : s), 0);
+  const notices = [
+    state.receivedAfterCancellationCents > 0 ? ["flash-error", t("payments.panel.afterCancellation", { amount: money(state.receivedAfterCancellationCents) })] : null,
+    state.excessCents > 0 && state.receivedAfterCancellationCents <= 0 ? ["flash-info", t("payments.panel.excessToCredit", { amount: money(state.excessCents) })] : null,
+    takenBack > 0 ? ["flash-error", t("payments.panel.creditTakenBack", { amount: money(takenBack) })] : null,
+    // A failed online payment matters while the invoice still owes something.
+    ...(state.outstandingCents > 0 ? state.failedCheckouts : []).map((f) => ["flash-error", t("payments.panel.checkoutFailed", { date: formatDate(f.failedOn, locale), amount: f.amountCents === null ? "—" : money(f.amountCents) })]),
+  ].filter((n): n is string[] => n !== null);
+  return (
+    <>
+      {notices.map(([kind, text]) => (
+        <p class={`flash ${kind ?? ""} payments-notice`} role="status">
+          {text}
+        </p>
+      ))}
+    </>
+  );
+}
 
 /** On an issued invoice's page: what was received, what is left, the entries and the payment form. */
 export function PaymentsPanel({ ctx, doc, state, values, errors, today, clientCreditCents = 0, creditValues, creditErrors }: PaymentsPanelProps) {
@@ -46,6 +74,7 @@ export function PaymentsPanel({ ctx, doc, state, values, errors, today, clientCr
   const money = (c: number) => formatMoney(c, locale);
   const reversed = correctedIds(state.payments);
   const open = doc.status === "issued";
+  const creditStillApplied = state.creditUsedCents;
   return (
     <section class="panel payments-panel" id="paiements">
       <h2>
@@ -79,6 +108,7 @@ export function PaymentsPanel({ ctx, doc, state, values, errors, today, clientCr
           </div>
         ) : null}
       </dl>
+      <PaymentNotices ctx={ctx} state={state} />
       {state.payments.length === 0 ? (
         <p class="muted">{t("payments.panel.none")}</p>
       ) : (
@@ -88,7 +118,7 @@ export function PaymentsPanel({ ctx, doc, state, values, errors, today, clientCr
               <span>{formatDate(p.receivedOn, locale)}</span> · <span>{p.correctsPaymentId ? t("payments.correction") : t(`payments.method.${p.method}`)}</span>
               {p.reference ? <span class="muted"> · {p.reference}</span> : null} · <strong>{money(p.amountCents)}</strong>
               {reversed.has(p.id) ? <span class="muted"> ({t("payments.corrected")})</span> : null}
-              {open && correctable(p, reversed) ? (
+              {open && correctable(p, reversed, creditStillApplied) ? (
                 <details class="docs-confirm">
                   <summary>{t("payments.correct")}</summary>
                   <p class="hint">{t("payments.correct.hint")}</p>

@@ -38,7 +38,10 @@ const meta = (o: Record<string, unknown>) => (o.metadata && typeof o.metadata ==
  * Factumo account by hash; the event id is then stored once in that account's shard, so a replay
  * does nothing. Payments are keyed by payment intent: whichever of checkout.session.completed or
  * payment_intent.succeeded comes first records the money, the other finds it done; a refund that
- * arrives before its payment waits for it.
+ * arrives before its payment waits for it. Money that arrives on an invoice cancelled meanwhile is
+ * entered all the same and becomes client credit; a refund of a credit already spent reopens the
+ * invoice that credit settled (payments recordPayment); a delayed payment that fails is marked on
+ * its row and shown on the invoice, nothing counted.
  */
 export async function handleStripeWebhook(
   env: Bindings,
@@ -102,6 +105,8 @@ async function applyEvent(ctx: AccountVerbCtx, event: EventLike, hash: string): 
       if (o.payment_status !== "paid") return;
       return paid(ctx, o, str(o.payment_intent), cents(o.amount_total), day);
     }
+    case "checkout.session.async_payment_failed":
+      return failed(ctx, o, str(o.payment_intent), cents(o.amount_total), day);
     case "payment_intent.succeeded":
       return paid(ctx, o, str(o.id), cents(o.amount_received), day);
     case "charge.refunded": {
@@ -167,11 +172,12 @@ async function paid(ctx: AccountVerbCtx, o: Record<string, unknown>, pi: string 
   let paymentId = earlier?.id;
   if (!paymentId) {
     try {
-      paymentId = (await recordPayment(ctx, documentId, { receivedOn: day, amountCents: amount, method: "stripe", reference: pi })).id;
+      // Money received after the seller cancelled the invoice is still money received: entered, all of it client credit.
+      paymentId = (await recordPayment(ctx, documentId, { receivedOn: day, amountCents: amount, method: "stripe", reference: pi }, { afterCancellation: true })).id;
     } catch (err) {
       await ctx.db.update(stripePayments).set({ claimedAt: null }).where(rowWhere(ctx, pi));
       if (err instanceof AppError && err.status < 500) {
-        // e.g. the invoice was cancelled meanwhile: the money is on Stripe, the seller must act.
+        // e.g. the document is not an invoice of this account: the money is on Stripe, the seller must act.
         console.error(JSON.stringify({ level: "error", event: "stripe_payment_unrecorded", paymentIntent: pi, reason: err.code }));
         return;
       }
@@ -180,6 +186,21 @@ async function paid(ctx: AccountVerbCtx, o: Record<string, unknown>, pi: string 
   }
   await ctx.db.update(stripePayments).set({ paymentId, claimedAt: null }).where(rowWhere(ctx, pi));
   await applyRefunds(ctx, pi);
+}
+
+/**
+ * A delayed payment (SEPA debit…) that Stripe finally refused: nothing is entered, the pending
+ * checkout is marked failed so the invoice page says so. A payment already recorded for the
+ * same intent is left alone (Stripe does not fail a payment it settled).
+ */
+async function failed(ctx: AccountVerbCtx, o: Record<string, unknown>, pi: string | null, amount: number | null, day: string): Promise<void> {
+  const documentId = str(meta(o).document_id);
+  if (!pi || !documentId || meta(o).account_id !== ctx.accountId) return;
+  await ensureRow(ctx, pi);
+  await ctx.db
+    .update(stripePayments)
+    .set({ documentId, amountCents: amount, failedOn: day })
+    .where(and(rowWhere(ctx, pi), isNull(stripePayments.paymentId)));
 }
 
 /**
@@ -205,7 +226,7 @@ async function applyRefunds(ctx: AccountVerbCtx, pi: string): Promise<void> {
       amountCents: -delta,
       method: "stripe",
       reference: `Remboursement ${pi}`,
-    });
+    }, { afterCancellation: true });
   } catch (err) {
     await ctx.db
       .update(stripePayments)

@@ -1,0 +1,1 @@
+ALTER TABLE `stripe_payments` ADD `failed_on` text;
