@@ -182,7 +182,7 @@ async function purgeRightsRequests(db: Db, now: number, summary: RetentionSummar
  */
 async function purgeIssuedQuotes(env: Bindings, db: Db, now: number, summary: RetentionSummary): Promise<void> {
   const due = await db
-    .select({ id: documents.id, accountId: documents.accountId, number: documents.number, issuedAt: documents.issuedAt, pdfKey: documents.pdfKey, xmlKey: documents.xmlKey })
+    .select({ id: documents.id, accountId: documents.accountId, type: documents.type, number: documents.number, issuedAt: documents.issuedAt, pdfKey: documents.pdfKey, xmlKey: documents.xmlKey })
     .from(documents)
     .innerJoin(accounts, eq(accounts.id, documents.accountId))
     .where(
@@ -198,17 +198,7 @@ async function purgeIssuedQuotes(env: Bindings, db: Db, now: number, summary: Re
     .limit(BILLING_BATCH)
     .all();
   for (const doc of due) {
-    const adb = accountDb(env, doc.accountId);
-    const keys = [doc.pdfKey, doc.xmlKey].filter((k): k is string => k !== null);
-    if (keys.length) await env.FILES.delete(keys);
-    await adb.batch([
-      adb
-        .insert(retentionPurges)
-        .values({ documentId: doc.id, accountId: doc.accountId, type: "quote", number: doc.number, issuedAt: doc.issuedAt ?? 0, purgedAt: now })
-        .onConflictDoNothing(),
-      adb.delete(documentLines).where(and(eq(documentLines.accountId, doc.accountId), eq(documentLines.documentId, doc.id))),
-      adb.delete(documents).where(and(eq(documents.accountId, doc.accountId), eq(documents.id, doc.id))),
-    ]);
+    await purgeIssuedDocument(env, doc, now);
     summary.issued_quotes += 1;
   }
 }
@@ -384,26 +374,38 @@ async function purgeBillingRecords(env: Bindings, db: Db, now: number, summary: 
     .limit(BILLING_BATCH)
     .all();
   for (const doc of due) {
-    const adb = accountDb(env, doc.accountId);
-    const keys = [doc.pdfKey, doc.xmlKey].filter((k): k is string => k !== null);
-    if (keys.length) await env.FILES.delete(keys);
-    await adb.batch([
-      adb
-        .insert(retentionPurges)
-        .values({ documentId: doc.id, accountId: doc.accountId, type: doc.type, number: doc.number, issuedAt: doc.issuedAt ?? 0, purgedAt: now })
-        .onConflictDoNothing(),
-      adb.delete(documentLines).where(and(eq(documentLines.accountId, doc.accountId), eq(documentLines.documentId, doc.id))),
-      adb
-        .delete(depositDeductions)
-        .where(
-          and(
-            eq(depositDeductions.accountId, doc.accountId),
-            or(eq(depositDeductions.finalDocumentId, doc.id), eq(depositDeductions.depositDocumentId, doc.id)),
-          ),
-        ),
-      adb.delete(documents).where(and(eq(documents.accountId, doc.accountId), eq(documents.id, doc.id))),
-    ]);
+    const files = await purgeIssuedDocument(env, doc, now);
     summary.billing_records += 1;
-    summary.billing_files += keys.length;
+    summary.billing_files += files;
   }
+}
+
+/**
+ * Purges one issued document past its retention period: its PDF and XML first (a crash between the
+ * two leaves a row to retry, never an orphan file), then, in one batch, the retention_purges row —
+ * what lets the immutability triggers allow the delete (migrations 0005, quote_retention) — its
+ * lines, the deposit deductions naming it, and the document. Returns the number of files deleted.
+ */
+async function purgeIssuedDocument(
+  env: Bindings,
+  doc: { id: string; accountId: string; type: string; number: string | null; issuedAt: number | null; pdfKey: string | null; xmlKey: string | null },
+  now: number,
+): Promise<number> {
+  const adb = accountDb(env, doc.accountId);
+  const keys = [doc.pdfKey, doc.xmlKey].filter((k): k is string => k !== null);
+  if (keys.length) await env.FILES.delete(keys);
+  await adb.batch([
+    adb
+      .insert(retentionPurges)
+      .values({ documentId: doc.id, accountId: doc.accountId, type: doc.type, number: doc.number, issuedAt: doc.issuedAt ?? 0, purgedAt: now })
+      .onConflictDoNothing(),
+    adb.delete(documentLines).where(and(eq(documentLines.accountId, doc.accountId), eq(documentLines.documentId, doc.id))),
+    adb
+      .delete(depositDeductions)
+      .where(
+        and(eq(depositDeductions.accountId, doc.accountId), or(eq(depositDeductions.finalDocumentId, doc.id), eq(depositDeductions.depositDocumentId, doc.id))),
+      ),
+    adb.delete(documents).where(and(eq(documents.accountId, doc.accountId), eq(documents.id, doc.id))),
+  ]);
+  return keys.length;
 }

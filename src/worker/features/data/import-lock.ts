@@ -1,7 +1,30 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
 import { dataExports } from "../../db/schema";
 import { AppError } from "../../http/errors";
 import type { AccountVerbCtx } from "../documents/drafts";
+
+/** The tables whose rows make an account's history: an import goes only where none is. */
+const BUSINESS_TABLES = ["documents", "clients", "products", "payments"] as const;
+
+/** True when the account holds business data (one indexed row suffices): an import never merges two histories. */
+export async function holdsBusinessData(db: Db, accountId: string): Promise<boolean> {
+  for (const table of BUSINESS_TABLES) {
+    const row = await db.get<{ one: number }>(sql`SELECT 1 AS one FROM ${sql.identifier(table)} WHERE account_id = ${accountId} LIMIT 1`);
+    if (row) return true;
+  }
+  return false;
+}
+
+/** True while an import of the account is queued or running (its rollback included). */
+export async function importInProgress(db: Db, accountId: string): Promise<boolean> {
+  const running = await db
+    .select({ id: dataExports.id })
+    .from(dataExports)
+    .where(and(eq(dataExports.accountId, accountId), eq(dataExports.kind, "import"), inArray(dataExports.status, ["queued", "running"])))
+    .get();
+  return running !== undefined;
+}
 
 /**
  * Refuses (409 `conflict`) to issue a document or record a payment while an import runs in this
@@ -10,10 +33,5 @@ import type { AccountVerbCtx } from "../documents/drafts";
  * land among them.
  */
 export async function refuseDuringImport(ctx: AccountVerbCtx): Promise<void> {
-  const running = await ctx.db
-    .select({ id: dataExports.id })
-    .from(dataExports)
-    .where(and(eq(dataExports.accountId, ctx.accountId), eq(dataExports.kind, "import"), inArray(dataExports.status, ["queued", "running"])))
-    .get();
-  if (running) throw new AppError("conflict", ctx.t("data.err.importBusy"));
+  if (await importInProgress(ctx.db, ctx.accountId)) throw new AppError("conflict", ctx.t("data.err.importBusy"));
 }

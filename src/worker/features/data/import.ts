@@ -4,6 +4,7 @@ import { inflateSync } from "fflate";
 import type { Config } from "../../config";
 import { accountDb, type Db } from "../../db/client";
 import { accounts } from "../../db/schema";
+import { holdsBusinessData } from "./import-lock";
 import type { Bindings } from "../../env";
 import { bytesToHex, randomId, sha256 } from "../../lib/crypto/random";
 import { aad, sealerFor } from "../../lib/sealer";
@@ -360,10 +361,7 @@ export class ImportRunner {
 
   /** An import goes only into an account without business data: it never merges two histories. */
   private async assertFresh(): Promise<void> {
-    for (const table of ["documents", "clients", "products", "payments"]) {
-      const row = await this.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM ${sql.identifier(table)} WHERE account_id = ${this.job.accountId}`);
-      if ((row?.n ?? 0) > 0) throw new ArchiveError("account_not_fresh");
-    }
+    if (await holdsBusinessData(this.db, this.job.accountId)) throw new ArchiveError("account_not_fresh");
   }
 
   /**

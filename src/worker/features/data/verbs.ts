@@ -1,5 +1,6 @@
-import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, ne } from "drizzle-orm";
 import { dataExports } from "../../db/schema";
+import { holdsBusinessData, importInProgress } from "./import-lock";
 import { exportObjectFor } from "../../exports/export-object";
 import { AppError } from "../../http/errors";
 import { randomId } from "../../lib/crypto/random";
@@ -65,16 +66,8 @@ const archiveError = (ctx: Ctx, key: "data.err.importFile" | "data.err.importSiz
  */
 export async function assertImportAllowed(ctx: Ctx, size: number): Promise<void> {
   if (!Number.isSafeInteger(size) || size <= 0) throw archiveError(ctx, "data.err.importFile");
-  for (const table of ["documents", "clients", "products", "payments"]) {
-    const n = await ctx.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM ${sql.identifier(table)} WHERE account_id = ${ctx.accountId}`);
-    if ((n?.n ?? 0) > 0) throw new AppError("conflict", ctx.t("data.err.notFresh"), { archive: ctx.t("data.err.notFresh") });
-  }
-  const running = await ctx.db
-    .select({ id: dataExports.id })
-    .from(dataExports)
-    .where(and(eq(dataExports.accountId, ctx.accountId), eq(dataExports.kind, "import"), inArray(dataExports.status, ["queued", "running"])))
-    .get();
-  if (running) throw new AppError("conflict", ctx.t("data.err.importRunning"), { archive: ctx.t("data.err.importRunning") });
+  if (await holdsBusinessData(ctx.db, ctx.accountId)) throw new AppError("conflict", ctx.t("data.err.notFresh"), { archive: ctx.t("data.err.notFresh") });
+  if (await importInProgress(ctx.db, ctx.accountId)) throw new AppError("conflict", ctx.t("data.err.importRunning"), { archive: ctx.t("data.err.importRunning") });
 }
 
 /** The row of an import job whose archive is (or will be) at `importKey(accountId, id)`. */
