@@ -1,8 +1,8 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { receiptsBook, urssafYear } from "../../src/worker/features/books/queries";
 import { todayInParis } from "../../src/worker/features/documents/drafts";
 import { applyClientCredit, correctPayment, recordPayment } from "../../src/worker/features/payments/verbs";
+import { creditOf, one, ruleCredit } from "../helpers/credit";
 import { createDraftVia, draftBody, readyAccount, S20, verbCtx } from "../helpers/invoicing";
 
 // The money edge cases around client credit: a credit note on an invoice already paid, a refund of
@@ -43,25 +43,6 @@ async function stateOf(a: Account, id: string): Promise<State> {
   return (await res.json()) as State;
 }
 
-async function one<T>(query: string, ...binds: unknown[]): Promise<T> {
-  const row = await env.DB.prepare(query)
-    .bind(...binds)
-    .first<{ v: T }>();
-  return row?.v as T;
-}
-
-const creditOf = (clientId: string) => one<number>("SELECT COALESCE(SUM(amount_cents), 0) AS v FROM client_credits WHERE client_id = ?", clientId);
-
-/** The rule, recomputed from raw payments and documents, independently of client_credits. */
-const ruleCredit = (clientId: string) =>
-  one<number>(
-    `SELECT COALESCE(SUM(MAX(0,
-        COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.document_id = d.id), 0)
-        - MAX(0, d.due_cents - COALESCE((SELECT SUM(c.due_cents) FROM documents c WHERE c.preceding_document_id = d.id AND c.type = 'credit_note' AND c.status != 'draft'), 0)))), 0)
-      - (SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE client_id = ?1 AND method = 'avoir_client') AS v
-     FROM documents d WHERE d.client_id = ?1 AND d.type IN ('invoice', 'deposit_invoice') AND d.status != 'draft'`,
-    clientId,
-  );
 
 /** Money received as the receipts book and URSSAF read it. */
 async function received(accountId: string) {

@@ -9,6 +9,7 @@ import { treasury } from "../../src/worker/features/home/queries";
 import { listPayments, receivables } from "../../src/worker/features/payments/queries";
 import { applyClientCredit, correctPayment, recordPayment } from "../../src/worker/features/payments/verbs";
 import { signedUpClient } from "../helpers/client";
+import { creditOf, one, ruleCredit } from "../helpers/credit";
 import { createDraftVia, draftBody, insertClient, readyAccount, S20, verbCtx } from "../helpers/invoicing";
 
 type Account = Awaited<ReturnType<typeof readyAccount>>;
@@ -41,14 +42,6 @@ async function stateOf(a: Account, id: string): Promise<State> {
   return (await res.json()) as State;
 }
 
-async function one<T>(query: string, ...binds: unknown[]): Promise<T> {
-  const row = await env.DB.prepare(query)
-    .bind(...binds)
-    .first<{ v: T }>();
-  return row?.v as T;
-}
-
-const creditOf = (clientId: string) => one<number>("SELECT COALESCE(SUM(amount_cents), 0) AS v FROM client_credits WHERE client_id = ?", clientId);
 const rowCounts = async (accountId: string) => ({
   payments: await one<number>("SELECT COUNT(*) AS v FROM payments WHERE account_id = ?", accountId),
   credits: await one<number>("SELECT COUNT(*) AS v FROM client_credits WHERE account_id = ?", accountId),
@@ -385,16 +378,8 @@ describe("client credit over any sequence", () => {
         }
         const balance = await creditOf(clientId);
         expect(balance).toBeGreaterThanOrEqual(0);
-        // The rule, recomputed from raw payments and credit notes: every invoice's excess over what it
-        // still asks once credited, max(0, paid − max(0, due − credited)), less the credit spent.
-        const recomputed = await one<number>(
-          `SELECT COALESCE(SUM(MAX(0, COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.document_id = d.id), 0)
-             - MAX(0, d.due_cents - COALESCE((SELECT SUM(c.due_cents) FROM documents c WHERE c.preceding_document_id = d.id AND c.type = 'credit_note' AND c.status = 'issued'), 0)))), 0)
-             - (SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE client_id = ? AND method = 'avoir_client') AS v
-           FROM documents d WHERE d.client_id = ? AND d.status = 'issued'`,
-          clientId,
-          clientId,
-        );
+        // The rule, recomputed from raw payments and credit notes (test/helpers/credit.ts).
+        const recomputed = await ruleCredit(clientId);
         expect(balance).toBe(recomputed);
         const cash = await one<number>("SELECT COALESCE(SUM(amount_cents), 0) AS v FROM payments WHERE account_id = ? AND method != 'avoir_client'", a.accountId);
         expect(await one<number>("SELECT COALESCE(SUM(received_cents), 0) AS v FROM monthly_totals WHERE account_id = ?", a.accountId)).toBe(cash);
