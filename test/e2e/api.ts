@@ -54,11 +54,17 @@ export const FRANCHISE_PROFILE = {
   iban: "FR7630006000011234567890189",
 };
 
-/** A new account signed up through the API, with FRANCHISE_PROFILE, a client and one issued invoice. */
-export async function seedFranchiseAccount(prefix: string): Promise<{ api: ApiClient; email: string; invoice: { id: string; number: string } }> {
+/** A new account signed up through the API (password PASSWORD), nothing else. */
+export async function signUpViaApi(prefix: string): Promise<{ api: ApiClient; email: string }> {
   const api = new ApiClient();
   const email = uniqueEmail(prefix);
   assert.equal((await api.json("POST", "/api/v1/auth/signup", { name: "Léa Vidal", email, password: PASSWORD, companyName: FRANCHISE_PROFILE.name })).status, 201);
+  return { api, email };
+}
+
+/** A new account signed up through the API, with FRANCHISE_PROFILE, a client and one issued invoice. */
+export async function seedFranchiseAccount(prefix: string): Promise<{ api: ApiClient; email: string; invoice: { id: string; number: string } }> {
+  const { api, email } = await signUpViaApi(prefix);
   assert.equal((await api.json("PUT", "/api/v1/account/profile", FRANCHISE_PROFILE)).status, 200);
   const c = await api.json<{ client: { id: string } }>("POST", "/api/v1/clients", {
     kind: "company",

@@ -6,8 +6,8 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { strToU8, unzipSync, zipSync, type Zippable } from "fflate";
 import type { Browser } from "playwright-core";
-import { ApiClient, PASSWORD, seedFranchiseAccount } from "./api.ts";
-import { BASE_URL, SCREENSHOTS, launchBrowser, uniqueEmail } from "./browser.ts";
+import { type ApiClient, PASSWORD, seedFranchiseAccount, signUpViaApi } from "./api.ts";
+import { BASE_URL, SCREENSHOTS, launchBrowser, submitSignIn } from "./browser.ts";
 
 // PRIVACY.md §9.5 in Chromium: an export archive above the plain form's 32 MB is imported from
 // "Mes données" — the page's script sends it in parts with a progress bar, then the job list
@@ -28,13 +28,6 @@ const MiB = 1024 * 1024;
 const TARGET_BYTES = 40 * MiB;
 
 type Job = { id: string; kind: string; status: string; downloadUrl: string | null; error: string | null };
-
-async function signUp(prefix: string): Promise<{ api: ApiClient; email: string }> {
-  const api = new ApiClient();
-  const email = uniqueEmail(prefix);
-  assert.equal((await api.json("POST", "/api/v1/auth/signup", { name: "Léa Vidal", email, password: PASSWORD, companyName: "Atelier Vidal" })).status, 201);
-  return { api, email };
-}
 
 async function waitForJob(api: ApiClient, id: string, timeoutMs = 60_000): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
@@ -77,13 +70,10 @@ test("§9.5 imports an archive above 32 MB through Mes données, with a progress
   const archive = await paddedExport();
   assert.ok(archive.size > 32 * 1024 * 1024, `archive of ${archive.size} bytes`);
 
-  const { api, email } = await signUp("import-dst");
+  const { api, email } = await signUpViaApi("import-dst");
   const context = await browser.newContext({ locale: "fr-FR" });
   const page = await context.newPage();
-  await page.goto(`${BASE_URL}/connexion`);
-  await page.locator('[name="email"]').fill(email);
-  await page.locator('[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: "Se connecter" }).click();
+  await submitSignIn(page, email, PASSWORD);
   await page.waitForURL(/tableau-de-bord/);
 
   await page.goto(`${BASE_URL}/mes-donnees/exports`);

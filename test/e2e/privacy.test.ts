@@ -3,7 +3,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext } from "playwright-core";
 import { type ApiClient, PASSWORD, seedFranchiseAccount } from "./api.ts";
-import { BASE_URL, SCREENSHOTS, launchBrowser } from "./browser.ts";
+import { BASE_URL, SCREENSHOTS, launchBrowser, submitSignIn } from "./browser.ts";
 
 // PRIVACY.md §9.1 access, §9.2 rectification and §6 "export offered at termination", in Chromium.
 
@@ -21,10 +21,7 @@ async function signedInAccount(): Promise<{ api: ApiClient; context: BrowserCont
   // The same user signs in from the browser, as they would.
   const context = await browser.newContext({ locale: "fr-FR", acceptDownloads: true });
   const page = await context.newPage();
-  await page.goto(`${BASE_URL}/connexion`);
-  await page.locator('[name="email"]').fill(email);
-  await page.locator('[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: "Se connecter" }).click();
+  await submitSignIn(page, email, PASSWORD);
   await page.waitForURL(/tableau-de-bord/);
   await page.close();
   return { api, context, email, invoice };
@@ -35,10 +32,7 @@ test("§9.1 right of access: Mes données shows the person, the company, the con
   // A real sign-in, so the connection log has something to show.
   const login = await browser.newContext({ locale: "fr-FR" });
   const lp = await login.newPage();
-  await lp.goto(`${BASE_URL}/connexion`);
-  await lp.locator('[name="email"]').fill(email);
-  await lp.locator('[name="password"]').fill(PASSWORD);
-  await lp.getByRole("button", { name: "Se connecter" }).click();
+  await submitSignIn(lp, email, PASSWORD);
   await lp.waitForURL(/tableau-de-bord/);
   await login.close();
 
@@ -92,10 +86,7 @@ test("§6 export offered at termination: closing the account offers the full exp
   // Closed: the old password no longer opens anything.
   const again = await browser.newContext({ locale: "fr-FR" });
   const lp = await again.newPage();
-  await lp.goto(`${BASE_URL}/connexion`);
-  await lp.locator('[name="email"]').fill(email);
-  await lp.locator('[name="password"]').fill(PASSWORD);
-  await lp.getByRole("button", { name: "Se connecter" }).click();
+  await submitSignIn(lp, email, PASSWORD);
   await lp.waitForLoadState();
   assert.ok(!lp.url().includes("tableau-de-bord"), "a closed account cannot sign in");
   await again.close();
