@@ -32,7 +32,7 @@ import { payPages, stripeSettingsPages, stripeWebhooks } from "./features/stripe
 import { readCookie, LANG_COOKIE } from "./http/cookies";
 import { csrf } from "./http/csrf";
 import { AppError, handleError, notFound } from "./http/errors";
-import { securityHeaders } from "./http/security";
+import { privateNoStore, securityHeaders } from "./http/security";
 import { loadSession } from "./http/session";
 import { translator, type Locale } from "./ui/i18n";
 import { operatorApi } from "./features/operator/routes";
@@ -46,6 +46,7 @@ export function createApp() {
   app.use(meterD1);
   app.use(requestId());
   app.use(securityHeaders);
+  app.use(privateNoStore);
   app.use(async (c, next) => {
     try {
       c.set("config", loadConfig(c.env));

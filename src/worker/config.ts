@@ -15,7 +15,8 @@ const secret = (name: string) =>
 
 const ConfigSchema = z
   .object({
-    ENVIRONMENT: z.enum(["production", "local", "test"]),
+    /** "local"/"development": `npm start` and the e2e runs; "test": vitest; "production": deployed. */
+    ENVIRONMENT: z.enum(["production", "local", "development", "test"]),
     APP_URL: z.url(),
     SESSION_SECRET: secret("SESSION_SECRET"),
     PASSWORD_PEPPER: secret("PASSWORD_PEPPER"),
@@ -83,3 +84,10 @@ export function loadConfig(env: object): Config {
 
 /** Local and test modes may use the dev outbox and relaxed conveniences; production never. */
 export const isLocal = (config: Config) => config.ENVIRONMENT !== "production";
+
+/**
+ * The dev tools (`/dev/outbox` page, `/dev/seed`) exist only on a developer's machine: a test run
+ * behaves as production for them, so a deployment mislabelled "test" still exposes neither the
+ * mails of other users nor a route that creates accounts.
+ */
+export const hasDevTools = (config: Config) => config.ENVIRONMENT === "local" || config.ENVIRONMENT === "development";

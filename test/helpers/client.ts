@@ -10,7 +10,15 @@ export const BASE = "https://factumo.test";
  */
 export class TestClient {
   readonly cookies = new Map<string, string>();
-  constructor(readonly headers: Record<string, string> = {}) {}
+  private readonly bindings: CloudflareBindings;
+  /** `vars` overrides bindings for this client only, e.g. `{ ENVIRONMENT: "local" }` to reach the dev tools. */
+  constructor(
+    readonly headers: Record<string, string> = {},
+    vars: Record<string, string> = {},
+  ) {
+    // One object per client: loadConfig caches the parsed config by bindings object.
+    this.bindings = (Object.keys(vars).length ? { ...env, ...vars } : env) as unknown as CloudflareBindings;
+  }
 
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
@@ -20,7 +28,7 @@ export class TestClient {
     // slower with every request of a file (cloudflare/workers-sdk#15446: ~5 ms → ~300 ms after a
     // few hundred), which made the route-enumerating suites take many minutes and overflow the stack.
     const request = new Request(`${BASE}${path}`, { ...init, headers, redirect: "manual" });
-    const res = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, env as unknown as CloudflareBindings, createExecutionContext());
+    const res = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, this.bindings, createExecutionContext());
     for (const line of res.headers.getSetCookie()) {
       const [pair = "", ...attrs] = line.split(";");
       const eq = pair.indexOf("=");

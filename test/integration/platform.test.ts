@@ -129,9 +129,36 @@ describe("security headers on every response", () => {
   });
 });
 
-describe("dev outbox", () => {
-  it("exists in test and local modes only", async () => {
-    const res = await new TestClient().get("/dev/outbox");
-    expect(res.status).toBe(200);
+describe("dev tools (/dev/outbox, /dev/seed)", () => {
+  const modes = {
+    local: { ENVIRONMENT: "local" },
+    development: { ENVIRONMENT: "development" },
+    test: {},
+    production: { ENVIRONMENT: "production", RESEND_API_KEY: "re_test" },
+  };
+
+  it("answer 404 in test and production modes, and the footer does not link them", async () => {
+    for (const vars of [modes.test, modes.production]) {
+      const client = new TestClient({}, vars);
+      expect((await client.get("/dev/outbox")).status).toBe(404);
+      expect((await client.json("GET", "/dev/outbox")).status).toBe(404);
+      expect((await client.json("POST", "/dev/seed")).status).toBe(404);
+      expect(await (await client.get("/connexion")).text()).not.toContain("/dev/outbox");
+    }
+    // Runs before the local test below: nothing has seeded the demo account yet.
+    const demo = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = 'demo@factumo.fr'").first<{ n: number }>();
+    expect(demo?.n).toBe(0);
+  });
+
+  it("exist in local and development modes, where the footer links the outbox", async () => {
+    for (const vars of [modes.local, modes.development]) {
+      const client = new TestClient({}, vars);
+      const page = await client.get("/dev/outbox");
+      expect(page.status).toBe(200);
+      expect((await client.json("GET", "/dev/outbox")).status).toBe(200);
+      expect(await (await client.get("/connexion")).text()).toContain('href="/dev/outbox"');
+    }
+    const seeded = await new TestClient({}, modes.local).json("POST", "/dev/seed");
+    expect(seeded.status).toBe(200);
   });
 });

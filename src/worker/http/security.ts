@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { NONCE, secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "../env";
 
 /**
  * Security headers on every response (privacy policy §8): CSP with a per-request nonce for island
@@ -43,4 +44,15 @@ export const securityHeaders = createMiddleware(async (c, next) => {
     }
   });
   for (const [name, value] of own) c.res.headers.set(name, value);
+});
+
+/**
+ * `Cache-Control: private, no-store` on every response to a signed-in request and on the public
+ * document pages (`/p/…`, a capability link): neither a shared cache nor the browser's history
+ * cache may keep a page that shows an account's data. It overrides a route's own, looser value
+ * (`private, no-cache` on downloads). Registered before loadSession, so it sees the session.
+ */
+export const privateNoStore = createMiddleware<AppEnv>(async (c, next) => {
+  await next();
+  if (c.var.auth || c.req.path === "/p" || c.req.path.startsWith("/p/")) c.res.headers.set("Cache-Control", "private, no-store");
 });

@@ -47,7 +47,7 @@ let installed = false;
 
 /** Records the deployment's environment (from the ENVIRONMENT var) for the guard. */
 export function setOutboundEnvironment(environment: unknown): void {
-  mode = environment === "local" || environment === "test" ? environment : "production";
+  mode = environment === "local" || environment === "development" ? "local" : environment === "test" ? "test" : "production";
 }
 
 /** Replaces the global fetch with the guarded one, once per isolate. */

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { hasDevTools } from "../config";
 import type { AppEnv, Auth } from "../env";
 import { CONSENT_COOKIE, parseConsent } from "../features/privacy/consent";
 import type { PrivacyView } from "../features/privacy/context";
@@ -26,7 +27,7 @@ export function pageContext(c: Context<AppEnv>): PageContext {
     nonce: c.var.secureHeadersNonce,
     auth: c.var.auth ?? null,
     path: c.req.path,
-    isLocal: c.var.config ? c.var.config.ENVIRONMENT !== "production" : false,
+    isLocal: c.var.config ? hasDevTools(c.var.config) : false,
     // Pages rendered before the privacy middleware ran (early errors) still read the cookie choice.
     privacy: c.var.privacy ?? { consent: parseConsent(readCookie(c, CONSENT_COOKIE), Date.now()), policyNotice: false },
   };

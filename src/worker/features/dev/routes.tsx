@@ -1,6 +1,6 @@
 import { desc, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { isLocal } from "../../config";
+import { hasDevTools } from "../../config";
 import { directoryDb } from "../../db/client";
 import { mailLog } from "../../db/schema";
 import type { AppEnv } from "../../env";
@@ -12,12 +12,12 @@ import { seedDemo } from "./seed";
 import { render } from "../../ui/render";
 
 /**
- * Local-only tools: the outbox where emails land when no Resend key is set. In production every
- * path here is a 404, as if it did not exist.
+ * Local-only tools: the outbox where emails land when no Resend key is set, and the demo seed. In
+ * production and in tests every path here is a 404, as if it did not exist (config.hasDevTools).
  */
 export const devPages = new Hono<AppEnv>()
   .use(async (c, next) => {
-    if (!isLocal(c.var.config)) throw new AppError("not_found", c.var.t("err.not_found"));
+    if (!hasDevTools(c.var.config)) throw new AppError("not_found", c.var.t("err.not_found"));
     return next();
   })
   .post("/seed", async (c) => c.json(await seedDemo(directoryCtx(c))))
