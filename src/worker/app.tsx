@@ -8,7 +8,7 @@ import { authApi, authPages } from "./features/auth/routes";
 import { clientsApi, clientsPages } from "./features/clients/routes";
 import { devPages } from "./features/dev/routes";
 import { hasOwnBodyLimit } from "./features/data/links";
-import { dataApi, dataPages } from "./features/data/routes";
+import { dataApi, dataPages, importBodyLimit } from "./features/data/routes";
 import { documentsPages } from "./features/documents/page-routes";
 import { documentsApi } from "./features/documents/routes";
 import { seriesPages } from "./features/documents/series-page";
@@ -31,6 +31,7 @@ import { stockApi, stockPages } from "./features/stock/routes";
 import { payPages, stripeSettingsPages, stripeWebhooks } from "./features/stripe/routes";
 import { readCookie, LANG_COOKIE } from "./http/cookies";
 import { csrf } from "./http/csrf";
+import { guardLargeBody } from "./http/large-body";
 import { AppError, handleError, notFound } from "./http/errors";
 import { privateNoStore, securityHeaders } from "./http/security";
 import { loadSession } from "./http/session";
@@ -86,6 +87,9 @@ export function createApp() {
     }
     return next();
   });
+  // Routes above the app-wide body limit: session, CSRF and declared length checked from the
+  // headers before the CSRF check below reads any body.
+  app.use(guardLargeBody(importBodyLimit));
   app.use(csrf);
   app.use(privacyContext);
 

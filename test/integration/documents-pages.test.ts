@@ -271,7 +271,7 @@ describe("the detail page", () => {
     const preview = await a.client.get(`/documents/${id}/apercu.pdf`);
     expect(preview.status).toBe(200);
     expect(preview.headers.get("content-type")).toBe("application/pdf");
-    expect(preview.headers.get("content-disposition")).toBe(`inline; filename="F-${year}-0001.pdf"`);
+    expect(preview.headers.get("content-disposition")).toBe(`inline; filename="F-${year}-0001.pdf"; filename*=UTF-8''F-${year}-0001.pdf`);
     const csp = preview.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("frame-ancestors 'self'");
     expect(csp).toContain("default-src 'none'");
@@ -280,11 +280,11 @@ describe("the detail page", () => {
     expect(await sha256Hex(bytes)).toBe((await apiDoc(a.client, id)).document?.pdfSha256);
 
     const pdf = await a.client.get(`/documents/${id}/telecharger.pdf`);
-    expect(pdf.headers.get("content-disposition")).toBe(`attachment; filename="F-${year}-0001.pdf"`);
+    expect(pdf.headers.get("content-disposition")).toBe(`attachment; filename="F-${year}-0001.pdf"; filename*=UTF-8''F-${year}-0001.pdf`);
     expect(pdf.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     await pdf.arrayBuffer();
     const xml = await a.client.get(`/documents/${id}/telecharger.xml`);
-    expect(xml.headers.get("content-disposition")).toBe(`attachment; filename="F-${year}-0001.xml"`);
+    expect(xml.headers.get("content-disposition")).toBe(`attachment; filename="F-${year}-0001.xml"; filename*=UTF-8''F-${year}-0001.xml`);
     expect(await xml.text()).toContain(`F-${year}-0001`);
   });
 

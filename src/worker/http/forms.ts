@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type { AppEnv } from "../env";
 import { AppError, type FieldErrors } from "./errors";
+import { safeRedirect } from "./header-values";
 import { formFields, validate } from "./validate";
 
 /**
@@ -29,7 +30,7 @@ export async function handleForm<S extends z.ZodType>(
   }
 }
 
-/** Only same-site relative paths are followed after login (no open redirect). */
+/** Only same-site relative paths are followed after login (no open redirect): see header-values.ts. */
 export function safeNext(next: string | undefined, fallback = "/tableau-de-bord"): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : fallback;
+  return safeRedirect(next, fallback);
 }

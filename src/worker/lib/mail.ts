@@ -3,6 +3,7 @@ import { type Config, isLocal } from "../config";
 import type { Db } from "../db/client";
 import { mailLog } from "../db/schema";
 import { AppError } from "../http/errors";
+import { headerText } from "../http/header-values";
 import { randomId } from "./crypto/random";
 
 export interface OutgoingMail {
@@ -34,11 +35,28 @@ export function textToHtml(text: string): string {
 }
 
 /**
+ * The mail with every value that becomes a mail header (subject, reply-to, extra headers,
+ * attachment names) stripped of control characters: a seller name or document number holding a
+ * CR/LF can never add a header (http/header-values.ts).
+ */
+export function headerSafeMail(mail: OutgoingMail): OutgoingMail {
+  return {
+    ...mail,
+    to: headerText(mail.to),
+    subject: headerText(mail.subject),
+    ...(mail.replyTo ? { replyTo: headerText(mail.replyTo) } : {}),
+    ...(mail.headers ? { headers: Object.fromEntries(Object.entries(mail.headers).map(([k, v]) => [headerText(k), headerText(v)])) } : {}),
+    ...(mail.attachments ? { attachments: mail.attachments.map((a) => ({ ...a, filename: headerText(a.filename) })) } : {}),
+  };
+}
+
+/**
  * The one way Factumo sends email. With RESEND_API_KEY it goes through Resend's SDK (whose base URL
  * tests point at a local server); without it, in local and test modes only, it lands in the dev
  * outbox (`/dev/outbox`). Every send is recorded in mail_log.
  */
-export async function sendMail(config: Config, db: Db, mail: OutgoingMail): Promise<{ id: string }> {
+export async function sendMail(config: Config, db: Db, input: OutgoingMail): Promise<{ id: string }> {
+  const mail = headerSafeMail(input);
   const id = randomId();
   const html = textToHtml(mail.text);
   const now = Date.now();

@@ -1,4 +1,5 @@
 import type { FieldErrors } from "../../http/errors";
+import { isSafeRedirect } from "../../http/header-values";
 import { CsrfField, Field, FormErrorSummary } from "../../ui/form";
 import { type Flash, PublicLayout } from "../../ui/layout";
 import type { PageContext } from "../../ui/page-context";
@@ -60,7 +61,7 @@ export function LogInPage({ ctx, values = {}, errors, flash, next }: FormPagePro
         <h1>{t("auth.login.title")}</h1>
         <form method="post" action="/connexion" novalidate>
           <CsrfField ctx={ctx} />
-          {next ? <input type="hidden" name="next" value={next} /> : null}
+          {isSafeRedirect(next) ? <input type="hidden" name="next" value={next} /> : null}
           <FormErrorSummary ctx={ctx} errors={errors} />
           <Field name="email" type="email" label={t("field.email")} value={values.email} errors={errors} required autocomplete="username" />
           <Field name="password" type="password" label={t("field.password")} errors={errors} required autocomplete="current-password" />
@@ -89,7 +90,7 @@ export function TotpPage({ ctx, challenge, errors, next }: FormPageProps & { cha
         <form method="post" action="/connexion/2fa" novalidate>
           <CsrfField ctx={ctx} />
           <input type="hidden" name="challenge" value={challenge} />
-          {next ? <input type="hidden" name="next" value={next} /> : null}
+          {isSafeRedirect(next) ? <input type="hidden" name="next" value={next} /> : null}
           <FormErrorSummary ctx={ctx} errors={errors} />
           <Field name="code" label={t("auth.totp.code")} errors={errors} required autocomplete="one-time-code" inputMode="numeric" maxLength={20} />
           <button type="submit" class="button primary">

@@ -18,6 +18,7 @@ import { receiptsCsv, receiptsPdf } from "./exports";
 import { BOOKS_PATH, BooksOverviewPage, BooksSettingsPage, FEC_PATH, RECEIPTS_PATH, ReceiptsPage, SETTINGS_PATH, URSSAF_PATH, UrssafPage } from "./pages";
 import { booksSettingsOf, fecSource, receiptsBook, receiptsTotals, saveBooksSettings, thresholdsView, urssafYear } from "./queries";
 import { PeriodQuery, SettingsInput, UrssafQuery, YearQuery } from "./schemas";
+import { contentDisposition } from "../../http/header-values";
 
 type Ctx = Context<AppEnv>;
 
@@ -40,7 +41,7 @@ async function fecResponse(c: Ctx, ctx: AccountVerbCtx, year: number): Promise<R
   const source = await fecSource(ctx, year);
   try {
     const fec = buildFec({ siren: source.siren ?? "", year, sales: source.sales, receipts: source.receipts });
-    return c.body(fec.text, 200, { "content-type": "text/plain; charset=utf-8", "content-disposition": `attachment; filename="${fec.fileName}"`, "cache-control": "no-store" });
+    return c.body(fec.text, 200, { "content-type": "text/plain; charset=utf-8", "content-disposition": contentDisposition("attachment", fec.fileName), "cache-control": "no-store" });
   } catch (err) {
     if (err instanceof FecError && err.code === "siren") throw new AppError("precondition_failed", ctx.t("books.err.siren"), { siren: ctx.t("books.err.siren") });
     throw err;
@@ -52,7 +53,7 @@ async function csvResponse(c: Ctx, from: string, to: string): Promise<Response> 
   const entries = await receiptsBook(ctx.db, ctx.accountId, from, to);
   return c.body(receiptsCsv(entries, ctx.t, ctx.locale), 200, {
     "content-type": "text/csv; charset=utf-8",
-    "content-disposition": `attachment; filename="livre-des-recettes_${from}_${to}.csv"`,
+    "content-disposition": contentDisposition("attachment", `livre-des-recettes_${from}_${to}.csv`),
     "cache-control": "no-store",
   });
 }
@@ -67,7 +68,7 @@ async function pdfResponse(c: Ctx, from: string, to: string): Promise<Response> 
   const bytes = await receiptsPdf(entries, { from, to, seller, t: ctx.t, locale: ctx.locale, now: new Date(ctx.now) });
   return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
     "content-type": "application/pdf",
-    "content-disposition": `attachment; filename="livre-des-recettes_${from}_${to}.pdf"`,
+    "content-disposition": contentDisposition("attachment", `livre-des-recettes_${from}_${to}.pdf`),
     "cache-control": "no-store",
   });
 }

@@ -16,9 +16,30 @@ export const MAX_PART_BYTES = 90 * 1024 * 1024;
 /** Largest body of a part request: the largest part plus a margin. */
 export const IMPORT_PART_MAX_BODY = MAX_PART_BYTES + 64 * 1024;
 
+/**
+ * Largest archive the import FORM accepts (the route raises the app's body limit to this: the form
+ * is read whole). The page's script uploads in parts instead (uploads.ts).
+ */
+export const IMPORT_MAX_BYTES = 32 * 1024 * 1024;
+/** Largest body of the one-shot import form: the archive plus the form's envelope. */
+export const IMPORT_FORM_MAX_BODY = IMPORT_MAX_BYTES + 64 * 1024;
+
+/**
+ * The body limit of a request that sets its own instead of the app-wide one (app.tsx), or null;
+ * `streamed` when its handler streams the body (to R2) rather than reading it. Such requests are
+ * checked from their headers alone (session, CSRF, declared length) before their body is read:
+ * http/large-body.ts.
+ */
+export function ownBodyLimit(method: string, path: string): { maxBytes: number; streamed: boolean } | null {
+  if (method === "POST" && path === IMPORT_PATH) return { maxBytes: IMPORT_FORM_MAX_BODY, streamed: false };
+  // uploadImportPart wants an exact Content-Length and streams the body: a chunked part is refused there.
+  if (method === "PUT" && IMPORT_PART_PATH.test(path)) return { maxBytes: IMPORT_PART_MAX_BODY, streamed: true };
+  return null;
+}
+
 /** Requests that set their own body limit instead of the app-wide one (app.tsx). */
 export function hasOwnBodyLimit(method: string, path: string): boolean {
-  return (method === "POST" && path === IMPORT_PATH) || (method === "PUT" && IMPORT_PART_PATH.test(path));
+  return ownBodyLimit(method, path) !== null;
 }
 
 export const exportPath = (id: string) => `${EXPORTS_PATH}/${encodeURIComponent(id)}`;

@@ -1,6 +1,5 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import * as z from "zod";
 import { accountCtx } from "../../context";
 import type { AppEnv } from "../../env";
@@ -12,11 +11,13 @@ import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
 import { CONSENT_COOKIE, parseConsent } from "../privacy/consent";
 import { jobErrorMessage, parseJobError } from "./i18n";
-import { DATA_PATH, EXPORTS_PATH, IMPORT_PART_MAX_BODY, IMPORT_PATH, signedDownloadPath } from "./links";
+import { DATA_PATH, EXPORTS_PATH, IMPORT_PART_MAX_BODY, IMPORT_PATH, ownBodyLimit, signedDownloadPath } from "./links";
+import type { OwnBodyLimit } from "../../http/large-body";
 import { DataIndexPage, ExportsPage, type JobView } from "./pages";
 import { dataOverview } from "./queries";
 import { MAX_UPLOAD_BYTES, cancelImportUpload, completeImportUpload, createImportUpload, uploadImportPart } from "./uploads";
-import { type DataJobRow, IMPORT_MAX_BYTES, listDataJobs, loadDataJob, openExportDownload, requestExport, requestImport } from "./verbs";
+import { type DataJobRow, listDataJobs, loadDataJob, openExportDownload, requestExport, requestImport } from "./verbs";
+import { contentDisposition } from "../../http/header-values";
 
 type Ctx = Context<AppEnv>;
 
@@ -101,7 +102,7 @@ export const dataPages = new Hono<AppEnv>()
       headers: {
         "content-type": "application/zip",
         "content-length": String(object.size),
-        "content-disposition": `attachment; filename="factumo-export-${day}.zip"`,
+        "content-disposition": contentDisposition("attachment", `factumo-export-${day}.zip`),
         "cache-control": "private, no-store",
         ...(row.sha256 ? { "x-content-sha256": row.sha256 } : {}),
       },
@@ -110,12 +111,9 @@ export const dataPages = new Hono<AppEnv>()
   .post(
     IMPORT_PATH,
     // The app-wide body limit skips this path (app.tsx): the form's archive may be far above it.
-    // Hono reads this form whole (and the CSRF check reads it too): hence its 32 MB cap. The page's
-    // script sends larger archives in parts instead (the /api/v1/data/imports routes below).
-    bodyLimit({
-      maxSize: IMPORT_MAX_BYTES + 64 * 1024,
-      onError: (c) => exportsPage(c, { status: 413, errors: { archive: c.var.t("data.err.importSize") } }),
-    }),
+    // Hono reads this form whole (and the CSRF check reads it too): hence its 32 MB cap, enforced
+    // with the session and CSRF checks before any read (importBodyLimit below). The page's script
+    // sends larger archives in parts instead (the /api/v1/data/imports routes below).
     async (c) => {
       const body = await c.req.parseBody();
       const file = body.archive;
@@ -131,6 +129,16 @@ export const dataPages = new Hono<AppEnv>()
       return c.redirect(`${EXPORTS_PATH}?lance=import`, 303);
     },
   );
+
+/**
+ * The body limits of the import's routes (links.ts ownBodyLimit) with the form's own answer to an
+ * archive over its cap: the import page with the error under the file field.
+ */
+export function importBodyLimit(method: string, path: string): OwnBodyLimit | null {
+  const limit = ownBodyLimit(method, path);
+  if (!limit || limit.streamed) return limit;
+  return { ...limit, tooLarge: (c) => exportsPage(c, { status: 413, errors: { archive: c.var.t("data.err.importSize") } }) };
+}
 
 const UploadInput = z.object({ size: z.number().int().positive().max(MAX_UPLOAD_BYTES) }).strict();
 

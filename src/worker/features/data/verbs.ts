@@ -7,16 +7,12 @@ import { randomId } from "../../lib/crypto/random";
 import { accessEntry, recordAccess } from "../privacy/access-log";
 import type { AccountVerbCtx } from "../documents/drafts";
 import { importKey } from "./import";
-import { EXPORT_TTL_MS, checkDownloadLink } from "./links";
+import { EXPORT_TTL_MS, IMPORT_MAX_BYTES, checkDownloadLink } from "./links";
 
 export type Ctx = AccountVerbCtx & { userId: string };
 export type DataJobRow = typeof dataExports.$inferSelect;
 
-/**
- * Largest archive the import FORM accepts (the route raises the app's body limit to this: the form
- * is read whole). The page's script uploads in parts instead, with no such limit (uploads.ts).
- */
-export const IMPORT_MAX_BYTES = 32 * 1024 * 1024;
+export { IMPORT_MAX_BYTES };
 
 /** An expired link or a purged archive: 410, code `gone` (stable). */
 export class GoneError extends AppError {

@@ -68,6 +68,7 @@ import { listDocuments, type ListStatus } from "./queries";
 import { convertQuote, revokeShare, shareDocument } from "./quotes";
 import { DraftInput } from "./schemas";
 import { recordAccess } from "../privacy/access-log";
+import { contentDisposition } from "../../http/header-values";
 
 type Ctx = Context<AppEnv>;
 type InvoiceType = Exclude<DocumentType, "quote">;
@@ -628,7 +629,7 @@ export const documentsPages = new Hono<AppEnv>()
     // Framed by the detail page only: same-origin framing, and nothing else may load from it.
     return c.body(obj.body, 200, {
       "Content-Type": "application/pdf",
-      "Content-Disposition": `inline; filename="${name}"`,
+      "Content-Disposition": contentDisposition("inline", name),
       "Content-Security-Policy": "default-src 'none'; frame-ancestors 'self'",
       "X-Frame-Options": "SAMEORIGIN",
       "Cache-Control": "private, no-cache",
@@ -636,9 +637,9 @@ export const documentsPages = new Hono<AppEnv>()
   })
   .get("/documents/:id/telecharger.pdf", async (c) => {
     const { name, obj } = await storedFile(c, "pdf", true);
-    return c.body(obj.body, 200, { "Content-Type": "application/pdf", "Content-Disposition": `attachment; filename="${name}"`, "Cache-Control": "private, no-cache" });
+    return c.body(obj.body, 200, { "Content-Type": "application/pdf", "Content-Disposition": contentDisposition("attachment", name), "Cache-Control": "private, no-cache" });
   })
   .get("/documents/:id/telecharger.xml", async (c) => {
     const { name, obj } = await storedFile(c, "xml", true);
-    return c.body(obj.body, 200, { "Content-Type": "application/xml", "Content-Disposition": `attachment; filename="${name}"`, "Cache-Control": "private, no-cache" });
+    return c.body(obj.body, 200, { "Content-Type": "application/xml", "Content-Disposition": contentDisposition("attachment", name), "Cache-Control": "private, no-cache" });
   });

@@ -16,6 +16,7 @@ import { LIST_STATUSES, listDocuments, verifyIssueChain } from "./queries";
 import { convertQuote, revokeShare, shareDocument } from "./quotes";
 import { configureSeries, listSeries } from "./series";
 import { DraftInput, IssueInput } from "./schemas";
+import { contentDisposition } from "../../http/header-values";
 
 const CreateInput = DraftInput.extend({ type: z.enum(DOCUMENT_TYPES), precedingDocumentId: z.string().max(40).optional() });
 const ConvertInput = z.object({ to: z.enum(["invoice", "deposit_invoice"]), percentBp: z.number().int().min(1).max(10_000).optional() });
@@ -88,7 +89,7 @@ export const documentsApi = new Hono<AppEnv>()
     return new Response(obj.body, {
       headers: {
         "content-type": ext === "pdf" ? "application/pdf" : "text/xml; charset=utf-8",
-        "content-disposition": `attachment; filename="${doc.number}.${ext}"`,
+        "content-disposition": contentDisposition("attachment", `${doc.number}.${ext}`),
         "cache-control": "private, max-age=0",
         "x-content-sha256": obj.customMetadata?.sha256 ?? "",
       },
@@ -116,7 +117,7 @@ export const documentsApi = new Hono<AppEnv>()
     await recordAccess(ctx, "document_downloaded", `${doc.number}-ubl.xml`);
     return c.body(toUbl(doc.snapshot as DocumentSnapshot), 200, {
       "content-type": "application/xml; charset=utf-8",
-      "content-disposition": `attachment; filename="${doc.number}-ubl.xml"`,
+      "content-disposition": contentDisposition("attachment", `${doc.number}-ubl.xml`),
     });
   })
   .get("/series", async (c) => c.json({ series: await listSeries(accountCtx(c)) }))

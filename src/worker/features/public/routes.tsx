@@ -18,6 +18,7 @@ import { acceptQuote, refuseQuote } from "../documents/quotes";
 import { isPayable } from "../payments/verbs";
 import { payUrlForIssue } from "../stripe/checkout";
 import { PublicDocumentPage } from "./pages";
+import { contentDisposition } from "../../http/header-values";
 
 const AcceptInput = z.object({
   name: z.string().trim().min(2, "form.required").max(120),
@@ -65,7 +66,7 @@ export const publicPages = new Hono<AppEnv>()
     return new Response(obj.body, {
       headers: {
         "content-type": "application/pdf",
-        "content-disposition": `inline; filename="${doc.number}.pdf"`,
+        "content-disposition": contentDisposition("inline", `${doc.number}.pdf`),
         "cache-control": "private, no-store",
         "referrer-policy": "no-referrer",
       },
