@@ -1,5 +1,6 @@
-// Runs every fixture scenario (test/fixtures/documents.ts) through toCii and toUbl and checks the
-// XML with the receiving platform's validator (../shared/einvoice/validate.mjs: XSD, Factur-X and
+// Runs every fixture scenario (test/fixtures/documents.ts) through toCii and toUbl, and every CDAR
+// status scenario (test/fixtures/cdar.ts) through buildCdar, and checks the XML with the receiving
+// platform's validator (../shared/einvoice/validate.mjs: XSD, Factur-X and
 // CEN EN 16931 schematrons, French BR-FR rules). Exits 1 on any error.
 //
 //   node scripts/validate-einvoices.mjs [--keep]      (--keep: leave the XML in test-results/einvoices)
@@ -39,6 +40,9 @@ await build({
       'export { SCENARIOS } from "./test/fixtures/documents.ts";',
       'export { toCii } from "./src/worker/domain/einvoice/cii.ts";',
       'export { toUbl } from "./src/worker/domain/einvoice/ubl.ts";',
+      'export { CDAR_SCENARIOS, cdarInputArb } from "./test/fixtures/cdar.ts";',
+      'export { default as fc } from "fast-check";',
+      'export { buildCdar } from "./src/worker/domain/einvoice/cdar.ts";',
     ].join("\n"),
     resolveDir: root,
     sourcefile: "validate-entry.ts",
@@ -51,7 +55,7 @@ await build({
   outfile: bundle,
   logLevel: "error",
 });
-const { SCENARIOS, toCii, toUbl } = await import(pathToFileURL(bundle).href);
+const { SCENARIOS, toCii, toUbl, CDAR_SCENARIOS, cdarInputArb, fc, buildCdar } = await import(pathToFileURL(bundle).href);
 
 const files = [];
 for (const [name, make] of Object.entries(SCENARIOS)) {
@@ -65,6 +69,18 @@ for (const [name, make] of Object.entries(SCENARIOS)) {
     files.push(file);
   }
 }
+// Every lifecycle status Factumo can build (CDAR D22B, BR-FR-CDV): one file per scenario.
+for (const [name, make] of Object.entries(CDAR_SCENARIOS)) {
+  const file = path.join(out, `cdar-${name}.xml`);
+  writeFileSync(file, buildCdar(make()));
+  files.push(file);
+}
+// …and 40 random ones from the property tests' generator (fixed seed: a failure reproduces).
+fc.sample(cdarInputArb, { numRuns: 40, seed: 20261207 }).forEach((input, i) => {
+  const file = path.join(out, `cdar-random-${String(i).padStart(2, "0")}-${input.code}.xml`);
+  writeFileSync(file, buildCdar(input));
+  files.push(file);
+});
 
 // The first run installs the validator's dependencies and compiles the rules (a few minutes).
 const run = spawnSync(process.execPath, [validator, "--json", ...files], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
@@ -93,5 +109,5 @@ for (const entry of report) {
 }
 if (!keep && errors === 0) rmSync(out, { recursive: true, force: true });
 else if (errors) console.log(`\nXML kept in ${path.relative(root, out)}`);
-console.log(`\n${report.length} e-invoices checked, ${errors} error(s)`);
+console.log(`\n${report.length} e-invoice, status and e-reporting files checked, ${errors} error(s)`);
 process.exit(errors ? 1 : 0);
