@@ -1,11 +1,16 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { freePort } from "./scripts/lib/dev-server.mjs";
 
 // Unit and integration tests run inside workerd with the real D1, R2 and Durable Object
 // bindings of wrangler.toml; migrations are applied by test/setup.ts before each file.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  // The stand-in PA (test/stand-ins/pa-server.mjs) listens on this port, started by globalSetup in
+  // this same process; the Worker gets it as its platform PA, like `npm start` does.
+  process.env.PA_STANDIN_PORT ??= String(await freePort());
+  const pa = `http://127.0.0.1:${process.env.PA_STANDIN_PORT}`;
   return {
     plugins: [
       cloudflareTest({
@@ -18,6 +23,11 @@ export default defineConfig(async () => {
             SESSION_SECRET: "test-session-secret-0123456789abcdef0123456789",
             PASSWORD_PEPPER: "test-pepper-0123456789abcdef0123456789abcdef",
             DATA_KEY: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            PA_TOKEN_URL: `${pa}/auth/token`,
+            PA_FLOW_URL: `${pa}/flow-service`,
+            PA_DIRECTORY_URL: `${pa}/directory-service`,
+            PA_CLIENT_ID: "factumo-platform",
+            PA_CLIENT_SECRET: "standin-platform-secret",
           },
         },
       }),
@@ -26,7 +36,7 @@ export default defineConfig(async () => {
       include: ["src/**/*.test.ts", "test/integration/**/*.test.ts", "test/unit/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
       // A local Stripe API stand-in (Node HTTP), its URL handed to the tests as inject("stripeApiBase").
-      globalSetup: ["./test/helpers/stripe-server.mjs"],
+      globalSetup: ["./test/helpers/stripe-server.mjs", "./test/stand-ins/pa-server.mjs"],
       // Generous: the 2-core machines also run workerd and the PDF renderer; no test asserts time.
       testTimeout: 30_000,
     },

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { applyMigrations, buildClient, localSecrets, root, startWrangler } from "./lib/dev-server.mjs";
 import { assertNode } from "./lib/env.mjs";
+import { startPaServer } from "../test/stand-ins/pa-server.mjs";
 
 assertNode();
 const devVars = path.join(root, ".dev.vars");
@@ -20,14 +21,17 @@ console.log("Applying local D1 migrations…");
 applyMigrations();
 
 const port = Number(process.env.PORT ?? 8787);
-const server = await startWrangler({ port });
+// The stand-in Plateforme Agréée: every local account reaches the e-invoicing network through it.
+const pa = await startPaServer({ port: Number(process.env.PA_PORT ?? 8790) });
+const server = await startWrangler({ port, vars: pa.workerVars });
 const { seedDemo } = await import("./lib/seed.mjs");
 const demo = await seedDemo(server.url);
 console.log(`
   Factumo is running: http://localhost:${port}
   Demo login: ${demo.email} / ${demo.password}   (${demo.created ? "created" : "already there"})
   Emails land in the dev outbox: http://localhost:${port}/dev/outbox
+  Stand-in Plateforme Agréée (e-invoicing network): ${pa.url}  (state: ${pa.url}/_sim/state)
   Stop with Ctrl+C.
 `);
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => (server.stop(), process.exit(0)));
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => (server.stop(), void pa.close(), process.exit(0)));
 server.child.on("exit", (code) => process.exit(code ?? 0));

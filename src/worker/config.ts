@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { isPlatformUrl } from "./domain/einvoice/platforms";
 
 const base64Key = z
   .string()
@@ -37,6 +38,17 @@ const ConfigSchema = z
     /** Points the Stripe SDK at a local test server (http://127.0.0.1:PORT); refused in production. */
     STRIPE_API_BASE: z.url().optional(),
     /**
+     * Factumo's platform PA (e-invoicing network, LEGAL.md §7): OAuth2 token URL, Flow Service and
+     * Directory Service base URLs, and the delegated client credentials. All five or none; without
+     * them only accounts with their own PA credentials can transmit. In production the hosts must be
+     * on the outbound allow-list (domain/einvoice/platforms.ts).
+     */
+    PA_TOKEN_URL: z.url().optional(),
+    PA_FLOW_URL: z.url().optional(),
+    PA_DIRECTORY_URL: z.url().optional(),
+    PA_CLIENT_ID: z.string().min(1).optional(),
+    PA_CLIENT_SECRET: z.string().min(1).optional(),
+    /**
      * Reliability harness only (`npm run reliability`): probability (0..1) that an issue request fails
      * right after its number is allocated, before the D1 write. Refused in production below.
      */
@@ -49,6 +61,14 @@ const ConfigSchema = z
   .refine((c) => c.ENVIRONMENT !== "production" || c.RESEND_API_KEY, {
     message: "RESEND_API_KEY est obligatoire en production (sans lui, aucun email ne part)",
     path: ["RESEND_API_KEY"],
+  })
+  .refine((c) => [c.PA_TOKEN_URL, c.PA_FLOW_URL, c.PA_DIRECTORY_URL, c.PA_CLIENT_ID, c.PA_CLIENT_SECRET].every((v) => v === undefined) || [c.PA_TOKEN_URL, c.PA_FLOW_URL, c.PA_DIRECTORY_URL, c.PA_CLIENT_ID, c.PA_CLIENT_SECRET].every((v) => v !== undefined), {
+    message: "PA_TOKEN_URL, PA_FLOW_URL, PA_DIRECTORY_URL, PA_CLIENT_ID et PA_CLIENT_SECRET vont ensemble (tous ou aucun)",
+    path: ["PA_CLIENT_ID"],
+  })
+  .refine((c) => c.ENVIRONMENT !== "production" || [c.PA_TOKEN_URL, c.PA_FLOW_URL, c.PA_DIRECTORY_URL].every((u) => u === undefined || isPlatformUrl(u)), {
+    message: "les adresses de la PA doivent être en https sur un hôte de la liste des plateformes (domain/einvoice/platforms.ts)",
+    path: ["PA_FLOW_URL"],
   })
   .refine((c) => c.ENVIRONMENT !== "production" || c.FAULT_ISSUE_WRITE_RATE === undefined, {
     message: "FAULT_ISSUE_WRITE_RATE est réservé aux tests de fiabilité, jamais en production",

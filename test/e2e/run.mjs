@@ -7,6 +7,7 @@ import path from "node:path";
 import { applyMigrations, buildClient, freePort, localSecrets, root, startWrangler } from "../../scripts/lib/dev-server.mjs";
 import { assertNode } from "../../scripts/lib/env.mjs";
 import { startStripeServer } from "../helpers/stripe-server.mjs";
+import { startPaServer } from "../stand-ins/pa-server.mjs";
 
 assertNode();
 const chromium = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p && existsSync(p));
@@ -24,6 +25,8 @@ const port = await freePort();
 // The local Stripe stand-in: the Worker's SDK calls it, and its Checkout page posts signed webhooks back.
 const stripeWebhookSecret = `whsec_e2e_${Date.now().toString(36)}`;
 const stripe = await startStripeServer({ webhookUrl: `http://localhost:${port}/webhooks/stripe`, webhookSecret: stripeWebhookSecret });
+// The stand-in Plateforme Agréée: the accounts of the e2e tests exchange invoices through it.
+const pa = await startPaServer();
 const server = await startWrangler({
   port,
   persistTo,
@@ -34,6 +37,7 @@ const server = await startWrangler({
     STRIPE_SECRET_KEY: "sk_test_e2e",
     STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
     STRIPE_API_BASE: stripe.url,
+    ...pa.workerVars,
   },
   stdio: ["ignore", "ignore", "inherit"],
 });
@@ -53,7 +57,7 @@ try {
     {
     cwd: root,
     stdio: "inherit",
-    env: { ...process.env, E2E_BASE_URL: `http://localhost:${port}`, CHROMIUM_PATH: chromium },
+    env: { ...process.env, E2E_BASE_URL: `http://localhost:${port}`, CHROMIUM_PATH: chromium, PA_STANDIN_URL: pa.url },
     },
   );
   status = await new Promise((resolve) => {
@@ -63,6 +67,7 @@ try {
 } finally {
   server.stop();
   void stripe.close();
+  void pa.close();
   rmSync(persistTo, { recursive: true, force: true });
 }
 process.exit(status);

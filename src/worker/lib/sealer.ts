@@ -20,4 +20,5 @@ export const aad = {
   iban: (accountId: string) => `account:${accountId}:iban`,
   bic: (accountId: string) => `account:${accountId}:bic`,
   stripeAccount: (accountId: string) => `account:${accountId}:stripe_account`,
+  paClientSecret: (accountId: string) => `account:${accountId}:pa_client_secret`,
 };

@@ -16,3 +16,4 @@ export * from "./stock";
 export * from "./import-uploads";
 export * from "./import-rollbacks";
 export * from "./receivables";
+export * from "./einvoicing";

@@ -1,6 +1,7 @@
 import type { Bindings } from "../../env";
 import type { RetentionClassId } from "../../domain/retention";
 import type { Locale } from "../../ui/i18n";
+import { PLATFORMS, PLATFORM_HOSTS } from "../../domain/einvoice/platforms";
 
 // The facts the privacy policy states, as data: the policy pages render these tables, and the code
 // that enforces each promise reads the same ones (retention classes live in domain/retention.ts).
@@ -8,7 +9,7 @@ import type { Locale } from "../../ui/i18n";
 export type Localized = Record<Locale, string>;
 
 export interface Processor {
-  id: "cloudflare" | "stripe" | "resend";
+  id: "cloudflare" | "stripe" | "resend" | "pa";
   name: string;
   purpose: Localized;
   location: Localized;
@@ -49,6 +50,17 @@ export const PROCESSORS: readonly Processor[] = [
     location: { fr: "États-Unis", en: "United States" },
     safeguards: { fr: "Clauses contractuelles types ; certification SOC 2", en: "Standard contractual clauses; SOC 2 certified" },
     hosts: ["api.resend.com"],
+  },
+  {
+    id: "pa",
+    name: `Plateforme Agréée de facturation électronique (${PLATFORMS.map((p) => p.name).join(", ")})`,
+    purpose: {
+      fr: "Transmission des factures électroniques, de leurs statuts et de l'e-reporting à l'administration fiscale (réforme 2026-2027), quand vous l'activez",
+      en: "Transmission of e-invoices, their statuses and e-reporting to the tax administration (2026-2027 reform), when you turn it on",
+    },
+    location: { fr: "France (plateformes immatriculées par la DGFiP)", en: "France (platforms registered by the DGFiP)" },
+    safeguards: null,
+    hosts: PLATFORM_HOSTS,
   },
 ];
 

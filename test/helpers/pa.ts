@@ -1,0 +1,79 @@
+import { inject } from "vitest";
+import { toCii } from "../../src/worker/domain/einvoice/cii";
+import { sampleSnapshot } from "../fixtures/documents";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    paStandinUrl: string;
+  }
+}
+
+// Helpers for the tests that talk to the stand-in PA (test/stand-ins/pa-server.mjs), started once
+// per run by vitest globalSetup; the Worker's test env has it as its platform PA (vitest.config.ts).
+
+export const PA_URL = inject("paStandinUrl");
+
+/** A random SIREN with a valid Luhn key: each test works in its own tenant of the shared stand-in. */
+export function randomSiren(): string {
+  for (;;) {
+    const head = String(Math.floor(Math.random() * 1e8)).padStart(8, "0");
+    for (let k = 0; k < 10; k++) {
+      const s = `${head}${k}`;
+      let sum = 0;
+      for (let i = 0; i < 9; i++) {
+        let d = Number(s[8 - i]);
+        if (i % 2 === 1) {
+          d *= 2;
+          if (d > 9) d -= 9;
+        }
+        sum += d;
+      }
+      if (sum % 10 === 0 && s[0] !== "0") return s;
+    }
+  }
+}
+
+/** Calls a `/_sim` hook of the stand-in. */
+export async function paSim<T = unknown>(path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${PA_URL}/_sim/${path}`, body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`stand-in ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Waits until the stand-in has sent every acknowledgement, status and webhook it owes. */
+export const paFlush = () => paSim("flush", {});
+
+export interface SimFlow {
+  flowId: string;
+  flowType: string;
+  flowDirection: string;
+  name: string;
+  trackingId: string | null;
+  updatedAt: string;
+  acknowledgement: { status: string; details: Array<{ reasonCode: string }> };
+  tenant: string;
+}
+
+/** The stand-in's view of one tenant (flows, invoices, webhook deliveries, requests). */
+export async function paState(siren: string) {
+  const res = await fetch(`${PA_URL}/_sim/state?siren=${siren}`);
+  return (await res.json()) as {
+    flows: SimFlow[];
+    invoices: Array<{ number: string; lifecycle: Array<{ code: number; reasonCode: string | null }> }>;
+    deliveries: Array<{ attempt: number; status: number; flowId: string }>;
+    requests: Array<{ method: string; path: string }>;
+    webhooks: Array<{ webhookId: string; url: string }>;
+    units: Array<{ siren: string; lines: Array<{ addressingIdentifier: string; status: string }> }>;
+  };
+}
+
+/** A CII invoice from `sellerSiren` to the address `buyerAddress` (the tests' own fixture, re-addressed). */
+export function ciiInvoice(o: { sellerSiren: string; buyerAddress: string | null; number?: string; issueDate?: string }): string {
+  const doc = sampleSnapshot({
+    number: o.number ?? `F-${Math.random().toString(36).slice(2, 10)}`,
+    ...(o.issueDate ? { issueDate: o.issueDate } : {}),
+    seller: { siren: o.sellerSiren },
+    buyer: { electronicAddress: o.buyerAddress ? { scheme: "0225", value: o.buyerAddress } : null },
+  });
+  return toCii(doc);
+}
