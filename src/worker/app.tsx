@@ -35,6 +35,7 @@ import { guardLargeBody } from "./http/large-body";
 import { AppError, handleError, notFound } from "./http/errors";
 import { privateNoStore, securityHeaders } from "./http/security";
 import { loadSession } from "./http/session";
+import { outerRateLimit } from "./http/throttle";
 import { translator, type Locale } from "./ui/i18n";
 import { operatorApi } from "./features/operator/routes";
 
@@ -77,6 +78,8 @@ export function createApp() {
     c.set("t", translator(locale));
     return next();
   });
+  // Cheap and before any D1 work: the Rate Limiting binding's per-IP flood guard on auth posts.
+  app.use(outerRateLimit);
   app.use(loadSession);
   app.use(async (c, next) => {
     // A signed-in user's stored language wins over the browser's.

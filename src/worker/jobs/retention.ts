@@ -38,6 +38,7 @@ import {
   subtractDuration,
 } from "../domain/retention";
 import type { Bindings } from "../env";
+import { purgeClosedThrottles } from "../http/throttle";
 import { discardImportUpload } from "../features/data/uploads";
 import { randomId } from "../lib/crypto/random";
 import { sendMail } from "../lib/mail";
@@ -54,6 +55,7 @@ export interface RetentionSummary extends Record<string, number> {
   access_log: number;
   sessions: number;
   one_time_tokens: number;
+  throttles: number;
   inactive_warned: number;
   inactive_warning_failed: number;
   inactive_reactivated: number;
@@ -71,6 +73,7 @@ const emptySummary = (): RetentionSummary => ({
   access_log: 0,
   sessions: 0,
   one_time_tokens: 0,
+  throttles: 0,
   inactive_warned: 0,
   inactive_warning_failed: 0,
   inactive_reactivated: 0,
@@ -204,7 +207,7 @@ async function purgeIssuedQuotes(env: Bindings, db: Db, now: number, summary: Re
 }
 
 async function purgeLogsAndSessions(db: Db, now: number, summary: RetentionSummary): Promise<void> {
-  const [logs, access, s, tokens] = await db.batch([
+  const [logs, access, s, tokens, counters] = await db.batch([
     db.delete(connectionLog).where(lt(connectionLog.at, retentionCutoff("connection_logs", now))).returning({ id: connectionLog.id }),
     // The access log of sensitive actions is a log too: the same 12 months.
     db.delete(accessLog).where(lt(accessLog.at, retentionCutoff("connection_logs", now))).returning({ id: accessLog.id }),
@@ -213,8 +216,12 @@ async function purgeLogsAndSessions(db: Db, now: number, summary: RetentionSumma
       .delete(authTokens)
       .where(or(lt(authTokens.expiresAt, now), and(isNotNull(authTokens.usedAt), lt(authTokens.usedAt, subtractDuration(now, USED_TOKEN_GRACE)))))
       .returning({ id: authTokens.id }),
+    // Throttle counters (hashed email/IP/user keys, derived from sign-in attempts): kept only while
+    // their window is open, at most an hour, far inside the connection logs' 12 months.
+    purgeClosedThrottles(db, now),
   ]);
   summary.connection_logs += logs.length;
+  summary.throttles += counters.length;
   summary.access_log += access.length;
   summary.sessions += s.length;
   summary.one_time_tokens += tokens.length;

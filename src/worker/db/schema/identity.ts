@@ -111,3 +111,19 @@ export const connectionLog = sqliteTable(
 );
 
 export const isFailure = sql`outcome IN ('bad_credentials', 'totp_failed')`;
+
+/**
+ * Atomic throttles (http/throttle.ts): one row per rule and hashed subject (an email, an IP, a user,
+ * an account), counting hits in a window that opens at the first hit. One upsert increments and
+ * reads back the count, so concurrent requests cannot all see "under the limit". Rows hold no plain
+ * personal data (the subject is a SHA-256) and the retention cron deletes them once their window closed.
+ */
+export const throttles = sqliteTable(
+  "throttles",
+  {
+    key: text("key").primaryKey(),
+    windowStart: timestamp("window_start").notNull(),
+    hits: integer("hits").notNull(),
+  },
+  (t) => [index("throttles_window_start").on(t.windowStart)],
+);

@@ -93,7 +93,7 @@ export const authPages = new Hono<AppEnv>()
       c,
       EmailOnlyInput,
       async (input) => {
-        await requestPasswordReset(directoryCtx(c), input.email);
+        await requestPasswordReset(directoryCtx(c), input.email, meta(c));
         return render(c, <ForgotPage ctx={pageContext(c)} flash={{ kind: "success", text: c.var.t("auth.forgot.sent") }} />);
       },
       (values, errors, status) => render(c, <ForgotPage ctx={pageContext(c)} values={values} errors={errors} />, status),
@@ -139,7 +139,7 @@ export const authApi = new Hono<AppEnv>()
   })
   .post("/password/forgot", async (c) => {
     const input = await jsonBody(c, EmailOnlyInput);
-    await requestPasswordReset(directoryCtx(c), input.email);
+    await requestPasswordReset(directoryCtx(c), input.email, meta(c));
     return c.body(null, 202);
   })
   .post("/password/reset", async (c) => {

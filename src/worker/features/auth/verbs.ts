@@ -1,7 +1,8 @@
-import { and, count, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { VerbCtx } from "../../context";
-import { accounts, connectionLog, isFailure, memberships, policyAcknowledgements, recoveryCodes, sessions, users } from "../../db/schema";
+import { accounts, connectionLog, memberships, policyAcknowledgements, recoveryCodes, sessions, users } from "../../db/schema";
 import { AppError } from "../../http/errors";
+import { type Hit, hitAll, ipSubject, rateLimited, refund, throttle, throttledCheck } from "../../http/throttle";
 import { randomId, sha256Hex } from "../../lib/crypto/random";
 import { hashPassword, verifyPassword } from "../../lib/crypto/password";
 import { hashRecoveryCode, verifyTotp } from "../../lib/crypto/totp";
@@ -11,9 +12,6 @@ import { recordLogin, recordUserAccess } from "../privacy/access-log";
 import { CURRENT_POLICY } from "../privacy/policy";
 import type { SignUpInput } from "./schemas";
 import { consumeToken, mintToken, readToken } from "./tokens";
-
-/** Login throttling (privacy policy §8): failures counted from the connection log itself. */
-export const RATE_LIMIT = { windowMs: 15 * 60 * 1000, perEmail: 10, perIp: 50 } as const;
 
 export interface RequestMeta {
   ip: string | null;
@@ -106,22 +104,25 @@ async function logAttempt(
   });
 }
 
-async function assertNotThrottled(ctx: VerbCtx, meta: RequestMeta, emailHash: string, userId: string | null) {
-  const since = ctx.now - RATE_LIMIT.windowMs;
-  const [byEmail, byIp] = await ctx.db.batch([
-    ctx.db.select({ n: count() }).from(connectionLog).where(and(eq(connectionLog.emailHash, emailHash), gt(connectionLog.at, since), isFailure)),
-    ctx.db
-      .select({ n: count() })
-      .from(connectionLog)
-      .where(and(eq(connectionLog.ip, meta.ip ?? ""), gt(connectionLog.at, since), isFailure)),
-  ]);
-  if ((byEmail[0]?.n ?? 0) >= RATE_LIMIT.perEmail || (meta.ip && (byIp[0]?.n ?? 0) >= RATE_LIMIT.perIp)) {
+/** The throttles of one sign-in attempt (either step): its email, and its IP when known. */
+function signInPairs(email: string, meta: RequestMeta) {
+  return [
+    ["loginEmail", email],
+    ["loginIp", meta.ip ? ipSubject(meta.ip) : null],
+  ] as const;
+}
+
+/**
+ * Counts the attempt on the email and IP throttles in one atomic statement each, BEFORE any
+ * password or code work, and answers 429 when either is over its limit (privacy policy §8).
+ */
+async function countSignInAttempt(ctx: VerbCtx, meta: RequestMeta, email: string, emailHash: string, userId: string | null): Promise<Hit[]> {
+  const hits = await hitAll(ctx.db, signInPairs(email, meta), ctx.now);
+  if (hits.some((h) => h.over)) {
     await logAttempt(ctx, meta, emailHash, userId, "rate_limited");
-    const minutes = Math.ceil(RATE_LIMIT.windowMs / 60000);
-    throw new AppError("rate_limited", ctx.t("err.rate_limited", { minutes }), undefined, {
-      "Retry-After": String(RATE_LIMIT.windowMs / 1000),
-    });
+    throw rateLimited(ctx.t, hits);
   }
+  return hits;
 }
 
 export type LogInResult =
@@ -132,7 +133,7 @@ export type LogInResult =
 export async function logIn(ctx: VerbCtx, input: { email: string; password: string }, meta: RequestMeta): Promise<LogInResult> {
   const emailHash = await sha256Hex(input.email);
   const user = await ctx.db.select().from(users).where(eq(users.email, input.email)).get();
-  await assertNotThrottled(ctx, meta, emailHash, user?.id ?? null);
+  const hits = await countSignInAttempt(ctx, meta, input.email, emailHash, user?.id ?? null);
 
   // Without a user, still run the KDF so timing does not reveal which emails have accounts.
   const check = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH, ctx.config.PASSWORD_PEPPER);
@@ -140,6 +141,8 @@ export async function logIn(ctx: VerbCtx, input: { email: string; password: stri
     await logAttempt(ctx, meta, emailHash, user?.id ?? null, "bad_credentials");
     throw new AppError("unauthorized", ctx.t("err.login"), { _form: ctx.t("err.login") });
   }
+  // A right password is not a failure: its hit is given back (the 2FA step counts its own).
+  await refund(ctx.db, hits);
   if (check.needsRehash) {
     const passwordHash = await hashPassword(input.password, ctx.config.PASSWORD_PEPPER);
     await ctx.db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
@@ -178,7 +181,7 @@ export async function completeTotpLogin(
   const user = await ctx.db.select().from(users).where(eq(users.id, userId)).get();
   if (!user?.totpSecretSealed) throw new AppError("invalid", ctx.t("err.token"));
   const emailHash = await sha256Hex(user.email);
-  await assertNotThrottled(ctx, meta, emailHash, user.id);
+  const hits = await countSignInAttempt(ctx, meta, user.email, emailHash, user.id);
 
   const code = input.code.replace(/\s/g, "");
   if (/^\d{6}$/.test(code)) {
@@ -194,6 +197,7 @@ export async function completeTotpLogin(
         .returning({ id: users.id })
         .get();
       if (won) {
+        await refund(ctx.db, hits);
         await logAttempt(ctx, meta, emailHash, user.id, "success");
         return { userId: user.id, accountId: await signedIn(ctx, user.id) };
       }
@@ -206,6 +210,7 @@ export async function completeTotpLogin(
       .returning({ userId: recoveryCodes.userId })
       .get();
     if (used) {
+      await refund(ctx.db, hits);
       await logAttempt(ctx, meta, emailHash, user.id, "recovery_code_used");
       return { userId: user.id, accountId: await signedIn(ctx, user.id) };
     }
@@ -215,7 +220,12 @@ export async function completeTotpLogin(
 }
 
 /** Always answers the same way, whether or not the email has an account (no account enumeration). */
-export async function requestPasswordReset(ctx: VerbCtx, email: string): Promise<void> {
+export async function requestPasswordReset(ctx: VerbCtx, email: string, meta: RequestMeta): Promise<void> {
+  // Counted for every address, known or not, so a 429 reveals nothing either.
+  await throttle(ctx, [
+    ["resetEmail", email],
+    ["resetIp", meta.ip ? ipSubject(meta.ip) : null],
+  ]);
   const user = await ctx.db.select().from(users).where(eq(users.email, email)).get();
   if (!user) return;
   const token = await mintToken(ctx, "reset_password", user.id);
@@ -239,10 +249,13 @@ export async function resetPassword(ctx: VerbCtx, input: { token: string; passwo
   await recordUserAccess(ctx, userId, "password_changed");
 }
 
-async function assertPassword(ctx: VerbCtx, userId: string, password: string) {
-  const user = await ctx.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).get();
-  const check = user ? await verifyPassword(password, user.passwordHash, ctx.config.PASSWORD_PEPPER) : { ok: false };
-  if (!check.ok) throw new AppError("invalid", ctx.t("err.password.current"), { current: ctx.t("err.password.current") });
+/** The current password of a signed-in user, its wrong guesses throttled per user (LIMITS.passwordCheck). */
+export async function assertPassword(ctx: VerbCtx, userId: string, password: string, field = "current") {
+  await throttledCheck(ctx, [["passwordCheck", userId]], async () => {
+    const user = await ctx.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).get();
+    const check = user ? await verifyPassword(password, user.passwordHash, ctx.config.PASSWORD_PEPPER) : { ok: false };
+    if (!check.ok) throw new AppError("invalid", ctx.t("err.password.current"), { [field]: ctx.t("err.password.current") });
+  });
 }
 
 /** Changes the password (current one required) and closes the user's other sessions. */

@@ -28,6 +28,7 @@ import {
   users,
 } from "../../db/schema";
 import { AppError } from "../../http/errors";
+import { throttledCheck } from "../../http/throttle";
 import { verifyPassword } from "../../lib/crypto/password";
 import { randomId } from "../../lib/crypto/random";
 import { verifyTotp } from "../../lib/crypto/totp";
@@ -126,25 +127,28 @@ export interface ClosureInput {
  * on (never a time step already used). Field errors name the field at fault.
  */
 export async function reauthenticate(ctx: AccountCtx, password: string, code: string | undefined): Promise<void> {
-  const user = await ctx.db
-    .select({ passwordHash: users.passwordHash, totpSecretSealed: users.totpSecretSealed, totpEnabledAt: users.totpEnabledAt, totpLastStep: users.totpLastStep })
-    .from(users)
-    .where(eq(users.id, ctx.userId))
-    .get();
-  const check = user ? await verifyPassword(password, user.passwordHash, ctx.config.PASSWORD_PEPPER) : { ok: false };
-  if (!user || !check.ok) throw new AppError("invalid", ctx.t("err.password.current"), { password: ctx.t("err.password.current") });
-  if (user.totpEnabledAt === null || user.totpSecretSealed === null) return;
-  const secret = await (await sealerFor(ctx.config)).open(user.totpSecretSealed, aad.totp(ctx.userId));
-  const step = code ? await verifyTotp(secret, code, ctx.now) : null;
-  const fresh =
-    step !== null &&
-    (await ctx.db
-      .update(users)
-      .set({ totpLastStep: step })
-      .where(and(eq(users.id, ctx.userId), sql`coalesce(${users.totpLastStep}, -1) < ${step}`))
-      .returning({ id: users.id })
-      .get());
-  if (!fresh) throw new AppError("invalid", ctx.t("err.totp"), { code: ctx.t("err.totp") });
+  // Wrong passwords and codes count on the same per-user throttle as every current-password check.
+  await throttledCheck(ctx, [["passwordCheck", ctx.userId]], async () => {
+    const user = await ctx.db
+      .select({ passwordHash: users.passwordHash, totpSecretSealed: users.totpSecretSealed, totpEnabledAt: users.totpEnabledAt, totpLastStep: users.totpLastStep })
+      .from(users)
+      .where(eq(users.id, ctx.userId))
+      .get();
+    const check = user ? await verifyPassword(password, user.passwordHash, ctx.config.PASSWORD_PEPPER) : { ok: false };
+    if (!user || !check.ok) throw new AppError("invalid", ctx.t("err.password.current"), { password: ctx.t("err.password.current") });
+    if (user.totpEnabledAt === null || user.totpSecretSealed === null) return;
+    const secret = await (await sealerFor(ctx.config)).open(user.totpSecretSealed, aad.totp(ctx.userId));
+    const step = code ? await verifyTotp(secret, code, ctx.now) : null;
+    const fresh =
+      step !== null &&
+      (await ctx.db
+        .update(users)
+        .set({ totpLastStep: step })
+        .where(and(eq(users.id, ctx.userId), sql`coalesce(${users.totpLastStep}, -1) < ${step}`))
+        .returning({ id: users.id })
+        .get());
+    if (!fresh) throw new AppError("invalid", ctx.t("err.totp"), { code: ctx.t("err.totp") });
+  });
 }
 
 /**

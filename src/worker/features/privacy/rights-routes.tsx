@@ -43,7 +43,7 @@ const OperatorCloseInput = z.object({ status: z.enum(["answered", "refused"]) })
 
 const TOKEN = /^[A-Za-z0-9_.-]{10,200}$/;
 
-async function closureView(c: Context<AppEnv>, errors?: Record<string, string>, status: 200 | 400 | 401 | 409 = 200) {
+async function closureView(c: Context<AppEnv>, errors?: Record<string, string>, status: 200 | 400 | 401 | 409 | 429 = 200) {
   const plan = await closurePlan(accountCtx(c));
   return render(c, <ClosurePage ctx={pageContext(c)} plan={plan} totp={authOf(c).user.totpEnabled} errors={errors} />, status);
 }
@@ -103,7 +103,7 @@ export const rightsPages = new Hono<AppEnv>()
         c.set("auth", null);
         return render(c, <ClosedPage ctx={pageContext(c)} plan={plan} />);
       },
-      (_values, errors, status) => closureView(c, errors, status === 409 ? 409 : status === 401 ? 401 : 400),
+      (_values, errors, status) => closureView(c, errors, status === 409 || status === 401 || status === 429 ? status : 400),
     ),
   )
   .get("/mes-donnees/restriction", (c) => restrictionView(c))

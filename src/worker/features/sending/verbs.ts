@@ -2,6 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { accounts, clients, documents, documentSends, emailSuppressions, mailLog } from "../../db/schema";
 import { AppError } from "../../http/errors";
+import { throttle } from "../../http/throttle";
 import { randomId } from "../../lib/crypto/random";
 import { sendMail } from "../../lib/mail";
 import { type AccountVerbCtx, type DocumentRow } from "../documents/drafts";
@@ -49,6 +50,8 @@ export async function sendDocument(ctx: AccountVerbCtx, documentId: string, inpu
   if (account.frozenAt !== null) throw new AppError("conflict", ctx.t("sending.err.frozen"));
   const to = (input.to ?? client?.email ?? "").trim().toLowerCase();
   if (!to) throw new AppError("precondition_failed", ctx.t("sending.err.noEmail"), { to: ctx.t("sending.err.noEmail") });
+  // Counted before the email leaves, atomically: a burst of parallel sends cannot pass the limit.
+  await throttle(ctx, [["documentSend", ctx.accountId]]);
   const pdf = doc.pdfKey ? await ctx.env.FILES.get(doc.pdfKey) : null;
   if (!pdf) throw new AppError("conflict", ctx.t("sending.err.noPdf"));
   const bytes = new Uint8Array(await pdf.arrayBuffer());

@@ -2,9 +2,9 @@ import { and, desc, eq, gt, isNull, ne } from "drizzle-orm";
 import type { VerbCtx } from "../../context";
 import { connectionLog, recoveryCodes, sessions, users } from "../../db/schema";
 import { AppError } from "../../http/errors";
-import { verifyPassword } from "../../lib/crypto/password";
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, otpauthUri, verifyTotp } from "../../lib/crypto/totp";
 import { aad, sealerFor } from "../../lib/sealer";
+import { assertPassword } from "../auth/verbs";
 import { recordUserAccess } from "../privacy/access-log";
 import type { Locale } from "../../ui/i18n";
 
@@ -87,9 +87,7 @@ export async function confirmTotp(ctx: VerbCtx, userId: string, code: string): P
 
 /** Turns 2FA off (password required), forgetting the secret and the recovery codes. */
 export async function disableTotp(ctx: VerbCtx, userId: string, password: string): Promise<void> {
-  const user = await ctx.db.select().from(users).where(eq(users.id, userId)).get();
-  const check = user ? await verifyPassword(password, user.passwordHash, ctx.config.PASSWORD_PEPPER) : { ok: false };
-  if (!check.ok) throw new AppError("invalid", ctx.t("err.password.current"), { current: ctx.t("err.password.current") });
+  await assertPassword(ctx, userId, password);
   await ctx.db.batch([
     ctx.db.update(users).set({ totpSecretSealed: null, totpEnabledAt: null, totpLastStep: null, updatedAt: ctx.now }).where(eq(users.id, userId)),
     ctx.db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),
