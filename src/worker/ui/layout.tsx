@@ -87,7 +87,7 @@ export function AppLayout({ ctx, title, children, flash, islands }: LayoutProps)
   const auth = ctx.auth;
   return (
     <html lang={ctx.locale}>
-      <Head ctx={ctx} title={title} islands={islands} />
+      <Head ctx={ctx} title={title} islands={[...(islands ?? []), "nav-menu"]} />
       <body class="app">
         <a href="#main" class="skip-link">
           {ctx.t("nav.skip")}
@@ -98,6 +98,9 @@ export function AppLayout({ ctx, title, children, flash, islands }: LayoutProps)
             Factumo
           </a>
           <span class="account-name">{auth?.account.name}</span>
+          <button type="button" class="nav-toggle" aria-controls="sidenav" aria-expanded="false" hidden>
+            {ctx.t("nav.menu")}
+          </button>
           <div class="topbar-actions">
             <LangSwitch ctx={ctx} />
             <form method="post" action="/deconnexion">
@@ -109,7 +112,7 @@ export function AppLayout({ ctx, title, children, flash, islands }: LayoutProps)
           </div>
         </header>
         <div class="shell">
-          <nav class="sidenav" aria-label={ctx.t("nav.main")}>
+          <nav class="sidenav" id="sidenav" aria-label={ctx.t("nav.main")}>
             <ul>
               {SECTIONS.map((s) => {
                 const current = ctx.path === s.path || ctx.path.startsWith(`${s.path}/`);
@@ -121,6 +124,16 @@ export function AppLayout({ ctx, title, children, flash, islands }: LayoutProps)
                   </li>
                 );
               })}
+              {/* On a phone the top bar's language and sign-out move into the menu. */}
+              <li class="nav-extra">
+                <LangSwitch ctx={ctx} />
+                <form method="post" action="/deconnexion">
+                  <input type="hidden" name="_csrf" value={ctx.csrfToken} />
+                  <button type="submit" class="link-button">
+                    {ctx.t("nav.logout")}
+                  </button>
+                </form>
+              </li>
             </ul>
           </nav>
           <main id="main" tabIndex={-1}>

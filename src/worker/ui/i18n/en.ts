@@ -30,6 +30,7 @@ const core: Record<Exclude<MessageKey, keyof typeof documentsEn | keyof typeof a
   "nav.logout": "Log out",
   "nav.skip": "Skip to content",
   "nav.main": "Main navigation",
+  "nav.menu": "Menu",
   "lang.switch": "Français",
   "lang.switch.label": "Passer en français",
   "soon.title": "Coming soon",

@@ -29,6 +29,7 @@ const core = {
   "nav.logout": "Se déconnecter",
   "nav.skip": "Aller au contenu",
   "nav.main": "Navigation principale",
+  "nav.menu": "Menu",
   "lang.switch": "English",
   "lang.switch.label": "Switch to English",
   "soon.title": "Bientôt disponible",
