@@ -15,6 +15,7 @@ export const ACCESS_ACTIONS = [
   "bank_details_changed",
   "password_changed",
   "email_changed",
+  "email_change_undone",
   "two_factor_enabled",
   "two_factor_disabled",
 ] as const;

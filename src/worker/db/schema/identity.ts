@@ -60,14 +60,23 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user").on(t.userId), index("sessions_expires").on(t.expiresAt)],
 );
 
-/** One-time links (email verification, password reset, email change): the jti of a signed token. */
+/**
+ * One-time links (email verification, password reset, email change and its undo): the jti of a
+ * signed token. `used_at` is set when a link is used or voided (a newer reset link, an undo).
+ */
 export const authTokens = sqliteTable(
   "auth_tokens",
   {
     id: text("id").primaryKey(),
     userId: text("user_id").notNull(),
-    purpose: text("purpose", { enum: ["verify_email", "reset_password", "change_email"] }).notNull(),
+    purpose: text("purpose", { enum: ["verify_email", "reset_password", "change_email", "undo_email_change"] }).notNull(),
+    /** The address the link sets: the new one (change_email), or the old one again (undo_email_change). */
     newEmail: text("new_email"),
+    /**
+     * The user's email when the link was minted: verification, reset and change links die when the
+     * email changes (features/auth/tokens.ts). Null only for undo links, which outlive the change.
+     */
+    boundEmail: text("bound_email"),
     createdAt: timestamp("created_at").notNull(),
     expiresAt: timestamp("expires_at").notNull(),
     usedAt: timestamp("used_at"),

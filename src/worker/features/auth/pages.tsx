@@ -122,10 +122,10 @@ export function ForgotPage({ ctx, values = {}, errors, flash }: FormPageProps) {
   );
 }
 
-export function ResetPage({ ctx, token, errors }: FormPageProps & { token: string }) {
+export function ResetPage({ ctx, token, errors, flash }: FormPageProps & { token: string }) {
   const { t } = ctx;
   return (
-    <PublicLayout ctx={ctx} title={t("auth.reset.title")}>
+    <PublicLayout ctx={ctx} title={t("auth.reset.title")} flash={flash}>
       <section class="card">
         <h1>{t("auth.reset.title")}</h1>
         <form method="post" action="/mot-de-passe/nouveau" novalidate>
@@ -147,6 +147,36 @@ export function ResetPage({ ctx, token, errors }: FormPageProps & { token: strin
             {t("auth.reset.submit")}
           </button>
         </form>
+      </section>
+    </PublicLayout>
+  );
+}
+
+/**
+ * The page the email-change undo link opens: a button, so a mail scanner fetching the link undoes
+ * nothing; the POST does the work (undoEmailChange).
+ */
+export function UndoEmailChangePage({ ctx, token, usable, errors }: FormPageProps & { token: string; usable: boolean }) {
+  const { t } = ctx;
+  return (
+    <PublicLayout ctx={ctx} title={t("auth.undo.title")}>
+      <section class="card">
+        <h1>{t("auth.undo.title")}</h1>
+        {usable ? (
+          <form method="post" action="/email/annuler" novalidate>
+            <CsrfField ctx={ctx} />
+            <input type="hidden" name="token" value={token} />
+            <FormErrorSummary ctx={ctx} errors={errors} />
+            <p class="lead">{t("auth.undo.lead")}</p>
+            <button type="submit" class="button primary">
+              {t("auth.undo.submit")}
+            </button>
+          </form>
+        ) : (
+          <p class="error" role="alert">
+            {errors?._form ?? t("err.token")}
+          </p>
+        )}
       </section>
     </PublicLayout>
   );

@@ -6,8 +6,8 @@ import { clientIp, closeSession, openSession, requireAuth, authOf } from "../../
 import { jsonBody } from "../../http/validate";
 import { render } from "../../ui/render";
 import { pageContext } from "../../ui/page-context";
-import { ForgotPage, LogInPage, ResetPage, SignUpPage, TotpPage } from "./pages";
-import { EmailOnlyInput, LogInInput, ResetPasswordInput, SignUpInput, TotpLoginInput } from "./schemas";
+import { ForgotPage, LogInPage, ResetPage, SignUpPage, TotpPage, UndoEmailChangePage } from "./pages";
+import { EmailOnlyInput, LogInInput, ResetPasswordInput, SignUpInput, TokenInput, TotpLoginInput } from "./schemas";
 import {
   completeTotpLogin,
   confirmEmailChange,
@@ -16,8 +16,10 @@ import {
   resendVerification,
   resetPassword,
   signUp,
+  undoEmailChange,
   verifyEmail,
 } from "./verbs";
+import { tokenUsable } from "./tokens";
 
 const meta = (c: Parameters<typeof clientIp>[0]) => ({ ip: clientIp(c), userAgent: c.req.header("user-agent") ?? null });
 
@@ -87,6 +89,24 @@ export const authPages = new Hono<AppEnv>()
     await confirmEmailChange(directoryCtx(c), c.req.query("token") ?? "");
     return c.redirect(c.var.auth ? "/parametres/securite?ok=email" : "/connexion", 303);
   })
+  .get("/email/annuler", async (c) => {
+    const token = c.req.query("token") ?? "";
+    return render(c, <UndoEmailChangePage ctx={pageContext(c)} token={token} usable={await tokenUsable(directoryCtx(c), "undo_email_change", token)} />);
+  })
+  .post("/email/annuler", (c) =>
+    handleForm(
+      c,
+      TokenInput,
+      async (input) => {
+        const { resetToken } = await undoEmailChange(directoryCtx(c), input.token);
+        // The sessions are gone, this one included; the clicker chooses the new password.
+        await closeSession(c);
+        return c.redirect(`/mot-de-passe/nouveau?token=${encodeURIComponent(resetToken)}&ok=undone`, 303);
+      },
+      (values, errors, status) =>
+        render(c, <UndoEmailChangePage ctx={pageContext(c)} token={values.token ?? ""} usable={false} errors={{ _form: errors._form ?? errors.token ?? c.var.t("err.token") }} />, status),
+    ),
+  )
   .get("/mot-de-passe/oublie", (c) => render(c, <ForgotPage ctx={pageContext(c)} />))
   .post("/mot-de-passe/oublie", (c) =>
     handleForm(
@@ -99,7 +119,10 @@ export const authPages = new Hono<AppEnv>()
       (values, errors, status) => render(c, <ForgotPage ctx={pageContext(c)} values={values} errors={errors} />, status),
     ),
   )
-  .get("/mot-de-passe/nouveau", (c) => render(c, <ResetPage ctx={pageContext(c)} token={c.req.query("token") ?? ""} />))
+  .get("/mot-de-passe/nouveau", (c) => {
+    const flash = c.req.query("ok") === "undone" ? { kind: "success" as const, text: c.var.t("auth.undo.done") } : null;
+    return render(c, <ResetPage ctx={pageContext(c)} token={c.req.query("token") ?? ""} flash={flash} />);
+  })
   .post("/mot-de-passe/nouveau", (c) =>
     handleForm(
       c,

@@ -28,6 +28,9 @@ export const TotpLoginInput = z.object({
 
 export const EmailOnlyInput = z.object({ email: emailField });
 
+/** A form that carries only an emailed link's token (the email-change undo). */
+export const TokenInput = z.object({ token: z.string().min(1).max(2000) });
+
 export const ResetPasswordInput = z
   .object({ token: z.string().min(1).max(2000), password: passwordField, confirm: z.string() })
   .refine((v) => v.password === v.confirm, { message: "err.password.mismatch", path: ["confirm"] });

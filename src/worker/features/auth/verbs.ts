@@ -1,9 +1,9 @@
-import { and, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, gte, isNull, ne, or, sql } from "drizzle-orm";
 import type { VerbCtx } from "../../context";
-import { accounts, connectionLog, memberships, policyAcknowledgements, recoveryCodes, sessions, users } from "../../db/schema";
+import { accounts, authTokens, connectionLog, memberships, policyAcknowledgements, recoveryCodes, sessions, users } from "../../db/schema";
 import { AppError } from "../../http/errors";
 import { type Hit, hitAll, ipSubject, rateLimited, refund, throttle, throttledCheck } from "../../http/throttle";
-import { randomId, sha256Hex } from "../../lib/crypto/random";
+import { randomId, randomToken, sha256Hex } from "../../lib/crypto/random";
 import { hashPassword, verifyPassword } from "../../lib/crypto/password";
 import { hashRecoveryCode, verifyTotp } from "../../lib/crypto/totp";
 import { sendMail } from "../../lib/mail";
@@ -291,9 +291,15 @@ export async function requestEmailChange(ctx: VerbCtx, userId: string, input: { 
   });
 }
 
+/**
+ * Opens a change link: the email becomes the new address, and the old address is told, with a
+ * link that undoes the change for 7 days (undoEmailChange).
+ */
 export async function confirmEmailChange(ctx: VerbCtx, token: string): Promise<void> {
   const { userId, newEmail } = await consumeToken(ctx, "change_email", token);
   if (!newEmail) throw new AppError("invalid", ctx.t("err.token"));
+  const before = await ctx.db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, userId)).get();
+  if (!before) throw new AppError("not_found", ctx.t("err.not_found"));
   try {
     await ctx.db.update(users).set({ email: newEmail, emailVerifiedAt: ctx.now, updatedAt: ctx.now }).where(eq(users.id, userId));
   } catch (err) {
@@ -301,4 +307,52 @@ export async function confirmEmailChange(ctx: VerbCtx, token: string): Promise<v
     throw err;
   }
   await recordUserAccess(ctx, userId, "email_changed");
+  const undo = await mintToken(ctx, "undo_email_change", userId, { newEmail: before.email });
+  await sendMail(ctx.config, ctx.db, {
+    to: before.email,
+    subject: ctx.t("mail.emailChanged.subject"),
+    text: ctx.t("mail.emailChanged.body", { name: before.name, newEmail, link: link(ctx, "/email/annuler", undo) }),
+    template: "email_changed",
+    userId,
+  });
+}
+
+/**
+ * Undoes an email change from the link sent to the old address. Whoever changed the email knew
+ * the password and may hold sessions, so in one batch: the old address comes back (verified: the
+ * link was opened from it), every session closes, the password is replaced by a random one
+ * (nobody knows it: a reset link is the way back in), and every link minted since that change is
+ * voided, later undo links included. Older undo links stay valid until they expire, so the first
+ * owner keeps the last word for 7 days. Two-factor settings are left as they are: owning a mailbox
+ * is not a second factor. Returns a fresh reset link token for the person who clicked.
+ */
+export async function undoEmailChange(ctx: VerbCtx, token: string): Promise<{ resetToken: string }> {
+  const { userId, newEmail: restored, createdAt } = await consumeToken(ctx, "undo_email_change", token);
+  if (!restored) throw new AppError("invalid", ctx.t("err.token"));
+  const passwordHash = await hashPassword(randomToken(32), ctx.config.PASSWORD_PEPPER);
+  try {
+    await ctx.db.batch([
+      ctx.db
+        .update(users)
+        .set({ email: restored, emailVerifiedAt: ctx.now, passwordHash, passwordChangedAt: ctx.now, updatedAt: ctx.now })
+        .where(eq(users.id, userId)),
+      ctx.db.delete(sessions).where(eq(sessions.userId, userId)),
+      ctx.db
+        .update(authTokens)
+        .set({ usedAt: ctx.now })
+        .where(
+          and(
+            eq(authTokens.userId, userId),
+            isNull(authTokens.usedAt),
+            or(ne(authTokens.purpose, "undo_email_change"), gte(authTokens.createdAt, createdAt)),
+          ),
+        ),
+    ]);
+  } catch (err) {
+    // The old address was taken by a new sign-up meanwhile: nothing changed (the batch rolled back).
+    if (String(err).includes("UNIQUE")) throw new AppError("conflict", ctx.t("auth.undo.taken"));
+    throw err;
+  }
+  await recordUserAccess(ctx, userId, "email_change_undone");
+  return { resetToken: await mintToken(ctx, "reset_password", userId) };
 }

@@ -20,6 +20,7 @@ export const accessLogFr = {
   "accessLog.action.bank_details_changed": "Coordonnées bancaires modifiées",
   "accessLog.action.password_changed": "Mot de passe modifié",
   "accessLog.action.email_changed": "Adresse email modifiée",
+  "accessLog.action.email_change_undone": "Changement d'adresse email annulé depuis l'ancienne adresse",
   "accessLog.action.two_factor_enabled": "Double authentification activée",
   "accessLog.action.two_factor_disabled": "Double authentification désactivée",
 } as const;
@@ -46,6 +47,7 @@ export const accessLogEn: Record<keyof typeof accessLogFr, string> = {
   "accessLog.action.bank_details_changed": "Bank details changed",
   "accessLog.action.password_changed": "Password changed",
   "accessLog.action.email_changed": "Email address changed",
+  "accessLog.action.email_change_undone": "Email change undone from the former address",
   "accessLog.action.two_factor_enabled": "Two-factor authentication enabled",
   "accessLog.action.two_factor_disabled": "Two-factor authentication disabled",
 };

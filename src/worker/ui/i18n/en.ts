@@ -1,3 +1,4 @@
+import { authLinksEn } from "../../features/auth/links-i18n";
 import { booksEn } from "../../features/books/i18n";
 import { dataEn } from "../../features/data/i18n";
 import { accessLogEn } from "../../features/privacy/access-log-i18n";
@@ -14,7 +15,7 @@ import { stockEn } from "../../features/stock/i18n";
 import type { MessageKey } from "./fr";
 
 /** English UI strings; the type makes a missing key a compile error. */
-const core: Record<Exclude<MessageKey, keyof typeof documentsEn | keyof typeof accessLogEn | keyof typeof privacyEn | keyof typeof paymentsEn | keyof typeof sendingEn | keyof typeof homeEn | keyof typeof remindersEn | keyof typeof stripeEn | keyof typeof rightsEn | keyof typeof booksEn | keyof typeof dataEn | keyof typeof stockEn | keyof typeof timeEn>, string> = {
+const core: Record<Exclude<MessageKey, keyof typeof authLinksEn | keyof typeof documentsEn | keyof typeof accessLogEn | keyof typeof privacyEn | keyof typeof paymentsEn | keyof typeof sendingEn | keyof typeof homeEn | keyof typeof remindersEn | keyof typeof stripeEn | keyof typeof rightsEn | keyof typeof booksEn | keyof typeof dataEn | keyof typeof stockEn | keyof typeof timeEn>, string> = {
   "app.name": "Factumo",
   "app.tagline": "Invoicing for freelancers, exact by construction.",
   "nav.dashboard": "Dashboard",
@@ -353,4 +354,4 @@ const core: Record<Exclude<MessageKey, keyof typeof documentsEn | keyof typeof a
   "products.err.stock.service": "Stock is tracked for goods only, not for a service.",
 };
 
-export const en: Record<MessageKey, string> = { ...core, ...accessLogEn, ...documentsEn, ...privacyEn, ...paymentsEn, ...sendingEn, ...stripeEn, ...rightsEn, ...homeEn, ...remindersEn, ...booksEn, ...dataEn, ...stockEn, ...timeEn };
+export const en: Record<MessageKey, string> = { ...core, ...authLinksEn, ...accessLogEn, ...documentsEn, ...privacyEn, ...paymentsEn, ...sendingEn, ...stripeEn, ...rightsEn, ...homeEn, ...remindersEn, ...booksEn, ...dataEn, ...stockEn, ...timeEn };

@@ -1,3 +1,4 @@
+import { authLinksFr } from "../../features/auth/links-i18n";
 import { booksFr } from "../../features/books/i18n";
 import { dataFr } from "../../features/data/i18n";
 import { accessLogFr } from "../../features/privacy/access-log-i18n";
@@ -352,6 +353,6 @@ const core = {
   "products.err.stock.service": "Le stock ne se suit que pour un bien, pas pour une prestation de services.",
 } as const;
 
-export const fr = { ...core, ...accessLogFr, ...documentsFr, ...privacyFr, ...paymentsFr, ...sendingFr, ...stripeFr, ...rightsFr, ...homeFr, ...remindersFr, ...booksFr, ...dataFr, ...stockFr, ...timeFr } as const;
+export const fr = { ...core, ...authLinksFr, ...accessLogFr, ...documentsFr, ...privacyFr, ...paymentsFr, ...sendingFr, ...stripeFr, ...rightsFr, ...homeFr, ...remindersFr, ...booksFr, ...dataFr, ...stockFr, ...timeFr } as const;
 
 export type MessageKey = keyof typeof fr;
