@@ -3,7 +3,8 @@ import * as z from "zod";
 import zodEn from "zod/v4/locales/en.js";
 import zodFr from "zod/v4/locales/fr.js";
 import type { AppEnv } from "../env";
-import { isMessageKey, type Locale, type Translate } from "../ui/i18n";
+import { checkBusinessDate } from "../domain/date-window";
+import { isMessageKey, type Locale, type MessageKey, type Translate } from "../ui/i18n";
 import { AppError, type FieldErrors } from "./errors";
 
 // Only the two locales used: `z.locales` would bundle every language zod ships (~700 KB).
@@ -38,9 +39,22 @@ export async function jsonBody<S extends z.ZodType>(c: Context<AppEnv>, schema: 
   return orThrow(c, validate(schema, body, c.var.locale, c.var.t));
 }
 
+/**
+ * Reads a urlencoded or multipart form. A body the runtime cannot parse (a multipart without its
+ * boundary, a part without a name, a content type that is no form) is the client's error: 400
+ * `invalid`, never a 500. The CSRF check reads such a body only when no header token came.
+ */
+export async function readForm(c: Context<AppEnv>, opts: { all?: boolean } = {}): Promise<Record<string, string | File | Array<string | File>>> {
+  try {
+    return await c.req.parseBody(opts);
+  } catch {
+    throw new AppError("invalid", c.var.t("err.formUnreadable"));
+  }
+}
+
 /** Reads a urlencoded or multipart form into a plain object of strings (files are dropped). */
 export async function formFields(c: Context<AppEnv>): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
+  const body = await readForm(c);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) {
     if (k !== "_csrf" && typeof v === "string") out[k] = v;
@@ -60,3 +74,13 @@ export const optionalText = (max = 200) =>
 export const requiredText = (max = 200) => z.string().trim().min(1, "form.required").max(max);
 
 export const emailField = z.string().trim().toLowerCase().pipe(z.email("err.email").max(254, "err.email"));
+
+/**
+ * A business date (domain/date-window.ts): `formatKey` when the value is no real `YYYY-MM-DD`
+ * date, `err.dateWindow` when it lies outside 2000–2099. Every date field of every schema uses it.
+ */
+export const businessDate = (formatKey: MessageKey) =>
+  z.string({ error: formatKey }).superRefine((value, ctx) => {
+    const check = checkBusinessDate(value);
+    if (check !== "ok") ctx.addIssue({ code: "custom", message: check === "format" ? formatKey : "err.dateWindow" });
+  });

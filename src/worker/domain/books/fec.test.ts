@@ -64,6 +64,12 @@ describe("FEC field formats", () => {
   it("turns separators and line breaks in free text into spaces", () => {
     expect(fecText("a\tb|c\r\nd ")).toBe("a b c d");
   });
+
+  it("turns every control character into a space and leaves would-be formulas as recorded (a legal format)", () => {
+    expect(fecText("a\u0000b\u0007c\u007fd\u0085e\u2028f")).toBe("a b c d e f");
+    fc.assert(fc.property(fc.string({ unit: "binary" }), (s) => !/[\u0000-\u001f\u007f-\u009f|]/.test(fecText(s))));
+    expect(fecText("=HYPERLINK(1)")).toBe("=HYPERLINK(1)");
+  });
 });
 
 describe("buildFec", () => {

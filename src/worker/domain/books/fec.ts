@@ -132,9 +132,15 @@ export function fecDate(isoDate: string): string {
   return isoDate.replaceAll("-", "");
 }
 
-/** Free text made safe for a tab-separated field: separators and line breaks become spaces. */
+/**
+ * Free text made safe for a tab-separated field: separators, line breaks and every other control
+ * character (C0, DEL, C1) become spaces. Nothing else changes: the FEC is a legal format whose
+ * labels must read as recorded, so a would-be spreadsheet formula is NOT prefixed with `'` here
+ * (README, Security limits: the file is a tab-separated .txt served as an attachment, never CSV).
+ */
 export function fecText(text: string): string {
-  return text.replace(/[\t\r\n|\u0085\u2028\u2029]+/g, " ").trim();
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f|\u2028\u2029]+/g, " ").trim();
 }
 
 interface Line {

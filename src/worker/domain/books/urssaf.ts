@@ -10,6 +10,7 @@
 import { addDays } from "../mentions";
 import { allocateProportionally, roundHalfUpDiv } from "../money";
 import { isIsoDate } from "../vat";
+import { BUSINESS_YEAR_MAX, BUSINESS_YEAR_MIN } from "../date-window";
 
 /** The three boxes of the declaration. */
 export const URSSAF_CATEGORIES = ["bic_sales", "bic_services", "bnc"] as const;
@@ -84,8 +85,8 @@ const QUARTER_KEY = /^(\d{4})-Q([1-4])$/;
 const YEAR = /^\d{4}$/;
 
 /** Smallest and largest years the books accept (dates outside are typing mistakes). */
-export const MIN_YEAR = 2000;
-export const MAX_YEAR = 2100;
+export const MIN_YEAR = BUSINESS_YEAR_MIN;
+export const MAX_YEAR = BUSINESS_YEAR_MAX;
 
 const pad = (n: number) => String(n).padStart(2, "0");
 

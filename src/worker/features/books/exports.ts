@@ -1,5 +1,6 @@
 import { PDFDocument, type PDFFont, type PDFPage, rgb } from "pdf-lib";
 import { formatDate, formatMoney, type Locale } from "../../domain/format";
+import { csvCell } from "../../domain/spreadsheet";
 import { documentFonts } from "../../pdf/assets";
 import { printableText } from "../../pdf/document-pdf";
 import { embedFonts, type EmbeddedFonts } from "../../pdf/fonts";
@@ -14,12 +15,12 @@ export function frenchDecimal(cents: number): string {
 }
 
 /**
- * One CSV field: quoted when it holds the separator, a quote or a line break; a text starting
- * with = + - @ is prefixed with ' so that a spreadsheet never runs it as a formula.
+ * One `;`-separated CSV field (domain/spreadsheet.ts: a would-be formula is neutralized). Amounts
+ * are French decimals ("-12,50"), not JS numbers: `text = false` writes them as they are.
  */
 function csvField(value: string, text = true): string {
-  const safe = text && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[;"\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+  if (text) return csvCell(value, ";");
+  return /[;"\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 function natureLabel(t: Translate, e: ReceiptEntry): string {

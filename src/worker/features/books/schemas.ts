@@ -1,7 +1,8 @@
 import * as z from "zod";
 import { DECLARATION_FREQUENCIES, parseYear, SERVICE_CATEGORIES } from "../../domain/books/urssaf";
 import { addDays } from "../../domain/mentions";
-import { isIsoDate } from "../../domain/vat";
+import { isBusinessDate } from "../../domain/date-window";
+import { businessDate } from "../../http/validate";
 
 /** Longest period the receipts book exports at once: three years (about 1 100 days). */
 export const MAX_PERIOD_DAYS = 1_096;
@@ -17,10 +18,10 @@ export const UrssafQuery = z.object({ year, frequency: z.enum(DECLARATION_FREQUE
 /** `?from=2026-01-01&to=2026-03-31`: a real period, end not before start, three years at most. */
 export const PeriodQuery = z
   .object({
-    from: z.string().refine(isIsoDate, "books.err.period"),
-    to: z.string().refine(isIsoDate, "books.err.period"),
+    from: businessDate("books.err.period"),
+    to: businessDate("books.err.period"),
   })
-  .refine((p) => !isIsoDate(p.from) || !isIsoDate(p.to) || (p.from <= p.to && p.to <= addDays(p.from, MAX_PERIOD_DAYS)), { message: "books.err.period", path: ["to"] });
+  .refine((p) => !isBusinessDate(p.from) || !isBusinessDate(p.to) || (p.from <= p.to && p.to <= addDays(p.from, MAX_PERIOD_DAYS)), { message: "books.err.period", path: ["to"] });
 
 /** The declaration settings, from the API or the settings form. */
 export const SettingsInput = z.object({

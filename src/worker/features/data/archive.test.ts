@@ -12,6 +12,10 @@ describe("CSV encoding", () => {
   it("writes null as an empty field and numbers as they are, one CRLF-terminated record", () => {
     expect(csvLine(["a", null, 1250, " espace"])).toBe('a,,1250," espace"\r\n');
   });
+
+  it("neutralizes text a spreadsheet would run as a formula, never a number", () => {
+    expect(csvLine(['=HYPERLINK("http://evil.example")', "@SUM(A1)", -1250])).toBe(`"'=HYPERLINK(""http://evil.example"")",'@SUM(A1),-1250\r\n`);
+  });
 });
 
 describe("JSON pages", () => {

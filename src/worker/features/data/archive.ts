@@ -4,6 +4,8 @@
  * can fetch one entry at a time from R2 by byte range instead of loading the whole archive.
  */
 
+import { csvCell } from "../../domain/spreadsheet";
+
 /** Version of the archive layout; an import refuses any other. */
 export const ARCHIVE_FORMAT = "factumo-export";
 export const ARCHIVE_VERSION = 1;
@@ -11,11 +13,13 @@ export const ARCHIVE_VERSION = 1;
 export type Cell = string | number | null;
 export type Row = Record<string, Cell>;
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF; null is empty. */
+/**
+ * One CSV field (RFC 4180, comma-separated): quoted when it holds a comma, quote, CR or LF; null is
+ * empty; a text a spreadsheet would run as a formula is neutralized (domain/spreadsheet.ts). The
+ * import reads the JSON tables, never the CSV ones, so this changes nothing a re-import sees.
+ */
 export function csvField(value: Cell): string {
-  if (value === null || value === undefined) return "";
-  const s = String(value);
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+  return csvCell(value, ",");
 }
 
 /** One CSV record, CRLF-terminated as RFC 4180 asks. */
@@ -126,6 +130,39 @@ export function localHeaderLength(head: Uint8Array): number {
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   if (head.length < 30 || view.getUint32(0, true) !== LOCAL_SIGNATURE) throw new ArchiveError("corrupt_entry");
   return 30 + view.getUint16(26, true) + view.getUint16(28, true);
+}
+
+/** Largest uncompressed entry accepted: a zip bomb is refused before inflating. */
+export const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+/** Largest sum of the uncompressed sizes of an archive's entries (what an import writes). */
+export const MAX_ARCHIVE_UNCOMPRESSED_BYTES = 2 * 1024 * 1024 * 1024;
+/**
+ * Largest ratio of the entries' total uncompressed size to the archive's size. A real export is
+ * mostly PDFs (already compressed, ~1:1) and JSON (~5–20:1); a deflate bomb reaches ~1000:1.
+ */
+export const MAX_COMPRESSION_RATIO = 100;
+/** Entries up to this size are exempt from the per-entry ratio (a small JSON of repeated rows). */
+const RATIO_FREE_ENTRY_BYTES = 1024 * 1024;
+
+/**
+ * Refuses, from the central directory alone and before any entry is inflated, an archive that
+ * would expand beyond the stated limits: one entry over {@link MAX_ENTRY_BYTES} or over the ratio,
+ * a total over {@link MAX_ARCHIVE_UNCOMPRESSED_BYTES}, or a whole-archive ratio over
+ * {@link MAX_COMPRESSION_RATIO}. The sizes are the declared ones: the inflater holds every entry
+ * to its declared size while it streams (import.ts), so they are also the real ones.
+ */
+export function checkArchiveSizes(entries: readonly ZipEntry[], archiveBytes: number): void {
+  let total = 0;
+  for (const e of entries) {
+    if (e.size > MAX_ENTRY_BYTES) throw new ArchiveError("entry_too_large");
+    // Deflate never grows data by more than a few bytes per 64 KB block: more compressed bytes
+    // than that for the declared size is a directory that lies (and bytes we would read for nothing).
+    if (e.compressedSize > e.size + Math.ceil(e.size / 1000) + 1024) throw new ArchiveError("entry_size_mismatch");
+    if (e.size > RATIO_FREE_ENTRY_BYTES && e.size > Math.max(1, e.compressedSize) * MAX_COMPRESSION_RATIO) throw new ArchiveError("compression_ratio");
+    total += e.size;
+  }
+  if (total > MAX_ARCHIVE_UNCOMPRESSED_BYTES) throw new ArchiveError("archive_too_large");
+  if (total > RATIO_FREE_ENTRY_BYTES && total > Math.max(1, archiveBytes) * MAX_COMPRESSION_RATIO) throw new ArchiveError("compression_ratio");
 }
 
 /**

@@ -6,7 +6,7 @@ import type { AppEnv } from "../../env";
 import { readCookie } from "../../http/cookies";
 import { AppError } from "../../http/errors";
 import { requireAuth } from "../../http/session";
-import { jsonBody } from "../../http/validate";
+import { jsonBody, readForm } from "../../http/validate";
 import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
 import { CONSENT_COOKIE, parseConsent } from "../privacy/consent";
@@ -115,7 +115,7 @@ export const dataPages = new Hono<AppEnv>()
     // with the session and CSRF checks before any read (importBodyLimit below). The page's script
     // sends larger archives in parts instead (the /api/v1/data/imports routes below).
     async (c) => {
-      const body = await c.req.parseBody();
+      const body = await readForm(c);
       const file = body.archive;
       if (!(file instanceof File)) return exportsPage(c, { status: 400, errors: { archive: c.var.t("data.err.importFile") } });
       try {

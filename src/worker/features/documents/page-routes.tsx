@@ -24,7 +24,7 @@ import { isIsoDate, VAT_CATEGORIES, type VatCategory } from "../../domain/vat";
 import type { AppEnv } from "../../env";
 import { AppError, type FieldErrors } from "../../http/errors";
 import { requireAuth } from "../../http/session";
-import { formFields, validate } from "../../http/validate";
+import { formFields, readForm, validate } from "../../http/validate";
 import type { Locale, MessageKey } from "../../ui/i18n";
 import type { Flash } from "../../ui/layout";
 import { pageContext } from "../../ui/page-context";
@@ -530,7 +530,7 @@ export const documentsPages = new Hono<AppEnv>()
   })
   .post(NEW_INVOICE_PATH, async (c) => {
     // The type travels in the form; the query string is the fallback of a hand-made post.
-    const body = await c.req.parseBody();
+    const body = await readForm(c);
     return createFromForm(c, invoiceTypeOf(typeof body.type === "string" ? body.type : c.req.query("type")));
   })
   .get(NEW_QUOTE_PATH, (c) => editorPage(c, "quote", { values: {}, lines: [] }))

@@ -1,8 +1,8 @@
 import * as z from "zod";
-import { isIsoDate, VAT_CATEGORIES } from "../../domain/vat";
-import { optionalText } from "../../http/validate";
+import { VAT_CATEGORIES } from "../../domain/vat";
+import { businessDate, optionalText } from "../../http/validate";
 
-const isoDate = z.string().refine(isIsoDate, "documents.err.date");
+const isoDate = businessDate("documents.err.date");
 const optionalIsoDate = z.preprocess((v) => (v === "" ? undefined : v), isoDate.nullish());
 
 /** A quantity: decimal with up to 4 decimals, comma or dot ("1,5" → "1.5"). */

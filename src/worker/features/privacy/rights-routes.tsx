@@ -10,7 +10,7 @@ import { SESSION_COOKIE, clearCookie } from "../../http/cookies";
 import { AppError } from "../../http/errors";
 import { handleForm } from "../../http/forms";
 import { authOf, requireAuth } from "../../http/session";
-import { formFields } from "../../http/validate";
+import { businessDate, formFields } from "../../http/validate";
 import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
 import { closeAccount, closurePlan } from "./closure";
@@ -34,7 +34,7 @@ const PrivacySettingsInput = z.object({ marketing: z.literal("on").optional(), a
 
 const OperatorRecordInput = z.object({
   email: z.email().max(254),
-  receivedOn: z.iso.date(),
+  receivedOn: businessDate("err.date"),
   type: z.enum(RIGHTS_REQUEST_TYPES),
   message: z.string().trim().min(1).max(5000),
 });

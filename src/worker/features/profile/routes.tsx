@@ -6,7 +6,7 @@ import type { AppEnv } from "../../env";
 import { AppError, type FieldErrors } from "../../http/errors";
 import { handleForm } from "../../http/forms";
 import { requireAuth } from "../../http/session";
-import { jsonBody } from "../../http/validate";
+import { jsonBody, readForm } from "../../http/validate";
 import type { Flash } from "../../ui/layout";
 import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
@@ -70,7 +70,7 @@ export const profilePages = new Hono<AppEnv>()
     );
   })
   .post(LOGO_PATH, async (c) => {
-    const body = await c.req.parseBody();
+    const body = await readForm(c);
     const file = body.logo;
     try {
       if (!(file instanceof File)) throw new AppError("invalid", c.var.t("err.logo.missing"), { logo: c.var.t("err.logo.missing") });

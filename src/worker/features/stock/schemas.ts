@@ -1,7 +1,6 @@
 import * as z from "zod";
 import { parseQuantityE4, type QuantityError } from "../../domain/stock";
-import { isIsoDate } from "../../domain/vat";
-import { optionalText } from "../../http/validate";
+import { businessDate, optionalText } from "../../http/validate";
 import type { MessageKey } from "../../ui/i18n";
 
 /** What a person records by hand; sales and returns come only from issued documents. */
@@ -26,7 +25,7 @@ export const MovementInput = z
   .object({
     reason: z.enum(MANUAL_MOVEMENTS, "stock.err.reason"),
     quantity: quantityText,
-    occurredOn: optionalText(10).refine((v) => v === undefined || isIsoDate(v), "stock.err.date"),
+    occurredOn: optionalText(10).pipe(businessDate("stock.err.date").optional()),
     note: optionalText(500),
   })
   .transform((v, ctx) => {

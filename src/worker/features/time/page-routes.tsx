@@ -9,7 +9,7 @@ import type { AppEnv } from "../../env";
 import { AppError, type FieldErrors } from "../../http/errors";
 import { handleForm } from "../../http/forms";
 import { requireAuth } from "../../http/session";
-import { formFields, orThrow, validate } from "../../http/validate";
+import { formFields, orThrow, readForm, validate } from "../../http/validate";
 import type { MessageKey } from "../../ui/i18n";
 import type { Flash } from "../../ui/layout";
 import { pageContext } from "../../ui/page-context";
@@ -223,7 +223,7 @@ export const timePages = new Hono<AppEnv>()
     return billPage(c, clientId, pick ? { clientQuery: c.req.query("clientQ") ?? "" } : {});
   })
   .post(BILL_PATH, async (c) => {
-    const body = await c.req.parseBody({ all: true });
+    const body = await readForm(c, { all: true });
     const clientId = typeof body.clientId === "string" ? body.clientId : "";
     const raw = body.entryIds;
     const entryIds = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === "string");

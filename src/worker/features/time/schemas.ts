@@ -1,10 +1,11 @@
 import * as z from "zod";
 import { MAX_ENTRY_MINUTES, parseDuration } from "../../domain/duration";
 import { MAX_PARSED_CENTS } from "../../domain/format";
-import { isIsoDate } from "../../domain/vat";
+import { businessDate } from "../../http/validate";
+import type { MessageKey } from "../../ui/i18n";
 import { blank, checkbox, hundredths, hundredthsToInput, optionalText, requiredText } from "../clients/fields";
 
-const isoDate = (message: string) => z.preprocess(blank, z.string({ error: message }).refine(isIsoDate, message));
+const isoDate = (message: MessageKey) => z.preprocess(blank, businessDate(message));
 
 /**
  * A duration as typed ("1:30", "1h30", "90" minutes, "1,5" hours) or sent as JSON minutes, in
@@ -88,8 +89,8 @@ export const BILLED_FILTERS = ["billed", "unbilled"] as const;
 export const TimeListQuery = z.object({
   clientId: optionalText(40),
   billed: z.preprocess(blank, z.enum(BILLED_FILTERS, "time.err.filter").optional()),
-  from: z.preprocess(blank, z.string().refine(isIsoDate, "time.err.date").optional()),
-  to: z.preprocess(blank, z.string().refine(isIsoDate, "time.err.date").optional()),
+  from: z.preprocess(blank, businessDate("time.err.date").optional()),
+  to: z.preprocess(blank, businessDate("time.err.date").optional()),
   cursor: optionalText(1000),
   limit: z.preprocess((v) => (typeof v === "string" && /^\d{1,3}$/.test(v) ? Number(v) : blank(v)), z.number().int().min(1).max(100).optional()),
 });

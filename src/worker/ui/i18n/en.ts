@@ -66,6 +66,8 @@ const core: Record<Exclude<MessageKey, keyof typeof authLinksEn | keyof typeof d
   "err.totp": "Invalid or expired code.",
   "err.csrf": "The form has expired. Reload the page and try again.",
   "err.formUnreadable": "The form could not be read. Reload the page and try again.",
+  "err.date": "Invalid date (YYYY-MM-DD).",
+  "err.dateWindow": "Date out of range: between 01/01/2000 and 31/12/2099.",
   "err.login": "Wrong email or password.",
   "err.rate_limited": "Too many attempts. Try again in {minutes} minutes.",
   "err.token": "This link is no longer valid. Ask for a new one.",

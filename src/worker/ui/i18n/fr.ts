@@ -65,6 +65,8 @@ const core = {
   "err.totp": "Code invalide ou expiré.",
   "err.csrf": "Le formulaire a expiré. Rechargez la page et réessayez.",
   "err.formUnreadable": "Le formulaire envoyé est illisible. Rechargez la page et réessayez.",
+  "err.date": "Date invalide (format AAAA-MM-JJ).",
+  "err.dateWindow": "Date hors de la plage acceptée : entre le 01/01/2000 et le 31/12/2099.",
   "err.login": "Email ou mot de passe incorrect.",
   "err.rate_limited": "Trop de tentatives. Réessayez dans {minutes} minutes.",
   "err.token": "Ce lien n'est plus valable. Demandez-en un nouveau.",
