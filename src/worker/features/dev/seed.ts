@@ -1,8 +1,11 @@
 import { eq } from "drizzle-orm";
 import type { VerbCtx } from "../../context";
 import { accountDb } from "../../db/client";
-import { accounts, users } from "../../db/schema";
+import { users } from "../../db/schema";
 import { signUp } from "../auth/verbs";
+import { ProfileInput } from "../profile/schemas";
+import { updateProfile } from "../profile/verbs";
+import { type DemoSummary, seedDemoBusiness } from "./demo-business";
 
 /** The demo login shown by `npm start` and the README. Local mode only. */
 export const DEMO_ACCOUNT = {
@@ -14,9 +17,10 @@ export const DEMO_ACCOUNT = {
 
 /**
  * Creates the demo account through the real sign-up verb, verified, with a complete profile of a
- * micro-entrepreneur under the VAT franchise. Idempotent: an existing demo account is left as is.
+ * micro-entrepreneur under the VAT franchise and a year of business (demo-business.ts), all through
+ * the real verbs. Idempotent: an existing demo account is left as is.
  */
-export async function seedDemo(ctx: VerbCtx): Promise<{ created: boolean; accountId: string }> {
+export async function seedDemo(ctx: VerbCtx): Promise<{ created: boolean; accountId: string; business?: DemoSummary }> {
   const existing = await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, DEMO_ACCOUNT.email)).get();
   if (existing) {
     return { created: false, accountId: "" };
@@ -28,12 +32,13 @@ export async function seedDemo(ctx: VerbCtx): Promise<{ created: boolean; accoun
     companyName: DEMO_ACCOUNT.companyName,
   });
   await ctx.db.update(users).set({ emailVerifiedAt: ctx.now }).where(eq(users.id, userId));
+  const account = { ...ctx, db: accountDb(ctx.env, accountId), accountId, userId };
   // A fictitious but checksum-valid identity (SIREN 123456782 passes Luhn).
-  await accountDb(ctx.env, accountId)
-    .update(accounts)
-    .set({
+  await updateProfile(
+    account,
+    ProfileInput.parse({
+      name: DEMO_ACCOUNT.companyName,
       legalForm: "ei",
-      siren: "123456782",
       siret: "12345678200010",
       registration: "none",
       addressLine1: "12 rue des Lilas",
@@ -42,9 +47,10 @@ export async function seedDemo(ctx: VerbCtx): Promise<{ created: boolean; accoun
       country: "FR",
       contactEmail: DEMO_ACCOUNT.email,
       vatRegime: "franchise",
-      paymentTermsDays: 30,
-      updatedAt: ctx.now,
-    })
-    .where(eq(accounts.id, accountId));
-  return { created: true, accountId };
+      paymentTermsDays: "30",
+      iban: "FR7630006000011234567890189",
+    }),
+  );
+  const business = await seedDemoBusiness(account);
+  return { created: true, accountId, business };
 }
