@@ -90,8 +90,12 @@ export function uniqueEmail(prefix = "user"): string {
 
 export const TEST_PASSWORD = "correct horse battery staple";
 
-/** Signs a new user up through the real form and returns a signed-in client. */
-export async function signedUpClient(opts: { email?: string; name?: string; companyName?: string; ip?: string } = {}) {
+/**
+ * Signs a new user up through the real form and returns a signed-in client. The email is verified
+ * through the emailed link, as a real user would (an unverified account emails no client: issue
+ * #14); `verified: false` leaves it unverified.
+ */
+export async function signedUpClient(opts: { email?: string; name?: string; companyName?: string; ip?: string; verified?: boolean } = {}) {
   const email = opts.email ?? uniqueEmail();
   const client = new TestClient(opts.ip ? { "cf-connecting-ip": opts.ip } : {});
   const res = await client.postForm("/inscription", {
@@ -101,6 +105,10 @@ export async function signedUpClient(opts: { email?: string; name?: string; comp
     companyName: opts.companyName ?? "Camille Martin Conseil",
   });
   if (res.status !== 303) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+  if (opts.verified !== false) {
+    const verified = await client.get(`/verification?token=${encodeURIComponent(tokenFromMail((await lastMailTo(email)).bodyText))}`);
+    if (verified.status !== 303) throw new Error(`verification failed: ${verified.status}`);
+  }
   const me = (await (await client.json("GET", "/api/v1/me")).json()) as { user: { id: string }; account: { id: string } };
   return { client, email, password: TEST_PASSWORD, userId: me.user.id, accountId: me.account.id };
 }

@@ -41,8 +41,8 @@ export const FRANCHISE_PROFILE = {
 };
 
 /** A signed-up account whose profile is complete, ready to issue documents. */
-export async function readyAccount(profile: Record<string, unknown> = VAT_COMPANY_PROFILE) {
-  const account = await signedUpClient();
+export async function readyAccount(profile: Record<string, unknown> = VAT_COMPANY_PROFILE, opts: { verified?: boolean } = {}) {
+  const account = await signedUpClient(opts);
   const res = await account.client.json("PUT", "/api/v1/account/profile", profile);
   if (res.status !== 200) throw new Error(`profile refused: ${res.status} ${await res.text()}`);
   const clientId = await insertClient(account.accountId);

@@ -89,7 +89,7 @@ describe("email-change links are bound to the current email", () => {
   });
 
   it("a verification link sent to the old address no longer verifies anything", async () => {
-    const { client, email, userId } = await signedUpClient();
+    const { client, email, userId } = await signedUpClient({ verified: false });
     const verify = tokenFromMail((await lastMailTo(email)).bodyText);
     await changeEmail(client, uniqueEmail("verified-elsewhere"));
     await env.DB.prepare("UPDATE users SET email_verified_at = NULL WHERE id = ?").bind(userId).run();

@@ -6,7 +6,7 @@ import { TEST_PASSWORD, TestClient, lastMailTo, signedUpClient, tokenFromMail, u
 
 describe("§8 secure authentication: sign-up, verification and login", () => {
   it("signs up, verifies the email by its one-time link, logs out and logs back in", async () => {
-    const { client, email, userId } = await signedUpClient();
+    const { client, email, userId } = await signedUpClient({ verified: false });
     const mail = await lastMailTo(email);
     expect(mail.template).toBe("verify_email");
     const token = tokenFromMail(mail.bodyText);

@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   invalid: 400,
   unauthorized: 401,
   forbidden: 403,
+  /** The account's email is not verified yet: no email goes to third parties (features/sending/gate.ts). */
+  email_unverified: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -18,6 +20,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  /** A new account's daily sending quota is used up (features/sending/gate.ts). */
+  send_quota_exceeded: 429,
   internal: 500,
   misconfigured: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;
@@ -48,8 +52,11 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; fields?: FieldErrors; requestId: string };
 }
 
+/** The generic code of a status: the first listed for it (`forbidden`, not `email_unverified`). */
 const STATUS_CODE: Partial<Record<number, ErrorCode>> = Object.fromEntries(
-  Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
+  Object.entries(ERROR_STATUS)
+    .reverse()
+    .map(([code, status]) => [status, code as ErrorCode]),
 );
 
 function fromUnknown(err: unknown): AppError {

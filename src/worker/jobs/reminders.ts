@@ -53,7 +53,7 @@ export async function runReminders(env: Bindings, now: number): Promise<Record<s
       const step = dueStep(plan, c.dueDate, today, done.get(c.documentId) ?? []);
       if (step === null) continue;
       totals.due++;
-      const outcome = await deliverReminder({ db, config }, c.accountId, c.documentId, { kind: "auto", key: autoStepKey(step), offsetDays: step }, now);
+      const outcome = await deliverReminder({ db, config, env }, c.accountId, c.documentId, { kind: "auto", key: autoStepKey(step), offsetDays: step }, now);
       if (outcome.status === "sent") {
         totals.sent++;
         sentHere++;

@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Config } from "../../config";
+import type { Bindings } from "../../env";
 import type { Db } from "../../db/client";
 import { accounts, clients, documents, invoiceBalances, reminderLog, reminderPlans } from "../../db/schema";
 import type { DocumentSnapshot } from "../../domain/document";
@@ -7,6 +8,7 @@ import { AppError } from "../../http/errors";
 import { randomId } from "../../lib/crypto/random";
 import { sendMail } from "../../lib/mail";
 import { type AccountVerbCtx, type DocumentRow, todayInParis } from "../documents/drafts";
+import { admitThirdPartySend, releaseSend, type SendRefusal, sendRefusalError } from "../sending/gate";
 import { suppressionOf } from "../sending/verbs";
 import { checkPlan, DEFAULT_PLAN, manualStepKey, type PlanProblem } from "./plan";
 import { reminderMail } from "./templates";
@@ -78,7 +80,9 @@ export type DeliveryOutcome =
   | { status: "skipped"; logId: string; reason: "no_email" | "bounced" | "complained" }
   | { status: "failed"; logId: string }
   | { status: "duplicate" }
-  | { status: "not_found" | "frozen" | "settled" | "paused" };
+  | { status: "not_found" | "frozen" | "settled" | "paused" }
+  /** Not sent and not claimed (sending/gate.ts): the step is tried again on a later run. */
+  | ({ status: "held" } & SendRefusal);
 
 export interface ReminderStep {
   kind: "auto" | "manual";
@@ -98,7 +102,7 @@ export interface ReminderStep {
  * skipped with the reason, and no email goes.
  */
 export async function deliverReminder(
-  deps: { db: Db; config: Config },
+  deps: { db: Db; config: Config; env: Pick<Bindings, "DB"> },
   accountId: string,
   documentId: string,
   step: ReminderStep,
@@ -137,6 +141,12 @@ export async function deliverReminder(
   const language = row.language ?? "fr";
   const suppressed = to ? await suppressionOf(db, to) : null;
   const skip = !to ? ("no_email" as const) : suppressed;
+  // Issue #14: an unverified owner or a used-up new-account quota holds the reminder, unclaimed.
+  const admission = skip ? null : await admitThirdPartySend({ env: deps.env, db, now }, accountId);
+  if (admission && !admission.ok) {
+    const { ok: _ok, ...refusal } = admission;
+    return { status: "held", ...refusal };
+  }
   const logId = randomId();
   const claimed = await db
     .insert(reminderLog)
@@ -157,7 +167,10 @@ export async function deliverReminder(
     .onConflictDoNothing()
     .returning({ id: reminderLog.id })
     .get();
-  if (!claimed) return { status: "duplicate" };
+  if (!claimed) {
+    if (admission) await releaseSend(db, admission);
+    return { status: "duplicate" };
+  }
   if (skip) return { status: "skipped", logId, reason: skip };
 
   const snapshot = row.snapshot as DocumentSnapshot | null;
@@ -185,6 +198,7 @@ export async function deliverReminder(
     await db.update(reminderLog).set({ status: "sent", mailId: mail.id }).where(eq(reminderLog.id, logId));
     return { status: "sent", logId, mailId: mail.id };
   } catch (err) {
+    if (admission) await releaseSend(db, admission);
     await db.update(reminderLog).set({ status: "failed", reason: "provider" }).where(eq(reminderLog.id, logId));
     console.error(JSON.stringify({ level: "error", event: "reminder_failed", logId, error: String(err).slice(0, 200) }));
     return { status: "failed", logId };
@@ -236,6 +250,8 @@ export async function sendReminderNow(ctx: AccountVerbCtx, documentId: string): 
       throw new AppError("not_found", ctx.t("err.not_found"));
     case "failed":
       throw new AppError("internal", ctx.t("reminders.err.failed"));
+    case "held":
+      throw sendRefusalError(ctx.t, outcome);
     default: {
       const row = await existing();
       if (!row) throw new AppError("internal", ctx.t("reminders.err.failed"));

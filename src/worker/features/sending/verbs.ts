@@ -8,6 +8,7 @@ import { sendMail } from "../../lib/mail";
 import { type AccountVerbCtx, type DocumentRow } from "../documents/drafts";
 import { shareDocument } from "../documents/quotes";
 import { payUrlForIssue } from "../stripe/checkout";
+import { releaseSend, requireThirdPartySend } from "./gate";
 import { documentMail, type MailLanguage } from "./templates";
 
 export interface DocumentSend {
@@ -50,6 +51,8 @@ export async function sendDocument(ctx: AccountVerbCtx, documentId: string, inpu
   if (account.frozenAt !== null) throw new AppError("conflict", ctx.t("sending.err.frozen"));
   const to = (input.to ?? client?.email ?? "").trim().toLowerCase();
   if (!to) throw new AppError("precondition_failed", ctx.t("sending.err.noEmail"), { to: ctx.t("sending.err.noEmail") });
+  // Issue #14: a verified owner, and a new account's daily quota (gate.ts), before anything else counts.
+  const admission = await requireThirdPartySend(ctx, ctx.accountId);
   // Counted before the email leaves, atomically: a burst of parallel sends cannot pass the limit.
   await throttle(ctx, [["documentSend", ctx.accountId]]);
   const pdf = doc.pdfKey ? await ctx.env.FILES.get(doc.pdfKey) : null;
@@ -77,6 +80,10 @@ export async function sendDocument(ctx: AccountVerbCtx, documentId: string, inpu
     accountId: ctx.accountId,
     ...(account.contactEmail ? { replyTo: account.contactEmail } : {}),
     attachments: [{ filename: `${doc.number}.pdf`, content: bytes, contentType: "application/pdf" }],
+  }).catch(async (err: unknown) => {
+    // Nothing left: the quota is given back.
+    await releaseSend(ctx.db, admission);
+    throw err;
   });
   const send = { id: randomId(), accountId: ctx.accountId, documentId: doc.id, mailId: mail.id, toAddress: to, language, createdAt: ctx.now };
   await ctx.db.insert(documentSends).values(send);
