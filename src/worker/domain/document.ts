@@ -128,6 +128,8 @@ export interface DocumentSnapshot {
   mentions: string[];
   /** Free note typed by the seller. */
   note?: string | null;
+  /** A quote's last day of validity (YYYY-MM-DD), when the seller set one. */
+  validUntil?: string | null;
 }
 
 /** Goods, services or both, from the lines' kinds. */

@@ -64,6 +64,13 @@ describe("paymentTerms", () => {
     expect(terms.text).toContain("11/04/2026");
   });
 
+  it("words a quote's terms from the future invoice's date, naming no date", () => {
+    const terms = paymentTerms({ ...b2b, forQuote: true });
+    expect(terms.text).toBe("Paiement à 30 jours à compter de la date de facture");
+    expect(paymentTerms({ ...b2b, termsDays: 0, forQuote: true }).text).toBe("Paiement à réception de la facture");
+    expect(paymentTerms({ ...b2b, forQuote: true, locale: "en" }).text).not.toMatch(/\d{2}\/\d{2}\/\d{4}|at the latest/);
+  });
+
   it("says payable on receipt for zero days", () => {
     const terms = paymentTerms({ ...b2b, termsDays: 0 });
     expect(terms.dueDate).toBe(b2b.issueDate);

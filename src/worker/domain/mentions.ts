@@ -39,6 +39,11 @@ export interface PaymentTermsInput {
   /** null = no discount for early payment. */
   earlyPaymentDiscount: EarlyPaymentDiscount | null;
   locale: Locale;
+  /**
+   * The terms a quote proposes: they run from the future invoice's date, so the wording names no
+   * date (one computed from the quote's date would be wrong as soon as the invoice comes later).
+   */
+  forQuote?: boolean;
 }
 
 /** French wording, or French followed by its English translation for English documents. */
@@ -97,8 +102,11 @@ export function paymentTerms(input: PaymentTermsInput): PaymentTerms {
 
   const dueDate = addDays(input.issueDate, termsDays);
   const due = formatDate(dueDate, locale);
-  const text =
-    termsDays === 0
+  const text = input.forQuote
+    ? termsDays === 0
+      ? say(locale, "Paiement à réception de la facture", "Payment on receipt of the invoice")
+      : say(locale, `Paiement à ${termsDays} jours à compter de la date de facture`, `Payment within ${termsDays} days of the invoice date`)
+    : termsDays === 0
       ? say(locale, `Paiement à réception de la facture, le ${due}`, `Payment on receipt, on ${due}`)
       : say(
           locale,

@@ -32,6 +32,8 @@ export interface SnapshotSpec {
   /** The seller's own early-payment wording, when they typed one in their profile. */
   earlyPaymentDiscountText?: string | null;
   note?: string | null;
+  /** A quote's last day of validity. */
+  validUntil?: string | null;
 }
 
 /** Totals of a spec's lines, allowances and deducted deposits (EN 16931, integer cents). */
@@ -68,6 +70,7 @@ export function assembleSnapshot(spec: SnapshotSpec): { ok: true; snapshot: Docu
     latePenaltyRateBp: spec.latePenaltyRateBp ?? null,
     earlyPaymentDiscount: spec.earlyPaymentDiscount ?? null,
     locale: spec.buyer.language,
+    forQuote: spec.type === "quote",
   });
   if (spec.earlyPaymentDiscountText) payment.earlyPaymentDiscount = spec.earlyPaymentDiscountText;
   const operationCategory: OperationCategory = spec.operationCategory ?? operationCategoryOf(spec.lines);
@@ -89,6 +92,7 @@ export function assembleSnapshot(spec: SnapshotSpec): { ok: true; snapshot: Docu
     deductedDeposits: spec.deductedDeposits ?? [],
     payment,
     note: spec.note ?? null,
+    ...(spec.type === "quote" ? { validUntil: spec.validUntil ?? null } : {}),
   };
   return { ok: true, snapshot: { ...withoutMentions, mentions: legalMentions(withoutMentions) } };
 }

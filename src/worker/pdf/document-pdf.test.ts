@@ -480,11 +480,14 @@ describe("renderDocumentPdf", () => {
   });
 
   it("prints a quote with its validity and an acceptance box, and refuses an XML for it", async () => {
-    const snapshot = sampleSnapshot({ type: "quote", number: "D-2026-0013" });
+    const snapshot = sampleSnapshot({ type: "quote", number: "D-2026-0013", validUntil: "2026-06-30" });
     const { doc, pages } = await render(snapshot);
     const all = flat(pages);
     expect(all).toContain("DEVIS");
-    expect(all).toContain(`Valable jusqu’au ${formatDate(snapshot.payment.dueDate, "fr")}`);
+    expect(all).toContain(`Valable jusqu’au ${formatDate("2026-06-30", "fr")}`);
+    // The terms run from the future invoice: no due date computed from the quote's date.
+    expect(all).toContain("Paiement à 30 jours à compter de la date de facture");
+    expect(all).not.toContain(formatDate(snapshot.payment.dueDate, "fr"));
     expect(all).toContain("Bon pour accord");
     expect(all).not.toContain("Net à payer");
     expect(attachmentNames(doc)).toEqual([]);

@@ -567,8 +567,8 @@ function buildLayout(snapshot: DocumentSnapshot, ts: Typesetter, extras: { logo?
     if (snapshot.deliveryDate && snapshot.deliveryDate !== snapshot.issueDate) {
       dates.push([L.deliveryDate[snapshot.operationCategory], date(snapshot.deliveryDate)]);
     }
-    // A quote's "due date" is the end of its validity: the snapshot has no separate field.
-    if (isQuote) dates.push([L.validUntil, date(snapshot.payment.dueDate)]);
+    // A quote prints the validity its seller set; its payment terms run from the future invoice.
+    if (isQuote && snapshot.validUntil) dates.push([L.validUntil, date(snapshot.validUntil)]);
     else if (isInvoice) dates.push([L.dueDate, date(snapshot.payment.dueDate)]);
     const dateSize = 8.6;
     const dateRow = 13;

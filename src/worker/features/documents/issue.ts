@@ -113,6 +113,7 @@ async function prepare(ctx: AccountVerbCtx, doc: DocumentRow, lines: LineRow[], 
     latePenaltyRateBp: profile.latePenaltyRateBp,
     earlyPaymentDiscountText: profile.earlyPaymentDiscount,
     note: doc.note,
+    validUntil: doc.type === "quote" ? doc.validUntil : null,
   };
   const trial = assembleSnapshot({ ...spec, number: "TRIAL" });
   if (!trial.ok) {

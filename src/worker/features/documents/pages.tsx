@@ -582,7 +582,7 @@ export function DocumentEditorPage(p: EditorPageProps) {
 
 // ——— Detail ———
 
-type SummaryLine = Pick<LineRow, "description" | "quantity" | "unitCode" | "unitPriceCents" | "vatCategory" | "vatRateBp"> & {
+export type SummaryLine = Pick<LineRow, "description" | "quantity" | "unitCode" | "unitPriceCents" | "vatCategory" | "vatRateBp"> & {
   discount: { kind: "percent"; basisPoints: number } | { kind: "amount"; cents: number } | null;
 };
 
@@ -599,7 +599,7 @@ export function snapshotLinesOf(s: DocumentSnapshot): SummaryLine[] {
   return s.lines.map((l) => ({ ...l, discount: l.discount ?? null, vatCategory: l.vat.category, vatRateBp: l.vat.rateBasisPoints }));
 }
 
-function LinesTable({ ctx, lines, totals }: { ctx: PageContext; lines: SummaryLine[]; totals: DocumentTotals | null }) {
+export function LinesTable({ ctx, lines, totals }: { ctx: PageContext; lines: SummaryLine[]; totals: DocumentTotals | null }) {
   const { t, locale } = ctx;
   return (
     <div class="docs-table-wrap">
@@ -644,7 +644,7 @@ function LinesTable({ ctx, lines, totals }: { ctx: PageContext; lines: SummaryLi
   );
 }
 
-function TotalsList({ ctx, totals }: { ctx: PageContext; totals: DocumentTotals }) {
+export function TotalsList({ ctx, totals }: { ctx: PageContext; totals: DocumentTotals }) {
   const { t, locale } = ctx;
   const money = (c: number) => formatMoney(c, locale);
   return (

@@ -6,10 +6,15 @@ import { COOKIE_CATEGORIES, CURRENT_POLICY } from "./policy";
 
 /** Paths where the banner would only repeat the page itself. */
 const NO_BANNER = ["/cookies"];
+/**
+ * The pages a seller's client opens from a link (the document, "Payer en ligne"): they set no
+ * optional cookie, so asking the client for a choice would only get in the way.
+ */
+const CLIENT_PAGES = ["/p/", "/payer/"];
 
 /** True when the layout must show the cookie banner (and load its island). */
 export function showCookieBanner(ctx: PageContext): boolean {
-  return !ctx.privacy?.consent && !NO_BANNER.includes(ctx.path);
+  return !ctx.privacy?.consent && !NO_BANNER.includes(ctx.path) && !CLIENT_PAGES.some((prefix) => ctx.path.startsWith(prefix));
 }
 
 /** The categories with their one-line purpose, in the page's language. */

@@ -15,7 +15,7 @@ import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
 import type { AccountVerbCtx, DocumentRow } from "../documents/drafts";
 import { acceptQuote, refuseQuote } from "../documents/quotes";
-import { isPayable } from "../payments/verbs";
+import { isPayable, paymentState } from "../payments/verbs";
 import { payUrlForIssue } from "../stripe/checkout";
 import { PublicDocumentPage } from "./pages";
 import { contentDisposition } from "../../http/header-values";
@@ -49,8 +49,12 @@ async function page(c: Context<AppEnv>, ctx: AccountVerbCtx, doc: DocumentRow, e
   c.header("Referrer-Policy", "no-referrer");
   c.header("X-Robots-Tag", "noindex");
   // "Payer en ligne" when the seller takes online payment (features/stripe).
-  const pay = isPayable(doc) ? await payUrlForIssue(ctx, doc) : null;
-  return render(c, <PublicDocumentPage ctx={pageContext(c)} doc={doc} snapshot={doc.snapshot as DocumentSnapshot} token={c.req.param("token") ?? ""} now={ctx.now} payUrl={pay} {...extra} />, status);
+  const [pay, payment] = await Promise.all([isPayable(doc) ? payUrlForIssue(ctx, doc) : null, paymentState(ctx, doc)]);
+  return render(
+    c,
+    <PublicDocumentPage ctx={pageContext(c)} doc={doc} snapshot={doc.snapshot as DocumentSnapshot} token={c.req.param("token") ?? ""} now={ctx.now} payUrl={pay} payment={payment} {...extra} />,
+    status,
+  );
 }
 
 /** Pages a client opens from an emailed link: view, download, and accept or refuse a quote. */

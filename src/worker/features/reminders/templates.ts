@@ -1,5 +1,6 @@
 import { daysBetween } from "../../domain/invoice-status";
 import { formatDate, formatMoney } from "../../domain/format";
+import { formatIban } from "../../domain/identifiers";
 import type { MailLanguage } from "../sending/templates";
 
 export interface ReminderMailInput {
@@ -42,7 +43,7 @@ export function reminderMail(m: ReminderMailInput): { subject: string; text: str
         "Hello,",
         lead,
         `Amount still due: ${amount}.`,
-        m.iban ? `Bank transfer to IBAN ${m.iban}, quoting ${m.number}.` : "",
+        m.iban ? `Bank transfer to IBAN ${formatIban(m.iban)}, quoting ${m.number}.` : "",
         mentions ? `As stated on the invoice:\n${mentions}` : "",
         "If you have paid in the meantime, please disregard this message. You can reply to this email to reach us directly.",
         `Best regards,\n${m.sellerName}`,
@@ -63,7 +64,7 @@ export function reminderMail(m: ReminderMailInput): { subject: string; text: str
       "Bonjour,",
       lead,
       `Montant restant dû : ${amount}.`,
-      m.iban ? `Virement sur l'IBAN ${m.iban}, en indiquant ${m.number}.` : "",
+      m.iban ? `Virement sur l'IBAN ${formatIban(m.iban)}, en indiquant ${m.number}.` : "",
       mentions ? `Rappel des conditions de la facture :\n${mentions}` : "",
       "Si vous avez réglé entre-temps, merci de ne pas tenir compte de ce message. Répondez simplement à cet email pour nous écrire.",
       `Cordialement,\n${m.sellerName}`,

@@ -16,6 +16,9 @@ export interface DocumentMailInput {
   payLink?: string | null;
 }
 
+/** The French object pronoun of each noun: "le devis", but "la facture". */
+const PRONOUN_FR: Record<SendableType, "le" | "la"> = { quote: "le", invoice: "la", deposit_invoice: "la", credit_note: "le" };
+
 const NOUN: Record<MailLanguage, Record<SendableType, string>> = {
   fr: { quote: "le devis", invoice: "la facture", deposit_invoice: "la facture d'acompte", credit_note: "l'avoir" },
   en: { quote: "quote", invoice: "invoice", deposit_invoice: "deposit invoice", credit_note: "credit note" },
@@ -57,7 +60,7 @@ export function documentMail(m: DocumentMailInput): { subject: string; text: str
     text: [
       "Bonjour,",
       `Veuillez trouver ci-joint ${noun} ${m.number} de ${m.sellerName}, d'un montant de ${amount}. ${when}`.trim(),
-      `Vous pouvez aussi le consulter en ligne : ${m.link}`,
+      `Vous pouvez aussi ${PRONOUN_FR[m.type]} consulter en ligne : ${m.link}`,
       ...(m.payLink ? [`Payer en ligne par carte : ${m.payLink}`] : []),
       "Répondez simplement à cet email pour nous écrire.",
       `Cordialement,\n${m.sellerName}`,
