@@ -32,6 +32,7 @@ import { payPages, stripeSettingsPages, stripeWebhooks } from "./features/stripe
 import { readCookie, LANG_COOKIE } from "./http/cookies";
 import { csrf } from "./http/csrf";
 import { guardLargeBody } from "./http/large-body";
+import { actionUrlFallback } from "./http/action-urls";
 import { AppError, handleError, notFound } from "./http/errors";
 import { privateNoStore, securityHeaders } from "./http/security";
 import { loadSession } from "./http/session";
@@ -136,7 +137,12 @@ export function createApp() {
   app.route("/api/v1", rightsApi);
   app.route("/api/v1/operator", operatorApi);
 
-  app.notFound(notFound);
+  // A form's action address opened with GET goes back to the form's page (Post/Redirect/Get).
+  const fallback = actionUrlFallback(app.routes);
+  app.notFound((c) => {
+    const page = fallback(c);
+    return page ? c.redirect(page, 303) : notFound(c);
+  });
   app.onError(handleError);
   return app;
 }

@@ -21,4 +21,5 @@ export const aad = {
   bic: (accountId: string) => `account:${accountId}:bic`,
   stripeAccount: (accountId: string) => `account:${accountId}:stripe_account`,
   paClientSecret: (accountId: string) => `account:${accountId}:pa_client_secret`,
+  publicToken: (documentId: string) => `document:${documentId}:public_token`,
 };

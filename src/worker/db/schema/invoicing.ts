@@ -119,10 +119,24 @@ export const documents = sqliteTable(
     xmlSha256: text("xml_sha256"),
     /** SHA-256 of the public link token; null when revoked or never shared. */
     publicTokenHash: text("public_token_hash"),
+    /**
+     * The same token sealed with DATA_KEY (lib/sealer), so the seller sees their client link again on
+     * the document's page; lookups still go through the hash alone.
+     */
+    publicTokenSealed: text("public_token_sealed"),
     acceptedAt: timestamp("accepted_at"),
     acceptedByName: text("accepted_by_name"),
     acceptedIp: text("accepted_ip"),
     acceptedPdfSha256: text("accepted_pdf_sha256"),
+    /**
+     * A quote's first email or shared link: until then it reads "Émis", after it "Envoyé". Its stored
+     * status stays "sent" from issue on (open for the client's answer), so lists and tallies keep one state.
+     */
+    sentAt: timestamp("sent_at"),
+    /** When the client accepted or refused a quote on its public page: the seller's dashboard notice. */
+    answeredAt: timestamp("answered_at"),
+    /** When the seller dismissed that notice. */
+    answerSeenAt: timestamp("answer_seen_at"),
     /**
      * Set before a number is allocated: from then on the draft can no longer be deleted, and the
      * reconciler finishes the issue if the final D1 write never lands (no gap in the numbering).
@@ -164,6 +178,8 @@ export const documents = sqliteTable(
     // Credit notes of an invoice (detail page, balances): found by index, not by scanning the account.
     index("documents_account_preceding").on(t.accountId, t.precedingDocumentId),
     uniqueIndex("documents_public_token").on(t.publicTokenHash).where(sql`public_token_hash IS NOT NULL`),
+    // The dashboard's notices of quotes a client answered: only the unseen ones are indexed.
+    index("documents_answers_unseen").on(t.accountId, t.answeredAt).where(sql`answered_at IS NOT NULL AND answer_seen_at IS NULL`),
   ],
 );
 

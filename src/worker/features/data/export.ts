@@ -310,6 +310,7 @@ export class ExportBuilder {
         "users.password_hash": "a credential, not portable data",
         "users.totp_secret_sealed": "a credential: two-factor is set up again on the new account",
         "documents.public_token_hash": "the hash of a public link; links are shared again from the new account",
+        "documents.public_token_sealed": "the public link itself, sealed with this deployment's key; shared again from the new account",
       },
       missingFiles: this.missingFiles,
       files: this.records,

@@ -73,7 +73,7 @@ export const IMPORT_ORDER: readonly string[] = [
  * this database (a public link is re-shared from the new account).
  */
 export const DROPPED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
-  documents: ["public_token_hash"],
+  documents: ["public_token_hash", "public_token_sealed"],
   stripe_connections: ["stripe_account_sealed", "stripe_account_hash"],
 };
 

@@ -65,7 +65,8 @@ import {
   summaryLinesOf,
 } from "./pages";
 import { listDocuments, type ListStatus } from "./queries";
-import { convertQuote, revokeShare, shareDocument } from "./quotes";
+import { convertQuote } from "./quotes";
+import { currentShareToken, publicUrlOf, revokeShare, shareDocument } from "./share";
 import { DraftInput } from "./schemas";
 import { recordAccess } from "../privacy/access-log";
 import { contentDisposition } from "../../http/header-values";
@@ -76,7 +77,14 @@ const INVOICE_TYPES: readonly InvoiceType[] = ["invoice", "deposit_invoice", "cr
 /** Longest list of clients or catalogue items offered in the editor's selects; beyond, a search field. */
 export const PICK_LIMIT = 500;
 
-const OK_FLASHES = { created: "documents.created", saved: "documents.saved", deleted: "documents.deleted", cancelled: "documents.cancelled.done" } as const;
+const OK_FLASHES = {
+  created: "documents.created",
+  saved: "documents.saved",
+  deleted: "documents.deleted",
+  cancelled: "documents.cancelled.done",
+  shared: "share.created",
+  revoked: "share.revoked",
+} as const;
 
 function flashOf(c: Ctx, doc?: DocumentRow): Flash | null {
   const ok = c.req.query("ok");
@@ -441,7 +449,6 @@ interface DetailState {
   problem?: IssueProblem;
   flash?: Flash | null;
   status?: ContentfulStatusCode;
-  shareUrl?: string;
   shareErrors?: Record<string, string>;
 }
 
@@ -468,7 +475,12 @@ async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<
           .all()
       : Promise.resolve([]),
   ]);
-  const [payments, sending, reminders] = await Promise.all([paymentsPanelData(ctx, doc), sendPanelData(ctx, doc), reminderPanelData(ctx, doc)]);
+  const [payments, sending, reminders, shareToken] = await Promise.all([
+    paymentsPanelData(ctx, doc),
+    sendPanelData(ctx, doc),
+    reminderPanelData(ctx, doc),
+    currentShareToken(ctx, doc),
+  ]);
   const snapshot = doc.status !== "draft" && doc.snapshot ? (doc.snapshot as DocumentSnapshot) : null;
   let totals = snapshot?.totals ?? null;
   if (!snapshot) {
@@ -487,7 +499,7 @@ async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<
       creditNotes={creditNotes}
       problem={state.problem ?? null}
       flash={state.flash !== undefined ? state.flash : state.problem ? null : flashOf(c, doc)}
-      shareUrl={state.shareUrl ?? null}
+      shareUrl={shareToken ? publicUrlOf(ctx.config, shareToken) : null}
       payments={payments}
       sending={sending}
       reminders={reminders}
@@ -597,14 +609,14 @@ export const documentsPages = new Hono<AppEnv>()
   })
   .post("/documents/:id/partager", async (c) => {
     const id = c.req.param("id");
-    const token = await shareDocument(accountCtx(c), id);
-    // Rendered, not redirected: the link is shown once and never travels in a URL of our own.
-    return detailPage(c, id, { shareUrl: `${c.var.config.APP_URL}/p/${token}`, flash: null });
+    await shareDocument(accountCtx(c), id);
+    // The page shows the link (opened from its sealed copy), never the URL of this redirect.
+    return c.redirect(`${documentPath(id)}?ok=shared#lien`, 303);
   })
   .post("/documents/:id/lien/revoquer", async (c) => {
     const id = c.req.param("id");
     await revokeShare(accountCtx(c), id);
-    return detailPage(c, id, { flash: { kind: "success", text: c.var.t("share.revoked") } });
+    return c.redirect(`${documentPath(id)}?ok=revoked#lien`, 303);
   })
   .post("/documents/:id/transformer", async (c) => {
     const id = c.req.param("id");

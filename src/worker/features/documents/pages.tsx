@@ -22,7 +22,8 @@ import type { PageContext } from "../../ui/page-context";
 import { clientPath, NEW_CLIENT_PATH } from "../clients/pages";
 import { unitLabel, UNITS } from "../products/units";
 import { PROFILE_PATH } from "../profile/pages";
-import type { DocumentRow, DocumentType, LineRow } from "./drafts";
+import { type DocumentRow, type DocumentType, type LineRow, todayInParis } from "./drafts";
+import { quoteDisplayStatus } from "./quotes";
 import type { DisplayStatus, ListStatus, ListTotals } from "./queries";
 import { ShareActions } from "./share-actions";
 // ——— payments & sending panels (features/payments, features/sending) ———
@@ -68,7 +69,8 @@ export function listHref(kind: ListKind, params: { status?: string; cursor?: str
 }
 
 function statusLabel(t: Translate, type: DocumentType, status: DisplayStatus): string {
-  return status === "issued" && type === "credit_note" ? t("documents.status.issued.creditNote") : t(`documents.status.${status}`);
+  // "Émis" for the masculine nouns (un avoir, un devis), "Émise" for une facture.
+  return status === "issued" && (type === "credit_note" || type === "quote") ? t("documents.status.issued.creditNote") : t(`documents.status.${status}`);
 }
 
 export function StatusBadge({ ctx, type, status, issuing }: { ctx: PageContext; type: DocumentType; status: DisplayStatus; issuing?: boolean }) {
@@ -738,7 +740,7 @@ export interface DetailPageProps {
   creditNotes: Array<{ id: string; number: string | null }>;
   problem?: IssueProblem | null;
   flash?: Flash | null;
-  /** A public link just created: shown once. */
+  /** The live public link, opened from its sealed copy (features/documents/share). */
   shareUrl?: string | null;
   shareErrors?: FieldErrors;
   /** Payments of an issued invoice (features/payments paymentsPanelData); absent elsewhere. */
@@ -770,14 +772,14 @@ export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preced
   const cancellable = (doc.type === "invoice" || doc.type === "deposit_invoice") && doc.status === "issued";
   const date = (d: string | null) => (d ? formatDate(d, locale) : "—");
   return (
-    <AppLayout ctx={ctx} title={doc.number ?? typeLabel} flash={flash}>
+    <AppLayout ctx={ctx} title={doc.number ?? typeLabel} flash={flash} {...(shareUrl ? { islands: ["copy-text"] } : {})}>
       <a href={LISTS[kind].path} class="docs-back">
         {`← ${t(kind === "quotes" ? "documents.back.quotes" : "documents.back.invoices")}`}
       </a>
       <div class="docs-header">
         <div>
           <p class="docs-badges">
-            <TypeBadge ctx={ctx} type={doc.type} /> {payments ? <PaymentStatusBadge ctx={ctx} status={payments.state.status} /> : <StatusBadge ctx={ctx} type={doc.type} status={doc.status} issuing={issuing} />}
+            <TypeBadge ctx={ctx} type={doc.type} /> {payments ? <PaymentStatusBadge ctx={ctx} status={payments.state.status} /> : <StatusBadge ctx={ctx} type={doc.type} status={quoteDisplayStatus(doc, todayInParis(Date.now()))} issuing={issuing} />}
           </p>
           <h1>{heading}</h1>
           <p class="lead">

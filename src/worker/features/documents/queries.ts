@@ -7,7 +7,7 @@ import { AppError } from "../../http/errors";
 import { base64UrlDecode, base64UrlEncode, utf8Bytes } from "../../lib/crypto/random";
 import { invoiceStatus, type InvoiceStatus, outstandingCents } from "../../domain/invoice-status";
 import { type AccountVerbCtx, type DocumentRow, type DocumentType, todayInParis } from "./drafts";
-import { quoteStatus } from "./quotes";
+import { quoteDisplayStatus } from "./quotes";
 
 export const PAGE_SIZE = 25;
 
@@ -155,7 +155,7 @@ function armCondition(arm: ListArm, today: string, alias = ""): SQL {
 
 /** What a list row shows: read once, in the arm (the arm reads the row anyway). */
 const ARM_COLUMNS = sql.raw(
-  "id, type, status, number, issue_date, due_date, valid_until, tax_exclusive_cents, tax_inclusive_cents, due_cents, paid_cents, credited_cents, created_at, client_id",
+  "id, type, status, number, issue_date, due_date, valid_until, sent_at, tax_exclusive_cents, tax_inclusive_cents, due_cents, paid_cents, credited_cents, created_at, client_id",
 );
 
 /** How many documents an arm holds, and (split arms) how many of its state fall on the other side of today. */
@@ -335,6 +335,7 @@ interface ListRow {
   issueDate: string | null;
   dueDate: string | null;
   validUntil: string | null;
+  sentAt: number | null;
   taxExclusiveCents: number;
   taxInclusiveCents: number;
   dueCents: number;
@@ -345,11 +346,11 @@ interface ListRow {
 }
 
 /** The status a list shows for a row: derived with the same functions as the document's own page. */
-export function displayStatus(r: Pick<ListRow, "type" | "status" | "validUntil" | "dueDate" | "dueCents" | "paidCents" | "creditedCents">, today: string): DisplayStatus {
+export function displayStatus(r: Pick<ListRow, "type" | "status" | "validUntil" | "sentAt" | "dueDate" | "dueCents" | "paidCents" | "creditedCents">, today: string): DisplayStatus {
   if (INVOICE_TYPES.includes(r.type) && (r.status === "issued" || r.status === "cancelled")) {
     return invoiceStatus({ dueCents: r.dueCents, creditedCents: r.creditedCents, paidCents: r.paidCents, dueDate: r.dueDate, today, cancelled: r.status === "cancelled" });
   }
-  return quoteStatus(r, today);
+  return quoteDisplayStatus(r, today);
 }
 
 /**
@@ -389,7 +390,7 @@ export async function listDocuments(ctx: AccountVerbCtx, q: ListQuery) {
   if (arms.length === 0) {
     return { items: [], nextCursor: null, totals: { documents: 0, taxInclusiveCents: 0, outstandingCents: 0, search: text !== undefined } satisfies ListTotals };
   }
-  const columns = sql`d.id, d.type, d.status, d.number, d.issue_date AS issueDate, d.due_date AS dueDate, d.valid_until AS validUntil,
+  const columns = sql`d.id, d.type, d.status, d.number, d.issue_date AS issueDate, d.due_date AS dueDate, d.valid_until AS validUntil, d.sent_at AS sentAt,
     d.tax_exclusive_cents AS taxExclusiveCents, d.tax_inclusive_cents AS taxInclusiveCents, d.due_cents AS dueCents,
     d.paid_cents AS paidCents, d.credited_cents AS creditedCents, d.created_at AS createdAt, c.name AS clientName`;
   const tallies = text ? null : tallyTotals(ctx, arms, today);
@@ -467,7 +468,7 @@ async function listOverdue(ctx: AccountVerbCtx, q: ListQuery) {
   );
   const [rows, listTotals] = await Promise.all([
     ctx.db.all<ListRow & { dateKey: string }>(sql`SELECT d.id, d.type, d.status, d.number, d.issue_date AS issueDate, d.due_date AS dueDate,
-      d.valid_until AS validUntil, d.tax_exclusive_cents AS taxExclusiveCents, d.tax_inclusive_cents AS taxInclusiveCents, d.due_cents AS dueCents,
+      d.valid_until AS validUntil, d.sent_at AS sentAt, d.tax_exclusive_cents AS taxExclusiveCents, d.tax_inclusive_cents AS taxInclusiveCents, d.due_cents AS dueCents,
       d.paid_cents AS paidCents, d.credited_cents AS creditedCents, d.created_at AS createdAt, d.date_key AS dateKey, c.name AS clientName
       FROM (${page} ORDER BY date_key, created_at, id LIMIT ${limit + 1}) d
       LEFT JOIN clients c ON c.id = d.client_id AND c.account_id = ${ctx.accountId}

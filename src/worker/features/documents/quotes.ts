@@ -3,33 +3,23 @@ import { depositDeductions, documents } from "../../db/schema";
 import type { DocumentSnapshot, LineSnapshot } from "../../domain/document";
 import { roundHalfUpDiv } from "../../domain/money";
 import { AppError } from "../../http/errors";
-import { randomToken, sha256Hex } from "../../lib/crypto/random";
 import { type AccountVerbCtx, createDraft, loadDocument, type DocumentRow, todayInParis } from "./drafts";
 import type { DocumentLineInput } from "./schemas";
-
-/** Creates (or replaces) the unguessable public link of an issued document; only its hash is stored. */
-export async function shareDocument(ctx: AccountVerbCtx, id: string): Promise<string> {
-  const { doc } = await loadDocument(ctx, id);
-  if (doc.status === "draft") throw new AppError("conflict", ctx.t("documents.err.shareDraft"));
-  // The account id travels in the token so the link resolves to the right shard without a directory lookup.
-  const token = `${ctx.accountId}.${randomToken(32)}`;
-  await ctx.db
-    .update(documents)
-    .set({ publicTokenHash: await sha256Hex(token), updatedAt: ctx.now })
-    .where(and(eq(documents.id, id), eq(documents.accountId, ctx.accountId)));
-  return token;
-}
-
-/** Revokes the public link: the old URL answers 404 from now on. */
-export async function revokeShare(ctx: AccountVerbCtx, id: string): Promise<void> {
-  await loadDocument(ctx, id);
-  await ctx.db.update(documents).set({ publicTokenHash: null, updatedAt: ctx.now }).where(and(eq(documents.id, id), eq(documents.accountId, ctx.accountId)));
-}
 
 /** A quote past its validity date is expired, whatever its stored status says. */
 export function quoteStatus(doc: Pick<DocumentRow, "type" | "status" | "validUntil">, today: string): DocumentRow["status"] {
   if (doc.type === "quote" && doc.status === "sent" && doc.validUntil && doc.validUntil < today) return "expired";
   return doc.status;
+}
+
+/**
+ * The status a quote shows: quoteStatus, except that an open quote that never reached its client
+ * (not emailed, no link shared) reads "issued" (Émis) rather than "sent" (Envoyé). The verbs keep
+ * quoteStatus: an unsent quote can still be answered or converted.
+ */
+export function quoteDisplayStatus(doc: Pick<DocumentRow, "type" | "status" | "validUntil" | "sentAt">, today: string): DocumentRow["status"] {
+  const status = quoteStatus(doc, today);
+  return doc.type === "quote" && status === "sent" && doc.sentAt === null ? "issued" : status;
 }
 
 /**
@@ -46,7 +36,7 @@ export async function acceptQuote(
   }
   const done = await ctx.db
     .update(documents)
-    .set({ status: "accepted", acceptedAt: ctx.now, acceptedByName: input.name, acceptedIp: input.ip, acceptedPdfSha256: doc.pdfSha256, updatedAt: ctx.now })
+    .set({ status: "accepted", acceptedAt: ctx.now, acceptedByName: input.name, acceptedIp: input.ip, acceptedPdfSha256: doc.pdfSha256, answeredAt: ctx.now, updatedAt: ctx.now })
     .where(and(eq(documents.id, doc.id), eq(documents.accountId, ctx.accountId), eq(documents.status, "sent")))
     .returning({ id: documents.id })
     .get();
@@ -55,10 +45,14 @@ export async function acceptQuote(
 
 export async function refuseQuote(ctx: AccountVerbCtx, doc: DocumentRow): Promise<void> {
   if (doc.type !== "quote" || quoteStatus(doc, todayInParis(ctx.now)) !== "sent") throw new AppError("conflict", ctx.t("quotes.err.notAcceptable"));
-  await ctx.db
+  const done = await ctx.db
     .update(documents)
-    .set({ status: "refused", updatedAt: ctx.now })
-    .where(and(eq(documents.id, doc.id), eq(documents.accountId, ctx.accountId), eq(documents.status, "sent")));
+    .set({ status: "refused", answeredAt: ctx.now, updatedAt: ctx.now })
+    .where(and(eq(documents.id, doc.id), eq(documents.accountId, ctx.accountId), eq(documents.status, "sent")))
+    .returning({ id: documents.id })
+    .get();
+  // Answered meanwhile (a second tab, a double click): one answer, one notice to the seller.
+  if (!done) throw new AppError("conflict", ctx.t("quotes.err.notAcceptable"));
 }
 
 function toLineInput(l: LineSnapshot): DocumentLineInput {

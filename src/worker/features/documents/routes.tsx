@@ -13,7 +13,8 @@ import { cancelInvoice } from "./cancel";
 import { createDraft, deleteDraft, loadDocument, updateDraft } from "./drafts";
 import { issueDocument, issueFaultsFrom } from "./issue";
 import { LIST_STATUSES, listDocuments, verifyIssueChain } from "./queries";
-import { convertQuote, revokeShare, shareDocument } from "./quotes";
+import { convertQuote } from "./quotes";
+import { publicUrlOf, revokeShare, shareDocument } from "./share";
 import { configureSeries, listSeries } from "./series";
 import { DraftInput, IssueInput } from "./schemas";
 import { contentDisposition } from "../../http/header-values";
@@ -30,7 +31,7 @@ const ListInput = z.object({
 });
 
 function publicDocument(d: Awaited<ReturnType<typeof loadDocument>>["doc"]) {
-  const { accountId: _a, publicTokenHash: _p, ...rest } = d;
+  const { accountId: _a, publicTokenHash: _p, publicTokenSealed: _s, ...rest } = d;
   return rest;
 }
 
@@ -97,7 +98,7 @@ export const documentsApi = new Hono<AppEnv>()
   })
   .post("/documents/:id/share", async (c) => {
     const token = await shareDocument(accountCtx(c), c.req.param("id"));
-    return c.json({ url: `${c.var.config.APP_URL}/p/${token}` }, 201);
+    return c.json({ url: publicUrlOf(c.var.config, token) }, 201);
   })
   .delete("/documents/:id/share", async (c) => {
     await revokeShare(accountCtx(c), c.req.param("id"));

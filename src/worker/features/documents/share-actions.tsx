@@ -1,12 +1,14 @@
 import { formatDateTime } from "../../domain/format";
 import type { FieldErrors } from "../../http/errors";
+import { CopyText } from "../../../client/islands/copy-text";
 import { CsrfField, Field } from "../../ui/form";
+import { Island } from "../../ui/island";
 import type { PageContext } from "../../ui/page-context";
 import type { DocumentRow } from "./drafts";
 
 /**
- * The detail page's sharing and quote panel: public link (shown once, only its hash is stored),
- * the client's acceptance record, and the quote's conversions into a deposit or final invoice.
+ * The detail page's sharing and quote panel: the public link (shown whenever it is live, to copy or
+ * revoke), the client's acceptance record, and the quote's conversions into a deposit or final invoice.
  */
 export function ShareActions({ ctx, doc, shareUrl, errors }: { ctx: PageContext; doc: DocumentRow; shareUrl?: string | null; errors?: FieldErrors }) {
   const { t, locale } = ctx;
@@ -14,17 +16,17 @@ export function ShareActions({ ctx, doc, shareUrl, errors }: { ctx: PageContext;
   const base = `/documents/${doc.id}`;
   const convertible = doc.type === "quote" && (doc.status === "sent" || doc.status === "accepted");
   return (
-    <section class="panel" aria-labelledby="share-h">
+    <section class="panel" id="lien" aria-labelledby="share-h">
       <h2 id="share-h">{t("share.title")}</h2>
       {shareUrl ? (
-        <div class="flash flash-success" role="status">
-          <p>{t("share.created")}</p>
-          <p>
-            <a href={shareUrl} class="share-url">
-              {shareUrl}
-            </a>
-          </p>
-        </div>
+        <>
+          <p class="hint">{t("share.live")}</p>
+          <Island
+            name="copy-text"
+            component={CopyText}
+            props={{ text: shareUrl, fieldLabel: t("share.title"), labels: { copy: t("share.copy"), copied: t("share.copied"), failed: t("share.copyFailed") } }}
+          />
+        </>
       ) : (
         <p class="hint">{doc.publicTokenHash ? t("share.active") : t("share.none")}</p>
       )}

@@ -1,5 +1,10 @@
 /** Strings of the dashboard (treasury figures and charts). */
 export const homeFr = {
+  "dashboard.answers.title": "Réponses de vos clients",
+  "dashboard.answers.quote": "Devis {number}",
+  "dashboard.answers.accepted": "accepté par {name} ({client}, {amount}) le {date}.",
+  "dashboard.answers.refused": "refusé par {client} ({amount}) le {date}.",
+  "dashboard.answers.seen": "Vu",
   "home.monthly": "Facturé et encaissé par mois",
   "home.monthly.desc": "Barres par mois sur les 12 derniers mois : facturé (clair) et encaissé (foncé).",
   "home.invoiced": "Facturé",
@@ -27,6 +32,11 @@ export const homeFr = {
 } as const;
 
 export const homeEn: Record<keyof typeof homeFr, string> = {
+  "dashboard.answers.title": "Your clients' answers",
+  "dashboard.answers.quote": "Quote {number}",
+  "dashboard.answers.accepted": "accepted by {name} ({client}, {amount}) on {date}.",
+  "dashboard.answers.refused": "declined by {client} ({amount}) on {date}.",
+  "dashboard.answers.seen": "Seen",
   "home.monthly": "Invoiced and received per month",
   "home.monthly.desc": "Bars per month over the last 12 months: invoiced (light) and received (dark).",
   "home.invoiced": "Invoiced",

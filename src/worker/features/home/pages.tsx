@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
-import { formatMoney } from "../../domain/format";
+import { formatDateTime, formatMoney } from "../../domain/format";
+import { CsrfField } from "../../ui/form";
 import type { MessageKey } from "../../ui/i18n";
 import { AppLayout, type Flash } from "../../ui/layout";
 import type { PageContext } from "../../ui/page-context";
@@ -7,6 +8,42 @@ import { clientPath } from "../clients/pages";
 import { RECEIVABLES_PATH } from "../payments/pages";
 import { GroupedBarChart, HBarChart } from "./charts";
 import type { Treasury } from "./queries";
+import type { QuoteAnswer } from "../documents/answers";
+
+/** Where the dashboard's "Vu" button of a client's answer posts. */
+export const answerSeenPath = (documentId: string) => `/tableau-de-bord/reponses/${encodeURIComponent(documentId)}/vu`;
+
+/** Quotes the client accepted or refused, until the seller dismisses each notice. */
+function AnswersPanel({ ctx, answers }: { ctx: PageContext; answers: QuoteAnswer[] }) {
+  if (answers.length === 0) return null;
+  const { t, locale } = ctx;
+  return (
+    <section class="panel answers-panel" aria-labelledby="answers-h">
+      <h2 id="answers-h">{t("dashboard.answers.title")}</h2>
+      <ul class="answers">
+        {answers.map((a) => (
+          <li key={a.id} class={`answer answer-${a.status}`}>
+            <span>
+              <a href={`/documents/${encodeURIComponent(a.id)}`}>{t("dashboard.answers.quote", { number: a.number ?? "" })}</a>{" "}
+              {t(a.status === "accepted" ? "dashboard.answers.accepted" : "dashboard.answers.refused", {
+                client: a.clientName ?? "—",
+                name: a.acceptedByName ?? "",
+                amount: formatMoney(a.taxInclusiveCents, locale),
+                date: formatDateTime(a.answeredAt, locale),
+              })}
+            </span>
+            <form method="post" action={answerSeenPath(a.id)}>
+              <CsrfField ctx={ctx} />
+              <button type="submit" class="link-button">
+                {t("dashboard.answers.seen")}
+              </button>
+            </form>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 function monthName(month: string, locale: "fr" | "en", style: "short" | "long"): string {
   const [y, m] = month.split("-").map(Number) as [number, number];
@@ -185,11 +222,12 @@ export function TreasuryPanels({ ctx, data }: { ctx: PageContext; data: Treasury
   );
 }
 
-export function DashboardPage({ ctx, missing, flash, treasury }: { ctx: PageContext; missing: MessageKey[]; flash: Flash | null; treasury: Treasury }) {
+export function DashboardPage({ ctx, missing, flash, treasury, answers = [] }: { ctx: PageContext; missing: MessageKey[]; flash: Flash | null; treasury: Treasury; answers?: QuoteAnswer[] }) {
   const { t } = ctx;
   return (
     <AppLayout ctx={ctx} title={t("dashboard.title")} flash={flash}>
       <h1>{t("dashboard.welcome", { name: ctx.auth?.user.name ?? "" })}</h1>
+      <AnswersPanel ctx={ctx} answers={answers} />
       {missing.length > 0 ? (
         <section class="panel panel-warning" aria-labelledby="profile-status">
           <h2 id="profile-status">{t("profile.completeness")}</h2>

@@ -5,13 +5,14 @@ import { authOf, requireAuth } from "../../http/session";
 import { ComingSoon, SECTIONS } from "../../ui/layout";
 import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
+import { dismissAnswer, unseenAnswers } from "../documents/answers";
 import { DashboardPage } from "./pages";
 import { loadProfileSummary, treasury } from "./queries";
 
 export const homePages = new Hono<AppEnv>()
   .get("/", (c) => c.redirect(c.var.auth ? "/tableau-de-bord" : "/connexion", 303))
   .get("/tableau-de-bord", requireAuth, async (c) => {
-    const [summary, figures] = await Promise.all([loadProfileSummary(c.var.db, authOf(c).account.id), treasury(accountCtx(c))]);
+    const [summary, figures, answers] = await Promise.all([loadProfileSummary(c.var.db, authOf(c).account.id), treasury(accountCtx(c)), unseenAnswers(accountCtx(c))]);
     const ok = c.req.query("ok");
     const flash =
       ok === "verified"
@@ -19,7 +20,11 @@ export const homePages = new Hono<AppEnv>()
         : ok === "resent"
           ? { kind: "info" as const, text: c.var.t("auth.verify.resent") }
           : null;
-    return render(c, <DashboardPage ctx={pageContext(c)} missing={summary.missing} flash={flash} treasury={figures} />);
+    return render(c, <DashboardPage ctx={pageContext(c)} missing={summary.missing} flash={flash} treasury={figures} answers={answers} />);
+  })
+  .post("/tableau-de-bord/reponses/:id/vu", requireAuth, async (c) => {
+    await dismissAnswer(accountCtx(c), c.req.param("id"));
+    return c.redirect("/tableau-de-bord", 303);
   });
 
 // Sections later issues build: an honest "coming soon" page, never fake data.

@@ -201,7 +201,7 @@ export async function closeAccount(ctx: AccountCtx, input: ClosureInput): Promis
     db.delete(stripeConnections).where(eq(stripeConnections.accountId, a)),
     db.delete(stripeAccountMap).where(eq(stripeAccountMap.accountId, a)),
     // Clients can no longer open any document through a shared link.
-    db.update(documents).set({ publicTokenHash: null }).where(and(eq(documents.accountId, a), isNotNull(documents.publicTokenHash))),
+    db.update(documents).set({ publicTokenHash: null, publicTokenSealed: null }).where(and(eq(documents.accountId, a), isNotNull(documents.publicTokenHash))),
     db.insert(rightsRequests).values({
       id: randomId(),
       accountId: a,

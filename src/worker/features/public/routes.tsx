@@ -14,6 +14,7 @@ import { sha256Hex } from "../../lib/crypto/random";
 import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
 import type { AccountVerbCtx, DocumentRow } from "../documents/drafts";
+import { notifyQuoteAnswer } from "../documents/answers";
 import { acceptQuote, refuseQuote } from "../documents/quotes";
 import { isPayable, paymentState } from "../payments/verbs";
 import { payUrlForIssue } from "../stripe/checkout";
@@ -83,6 +84,7 @@ export const publicPages = new Hono<AppEnv>()
       AcceptInput,
       async (input) => {
         await acceptQuote(ctx, doc, { name: input.name, ip: clientIp(c) });
+        await notifyQuoteAnswer(ctx, doc, "accepted", input.name);
         return c.redirect(`/p/${c.req.param("token")}`, 303);
       },
       (values, errors, status) => page(c, ctx, doc, { errors, values }, status === 409 ? 409 : 400),
@@ -91,5 +93,6 @@ export const publicPages = new Hono<AppEnv>()
   .post("/p/:token/refuser", async (c) => {
     const { ctx, doc } = await resolve(c);
     await refuseQuote(ctx, doc);
+    await notifyQuoteAnswer(ctx, doc, "refused", null);
     return c.redirect(`/p/${c.req.param("token")}`, 303);
   });

@@ -6,7 +6,7 @@ import { throttle } from "../../http/throttle";
 import { randomId } from "../../lib/crypto/random";
 import { sendMail } from "../../lib/mail";
 import { type AccountVerbCtx, type DocumentRow } from "../documents/drafts";
-import { shareDocument } from "../documents/quotes";
+import { ensureShared, publicUrlOf } from "../documents/share";
 import { payUrlForIssue } from "../stripe/checkout";
 import { releaseSend, requireThirdPartySend } from "./gate";
 import { documentMail, type MailLanguage } from "./templates";
@@ -32,8 +32,8 @@ export async function mayEmailAutomatically(db: Db, address: string): Promise<bo
 }
 
 /**
- * Emails an issued document to its client, in the client's language: the PDF attached, a fresh
- * public link (shareDocument), reply-to the seller's contact address. Each send is recorded.
+ * Emails an issued document to its client, in the client's language: the PDF attached, its public
+ * link (the live one, else a new one: ensureShared), reply-to the seller's contact address. Each send is recorded.
  * A send typed by the user goes even to a suppressed address; automatic ones must check first.
  */
 export async function sendDocument(ctx: AccountVerbCtx, documentId: string, input: { to?: string } = {}): Promise<DocumentSend> {
@@ -60,7 +60,8 @@ export async function sendDocument(ctx: AccountVerbCtx, documentId: string, inpu
   const bytes = new Uint8Array(await pdf.arrayBuffer());
 
   const language: MailLanguage = client?.language ?? "fr";
-  const token = await shareDocument(ctx, doc.id);
+  // The link already given stays valid; the email carries it again (and a quote reads "Envoyé").
+  const token = await ensureShared(ctx, doc.id);
   const { subject, text } = documentMail({
     language,
     type: doc.type,
@@ -69,7 +70,7 @@ export async function sendDocument(ctx: AccountVerbCtx, documentId: string, inpu
     amountCents: doc.dueCents,
     dueDate: doc.dueDate,
     validUntil: doc.validUntil,
-    link: `${ctx.config.APP_URL}/p/${token}`,
+    link: publicUrlOf(ctx.config, token),
     payLink: await payUrlForIssue(ctx, doc),
   });
   const mail = await sendMail(ctx.config, ctx.db, {
