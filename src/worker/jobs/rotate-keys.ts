@@ -21,6 +21,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: "accounts", id: "id", column: "bic_sealed", context: aad.bic },
   { table: "users", id: "id", column: "totp_secret_sealed", context: aad.totp },
   { table: "stripe_connections", id: "account_id", column: "stripe_account_sealed", context: aad.stripeAccount },
+  { table: "pa_connections", id: "account_id", column: "client_secret_sealed", context: aad.paClientSecret },
   { table: "documents", id: "id", column: "public_token_sealed", context: aad.publicToken },
 ];
 
