@@ -104,9 +104,9 @@ export interface HBarChartProps {
 /** Horizontal bars with their label on the left and their amount on the right. */
 export function HBarChart(p: HBarChartProps) {
   // Sized for half a page: text stays at its CSS size once the panel scales the drawing.
-  const width = 420;
+  const width = 440;
   const row = 30;
-  const labelW = 130;
+  const labelW = 150;
   const amountW = 90;
   const height = p.bars.length * row + 8;
   const max = Math.max(1, ...p.bars.map((b) => b.value));
@@ -117,7 +117,7 @@ export function HBarChart(p: HBarChartProps) {
       <desc id={`${p.id}-desc`}>{p.desc}</desc>
       {p.bars.map((b, i) => {
         const w = (Math.max(0, b.value) / max) * plotW;
-        const label = b.label.length > 20 ? `${b.label.slice(0, 19)}…` : b.label;
+        const label = b.label.length > 18 ? `${b.label.slice(0, 17)}…` : b.label;
         return (
           <g key={`${b.label}-${i}`}>
             <text class="chart-label" x={labelW - 8} y={i * row + 20} text-anchor="end" aria-hidden="true">
