@@ -26,7 +26,7 @@ describe("quotes", () => {
     const visitor = new TestClient({ "cf-connecting-ip": "192.0.2.44" });
     const page = await visitor.get(path);
     expect(page.status).toBe(200);
-    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(page.headers.get("referrer-policy")).toBe("same-origin");
     const html = await page.text();
     expect(html).toContain(quote.number);
     expect(html).toContain("Bon pour accord");

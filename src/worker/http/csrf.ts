@@ -40,11 +40,23 @@ export const csrf = createMiddleware<AppEnv>(async (c, next) => {
   return next();
 });
 
-/** Whether the browser tells us (Origin / Sec-Fetch-Site) that the request comes from another site. */
+/**
+ * Whether the browser tells us (Origin / Sec-Fetch-Site) that the request comes from another site.
+ * `Origin: null` counts as foreign: it is what a sandboxed iframe, a `data:` page or a cross-site
+ * redirect sends, never one of our pages (those with a token in the URL use `Referrer-Policy:
+ * same-origin`, which keeps the real Origin on their own posts).
+ */
 function isCrossSite(c: Context<AppEnv>): boolean {
   const site = c.req.header("sec-fetch-site");
   const origin = c.req.header("origin");
-  return (site !== undefined && site !== "same-origin" && site !== "none") || (origin !== undefined && origin !== "null" && origin !== new URL(c.req.url).origin);
+  return (site !== undefined && site !== "same-origin" && site !== "none") || (origin !== undefined && origin !== new URL(c.req.url).origin);
+}
+
+/** A fresh CSRF token, e.g. at sign-in, so a token planted or seen before the session is worthless after. */
+export function rotateCsrf(c: Context<AppEnv>): void {
+  const token = randomToken(32);
+  writeCookie(c, CSRF_COOKIE, token);
+  c.set("csrfToken", token);
 }
 
 /**

@@ -32,7 +32,7 @@ const ROUTE_OVERRIDABLE = ["content-security-policy", "referrer-policy", "x-fram
 /**
  * The base headers on every response, except that a route's own value for one of
  * ROUTE_OVERRIDABLE wins: an uploaded SVG gets `default-src 'none'; sandbox`, a public link page
- * `no-referrer`, the PDF preview `frame-ancestors 'self'`.
+ * `same-origin`, the PDF preview `frame-ancestors 'self'`.
  */
 export const securityHeaders = createMiddleware(async (c, next) => {
   const own = new Map<string, string>();

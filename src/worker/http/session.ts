@@ -1,4 +1,4 @@
-import { and, eq, gt } from "drizzle-orm";
+import { type SQL, and, eq, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { accountDb, directoryDb } from "../db/client";
@@ -7,8 +7,14 @@ import type { AppEnv, Auth } from "../env";
 import { randomToken, sha256Hex } from "../lib/crypto/random";
 import { AppError } from "./errors";
 import { SESSION_COOKIE, clearCookie, readCookie, writeCookie } from "./cookies";
+import { rotateCsrf } from "./csrf";
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+/** A session unused this long is over, even within its 30 days (last_seen_at is its clock). */
+export const SESSION_IDLE_MS = 7 * 24 * 3600 * 1000;
+
+/** The sessions still alive at `now`: not expired, and used within the idle timeout. */
+export const liveSession = (now: number): SQL => sql`(${sessions.expiresAt} > ${now} AND ${sessions.lastSeenAt} > ${now - SESSION_IDLE_MS})`;
 /** last_seen_at is refreshed at most this often, so reads do not each cost a write. */
 const TOUCH_EVERY_MS = 5 * 60 * 1000;
 
@@ -32,6 +38,7 @@ export async function openSession(c: Context<AppEnv>, userId: string, accountId:
       userAgent: c.req.header("user-agent")?.slice(0, 300) ?? null,
     });
   writeCookie(c, SESSION_COOKIE, id, SESSION_TTL_MS / 1000);
+  rotateCsrf(c);
 }
 
 export async function closeSession(c: Context<AppEnv>): Promise<void> {
@@ -78,7 +85,7 @@ async function findSession(c: Context<AppEnv>, id: string): Promise<Auth | null>
     .innerJoin(users, eq(users.id, sessions.userId))
     .innerJoin(memberships, and(eq(memberships.userId, sessions.userId), eq(memberships.accountId, sessions.accountId)))
     .innerJoin(accounts, eq(accounts.id, sessions.accountId))
-    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now)))
+    .where(and(eq(sessions.idHash, idHash), liveSession(now)))
     .get();
   if (!row) return null;
   if (now - row.lastSeenAt > TOUCH_EVERY_MS) {

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, lt, lte, ne, not, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { loadConfig } from "../config";
 import { accountDb, forEachShard, type Db } from "../db/client";
@@ -38,6 +38,7 @@ import {
   subtractDuration,
 } from "../domain/retention";
 import type { Bindings } from "../env";
+import { liveSession } from "../http/session";
 import { purgeClosedThrottles } from "../http/throttle";
 import { discardImportUpload } from "../features/data/uploads";
 import { randomId } from "../lib/crypto/random";
@@ -211,7 +212,7 @@ async function purgeLogsAndSessions(db: Db, now: number, summary: RetentionSumma
     db.delete(connectionLog).where(lt(connectionLog.at, retentionCutoff("connection_logs", now))).returning({ id: connectionLog.id }),
     // The access log of sensitive actions is a log too: the same 12 months.
     db.delete(accessLog).where(lt(accessLog.at, retentionCutoff("connection_logs", now))).returning({ id: accessLog.id }),
-    db.delete(sessions).where(lt(sessions.expiresAt, now)).returning({ id: sessions.idHash }),
+    db.delete(sessions).where(not(liveSession(now))).returning({ id: sessions.idHash }),
     db
       .delete(authTokens)
       .where(or(lt(authTokens.expiresAt, now), and(isNotNull(authTokens.usedAt), lt(authTokens.usedAt, subtractDuration(now, USED_TOKEN_GRACE)))))

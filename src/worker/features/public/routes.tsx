@@ -47,7 +47,9 @@ async function resolve(c: Context<AppEnv>): Promise<{ ctx: AccountVerbCtx; doc: 
 }
 
 async function page(c: Context<AppEnv>, ctx: AccountVerbCtx, doc: DocumentRow, extra: { errors?: Record<string, string>; values?: Record<string, string> } = {}, status: 200 | 400 | 409 = 200) {
-  c.header("Referrer-Policy", "no-referrer");
+  // same-origin, not no-referrer: the token in the URL still never leaves for another site, and
+  // the page's own posts (accept, refuse) keep their real Origin, which CSRF requires (never "null").
+  c.header("Referrer-Policy", "same-origin");
   c.header("X-Robots-Tag", "noindex");
   // "Payer en ligne" when the seller takes online payment (features/stripe).
   const [pay, payment] = await Promise.all([isPayable(doc) ? payUrlForIssue(ctx, doc) : null, paymentState(ctx, doc)]);

@@ -2,6 +2,7 @@ import { and, desc, eq, gt, isNull, ne } from "drizzle-orm";
 import type { VerbCtx } from "../../context";
 import { connectionLog, recoveryCodes, sessions, users } from "../../db/schema";
 import { AppError } from "../../http/errors";
+import { liveSession } from "../../http/session";
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, otpauthUri, verifyTotp } from "../../lib/crypto/totp";
 import { aad, sealerFor } from "../../lib/sealer";
 import { assertPassword } from "../auth/verbs";
@@ -13,7 +14,7 @@ export function listSessions(ctx: VerbCtx, userId: string) {
   return ctx.db
     .select({ idHash: sessions.idHash, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, ip: sessions.ip, userAgent: sessions.userAgent })
     .from(sessions)
-    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, ctx.now)))
+    .where(and(eq(sessions.userId, userId), liveSession(ctx.now)))
     .orderBy(desc(sessions.lastSeenAt))
     .all();
 }

@@ -93,7 +93,8 @@ function payBase(c: Context<AppEnv>) {
 
 function payHeaders(c: Context<AppEnv>) {
   allowStripeRedirects(c);
-  c.header("Referrer-Policy", "no-referrer");
+  // same-origin: the token never leaves in a Referer, and the page's post keeps its real Origin.
+  c.header("Referrer-Policy", "same-origin");
   c.header("X-Robots-Tag", "noindex");
   c.header("Cache-Control", "private, no-store");
 }
