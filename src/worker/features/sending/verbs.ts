@@ -2,7 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { accounts, clients, documents, documentSends, emailSuppressions, mailLog } from "../../db/schema";
 import { AppError } from "../../http/errors";
-import { throttle } from "../../http/throttle";
+import { hitAll, rateLimited } from "../../http/throttle";
 import { randomId } from "../../lib/crypto/random";
 import { sendMail } from "../../lib/mail";
 import { type AccountVerbCtx, type DocumentRow } from "../documents/drafts";
@@ -52,9 +52,15 @@ export async function sendDocument(ctx: AccountVerbCtx, documentId: string, inpu
   const to = (input.to ?? client?.email ?? "").trim().toLowerCase();
   if (!to) throw new AppError("precondition_failed", ctx.t("sending.err.noEmail"), { to: ctx.t("sending.err.noEmail") });
   // Issue #14: a verified owner, and a new account's daily quota (gate.ts), before anything else counts.
-  const admission = await requireThirdPartySend(ctx, ctx.accountId);
-  // Counted before the email leaves, atomically: a burst of parallel sends cannot pass the limit.
-  await throttle(ctx, [["documentSend", ctx.accountId]]);
+  const quota = await requireThirdPartySend(ctx, ctx.accountId);
+  // Every account's hourly limit, counted before the email leaves in the same atomic way (a burst of
+  // parallel sends cannot pass it); a refusal gives the new-account quota hit back.
+  const hourly = await hitAll(ctx.db, [["documentSend", ctx.accountId]], ctx.now);
+  if (hourly.some((h) => h.over)) {
+    await releaseSend(ctx.db, quota);
+    throw rateLimited(ctx.t, hourly);
+  }
+  const admission = { hits: [...quota.hits, ...hourly] };
   const pdf = doc.pdfKey ? await ctx.env.FILES.get(doc.pdfKey) : null;
   if (!pdf) throw new AppError("conflict", ctx.t("sending.err.noPdf"));
   const bytes = new Uint8Array(await pdf.arrayBuffer());
@@ -82,7 +88,7 @@ export async function sendDocument(ctx: AccountVerbCtx, documentId: string, inpu
     ...(account.contactEmail ? { replyTo: account.contactEmail } : {}),
     attachments: [{ filename: `${doc.number}.pdf`, content: bytes, contentType: "application/pdf" }],
   }).catch(async (err: unknown) => {
-    // Nothing left: the quota is given back.
+    // Nothing left: the quota and the hourly hit are given back.
     await releaseSend(ctx.db, admission);
     throw err;
   });
