@@ -4,6 +4,7 @@ import { measureD1, parseD1ServerTiming } from "../../src/worker/db/metered";
 import { accountDb } from "../../src/worker/db/client";
 import { clients } from "../../src/worker/db/schema";
 import { PAGE_SIZE as CLIENT_PAGE } from "../../src/worker/features/clients/search";
+import { nameTerms } from "../../src/worker/features/clients/terms";
 import { bucketsFrom, PAGE_SIZE as DOCUMENT_PAGE } from "../../src/worker/features/documents/queries";
 import { todayInParis } from "../../src/worker/features/documents/drafts";
 import { randomId } from "../../src/worker/lib/crypto/random";
@@ -159,8 +160,11 @@ async function seedHistory(accountId: string, opts: { clients: number; invoices:
       updated_at: at,
     });
   }
+  // Their word index, as createClient writes it (features/clients/terms.ts).
+  const termRows = clientRows.flatMap((c) => nameTerms(c.search_name).map((term) => ({ account_id: accountId, client_id: c.id, term })));
   const statements = [
     ...chunkedInserts("clients", clientRows),
+    ...chunkedInserts("client_search_terms", termRows),
     ...chunkedInserts("document_lines", lines),
     ...chunkedInserts("documents", docs),
     ...chunkedInserts("payments", payments),
@@ -211,6 +215,10 @@ const ROUTES: ReadonlyArray<{ name: string; path: string; kind: "page" | "api"; 
   ...QUOTE_TABS.map((tab) => ({ name: `quote list page, ${tab} tab`, path: `/devis?statut=${tab}`, kind: "page" as const, page: DOCUMENT_PAGE })),
   { name: "client list page", path: "/clients", kind: "page", page: CLIENT_PAGE },
   { name: "client list API", path: "/api/v1/clients", kind: "api", page: CLIENT_PAGE },
+  // A word of the name: "sas" is the last word of two clients in three, found through the word index.
+  { name: "client list page, a search by a later word", path: "/clients?q=sas", kind: "page", page: CLIENT_PAGE },
+  { name: "client list API, a search by a later word", path: "/api/v1/clients?q=sas", kind: "api", page: CLIENT_PAGE },
+  { name: "client list API, a search by the first word", path: "/api/v1/clients?q=client", kind: "api", page: CLIENT_PAGE },
   // The dashboard shows 12 months and the top 5 clients: 17 rows of figures.
   { name: "dashboard", path: "/tableau-de-bord", kind: "page", page: 17 },
 ];

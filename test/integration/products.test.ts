@@ -235,14 +235,17 @@ describe("catalogue list: search and keyset pagination", () => {
     expect(listedIds(back)).toEqual(listedIds(first));
   });
 
-  it("finds items by the start of their name, ligatures and accents included", async () => {
+  it("finds items by the start of any word of their name, ligatures and accents included", async () => {
     const session = await signedUpClient();
     const oeuvre = await createProduct(session, { name: "Œuvre sur mesure" });
     const pret = await createProduct(session, { name: "Prêt de matériel" });
-    await createProduct(session, { name: "Chef-d'œuvre" });
+    const chef = await createProduct(session, { name: "Chef-d'œuvre" });
 
+    // "oeuvre" ends the second name: its matched words "oeuvre" sort before "oeuvre sur mesure".
     const byOe = (await (await session.client.json("GET", `${API}?q=oeuv`)).json()) as ListJson;
-    expect(byOe.items.map((p) => p.id)).toEqual([oeuvre.id]);
+    expect(byOe.items.map((p) => p.id)).toEqual([chef.id, oeuvre.id]);
+    const byMesure = (await (await session.client.json("GET", `${API}?q=MESURE`)).json()) as ListJson;
+    expect(byMesure.items.map((p) => p.id)).toEqual([oeuvre.id]);
     const byPret = (await (await session.client.json("GET", `${API}?q=${encodeURIComponent("PRET")}`)).json()) as ListJson;
     expect(byPret.items.map((p) => p.id)).toEqual([pret.id]);
     expect(listedIds(await textOf(await session.client.get(`${PAGE}?q=pr%C3%AAt`)))).toEqual([pret.id]);

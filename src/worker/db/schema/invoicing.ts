@@ -64,6 +64,38 @@ export const products = sqliteTable(
   (t) => [index("products_account_name").on(t.accountId, t.searchName, t.id)],
 );
 
+/**
+ * The word index of client names: one row per word of the name after the first, holding the
+ * name's search key from that word on, a line feed, then the whole key ("kerlann sarl\nboulangerie
+ * kerlann sarl"). A prefix range on `term` finds a client by any word (the first word is the
+ * client's own `search_name`), ordered by the matched words then the name. Written in the same
+ * batch as the client by features/clients/terms.ts; deleted with the client (cascade).
+ */
+export const clientSearchTerms = sqliteTable(
+  "client_search_terms",
+  {
+    accountId: text("account_id").notNull(),
+    clientId: text("client_id")
+      .notNull()
+      .references(() => clients.id, { onDelete: "cascade" }),
+    term: text("term").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.term, t.clientId] }), index("client_search_terms_client").on(t.accountId, t.clientId, t.term)],
+);
+
+/** The word index of catalogue names, as {@link clientSearchTerms}. */
+export const productSearchTerms = sqliteTable(
+  "product_search_terms",
+  {
+    accountId: text("account_id").notNull(),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id, { onDelete: "cascade" }),
+    term: text("term").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.term, t.productId] }), index("product_search_terms_product").on(t.accountId, t.productId, t.term)],
+);
+
 export const DOCUMENT_TYPES = ["quote", "invoice", "deposit_invoice", "credit_note"] as const;
 
 /** Numbering prefix per document type and account; the counters live in the numbering object. */

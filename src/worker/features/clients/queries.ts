@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, gte, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { clients, documents } from "../../db/schema";
 import { AppError } from "../../http/errors";
 import type { AccountCtx } from "../profile/verbs";
-import { decodeCursor, type Cursor, type Page, pageOf, PAGE_SIZE, prefixUpperBound, searchKey } from "./search";
+import { decodeCursor, type Cursor, type Page, pageOf, PAGE_SIZE, searchKey } from "./search";
+import { CLIENT_INDEX, mergeHits, wordSearch } from "./terms";
 
 type ClientRow = typeof clients.$inferSelect;
 
@@ -51,7 +52,7 @@ export function cursorOf(ctx: AccountCtx, token: string | undefined): Cursor | n
 }
 
 export interface ClientListQuery {
-  /** Start of the name, as typed; matched on the accent-free lower-case key. */
+  /** Start of any word of the name, as typed; matched on the accent-free lower-case key (terms.ts). */
   q: string;
   cursor?: string;
   /** true: only archived clients; false: only active ones. */
@@ -65,6 +66,7 @@ export interface ClientListQuery {
 export async function listClients(ctx: AccountCtx, query: ClientListQuery): Promise<Page<Client>> {
   const cursor = cursorOf(ctx, query.cursor);
   const key = searchKey(query.q);
+  if (key) return searchByClientWords(ctx, key, query.archived, cursor);
   const position = sql`(${clients.searchName}, ${clients.id})`;
   const backwards = cursor?.direction === "before";
   const rows = await ctx.db
@@ -74,7 +76,6 @@ export async function listClients(ctx: AccountCtx, query: ClientListQuery): Prom
       and(
         eq(clients.accountId, ctx.accountId),
         query.archived ? isNotNull(clients.archivedAt) : isNull(clients.archivedAt),
-        key ? and(gte(clients.searchName, key), lt(clients.searchName, prefixUpperBound(key))) : undefined,
         cursor ? (backwards ? sql`${position} < (${cursor.key}, ${cursor.id})` : sql`${position} > (${cursor.key}, ${cursor.id})`) : undefined,
       ),
     )
@@ -130,4 +131,17 @@ export async function clientBalance(ctx: AccountCtx, clientId: string): Promise<
       (SELECT COALESCE(SUM(amount_cents), 0) FROM client_credits WHERE account_id = ${a} AND client_id = ${clientId}) AS creditCents`);
   const row = rows[0];
   return { dueCents: Number(row?.dueCents ?? 0), creditCents: Number(row?.creditCents ?? 0) };
+}
+
+/**
+ * One page of a name search: the rows any word of whose name starts with the key, in one statement
+ * over the name and word indexes, merged here (clients/terms.ts).
+ */
+async function searchByClientWords(ctx: AccountCtx, key: string, archived: boolean, cursor: Cursor | null): Promise<Page<Client>> {
+  const [byName, byWord] = wordSearch(CLIENT_INDEX, clientColumns, ctx.accountId, key, archived, cursor, PAGE_SIZE + 1);
+  type Hit = Client & { k: string };
+  const [a, b] = await Promise.all([ctx.db.all<Hit>(byName), ctx.db.all<Hit>(byWord)]);
+  const rows = mergeHits(a, b, cursor?.direction === "before", PAGE_SIZE + 1);
+  const page = pageOf(rows, cursor, (r) => ({ key: r.k, id: r.id }));
+  return { ...page, items: page.items.map(({ k: _k, ...r }) => ({ ...r, })) };
 }

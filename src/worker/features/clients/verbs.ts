@@ -3,6 +3,7 @@ import { clients, documents } from "../../db/schema";
 import { AppError } from "../../http/errors";
 import { randomId } from "../../lib/crypto/random";
 import type { AccountCtx } from "../profile/verbs";
+import { CLIENT_INDEX, termWrites } from "./terms";
 import { ELECTRONIC_SCHEME } from "./electronic-address";
 import { type Client, clientNotFound, getClient } from "./queries";
 import type { ClientInput } from "./schemas";
@@ -39,19 +40,28 @@ function columnsOf(input: ClientInput) {
 /** Adds a client to the signed-in account. */
 export async function createClient(ctx: AccountCtx, input: ClientInput): Promise<Client> {
   const id = randomId();
-  await ctx.db.insert(clients).values({ id, accountId: ctx.accountId, ...columnsOf(input), createdAt: ctx.now, updatedAt: ctx.now });
+  const columns = columnsOf(input);
+  // The row and its word index in one batch: a search never sees one without the other.
+  await ctx.db.batch([
+    ctx.db.insert(clients).values({ id, accountId: ctx.accountId, ...columns, createdAt: ctx.now, updatedAt: ctx.now }),
+    ...termWrites(ctx.db, CLIENT_INDEX, ctx.accountId, id, columns.searchName),
+  ]);
   return getClient(ctx, id);
 }
 
 /** Replaces a client's details with a validated input; 404 when the account has no such client. */
 export async function updateClient(ctx: AccountCtx, id: string, input: ClientInput): Promise<Client> {
-  const updated = await ctx.db
-    .update(clients)
-    .set({ ...columnsOf(input), updatedAt: ctx.now })
-    .where(and(eq(clients.id, id), eq(clients.accountId, ctx.accountId)))
-    .returning({ id: clients.id })
-    .get();
-  if (!updated) throw clientNotFound(ctx);
+  const columns = columnsOf(input);
+  const [updated] = await ctx.db.batch([
+    ctx.db
+      .update(clients)
+      .set({ ...columns, updatedAt: ctx.now })
+      .where(and(eq(clients.id, id), eq(clients.accountId, ctx.accountId)))
+      .returning({ id: clients.id }),
+    // Scoped by account and id: for another account's id these write nothing.
+    ...termWrites(ctx.db, CLIENT_INDEX, ctx.accountId, id, columns.searchName),
+  ]);
+  if (updated.length === 0) throw clientNotFound(ctx);
   return getClient(ctx, id);
 }
 

@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, gte, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { accounts, documentLines, products } from "../../db/schema";
 import { AppError } from "../../http/errors";
 import { cursorOf } from "../clients/queries";
-import { type Page, pageOf, PAGE_SIZE, prefixUpperBound, searchKey } from "../clients/search";
+import { type Cursor, type Page, pageOf, PAGE_SIZE, searchKey } from "../clients/search";
+import { PRODUCT_INDEX, mergeHits, wordSearch } from "../clients/terms";
 import type { AccountCtx } from "../profile/verbs";
 
 type ProductRow = typeof products.$inferSelect;
@@ -32,7 +33,7 @@ export function productNotFound(ctx: AccountCtx): AppError {
 }
 
 export interface ProductListQuery {
-  /** Start of the name, as typed; matched on the accent-free lower-case key. */
+  /** Start of any word of the name, as typed; matched on the accent-free lower-case key (terms.ts). */
   q: string;
   cursor?: string;
   /** true: only archived items; false: only active ones. */
@@ -46,6 +47,7 @@ export interface ProductListQuery {
 export async function listProducts(ctx: AccountCtx, query: ProductListQuery): Promise<Page<Product>> {
   const cursor = cursorOf(ctx, query.cursor);
   const key = searchKey(query.q);
+  if (key) return searchByProductWords(ctx, key, query.archived, cursor);
   const position = sql`(${products.searchName}, ${products.id})`;
   const backwards = cursor?.direction === "before";
   const rows = await ctx.db
@@ -55,7 +57,6 @@ export async function listProducts(ctx: AccountCtx, query: ProductListQuery): Pr
       and(
         eq(products.accountId, ctx.accountId),
         query.archived ? isNotNull(products.archivedAt) : isNull(products.archivedAt),
-        key ? and(gte(products.searchName, key), lt(products.searchName, prefixUpperBound(key))) : undefined,
         cursor ? (backwards ? sql`${position} < (${cursor.key}, ${cursor.id})` : sql`${position} > (${cursor.key}, ${cursor.id})`) : undefined,
       ),
     )
@@ -92,4 +93,17 @@ export async function isProductReferenced(ctx: AccountCtx, id: string): Promise<
 export async function vatRegimeOf(ctx: AccountCtx): Promise<"franchise" | "vat"> {
   const row = await ctx.db.select({ vatRegime: accounts.vatRegime }).from(accounts).where(eq(accounts.id, ctx.accountId)).get();
   return row?.vatRegime ?? "franchise";
+}
+
+/**
+ * One page of a name search: the rows any word of whose name starts with the key, in one statement
+ * over the name and word indexes, merged here (clients/terms.ts).
+ */
+async function searchByProductWords(ctx: AccountCtx, key: string, archived: boolean, cursor: Cursor | null): Promise<Page<Product>> {
+  const [byName, byWord] = wordSearch(PRODUCT_INDEX, productColumns, ctx.accountId, key, archived, cursor, PAGE_SIZE + 1);
+  type Hit = Product & { k: string };
+  const [a, b] = await Promise.all([ctx.db.all<Hit>(byName), ctx.db.all<Hit>(byWord)]);
+  const rows = mergeHits(a, b, cursor?.direction === "before", PAGE_SIZE + 1);
+  const page = pageOf(rows, cursor, (r) => ({ key: r.k, id: r.id }));
+  return { ...page, items: page.items.map(({ k: _k, ...r }) => ({ ...r, stockTracked: Boolean(r.stockTracked), })) };
 }

@@ -4,6 +4,7 @@ import { AppError } from "../../http/errors";
 import { randomId } from "../../lib/crypto/random";
 import { searchKey } from "../clients/search";
 import type { AccountCtx } from "../profile/verbs";
+import { PRODUCT_INDEX, termWrites } from "../clients/terms";
 import { getProduct, type Product, productNotFound } from "./queries";
 import type { ProductInput } from "./schemas";
 
@@ -26,7 +27,12 @@ function columnsOf(input: ProductInput) {
 /** Adds an item to the signed-in account's catalogue. */
 export async function createProduct(ctx: AccountCtx, input: ProductInput): Promise<Product> {
   const id = randomId();
-  await ctx.db.insert(products).values({ id, accountId: ctx.accountId, ...columnsOf(input), createdAt: ctx.now, updatedAt: ctx.now });
+  const columns = columnsOf(input);
+  // The row and its word index in one batch: a search never sees one without the other.
+  await ctx.db.batch([
+    ctx.db.insert(products).values({ id, accountId: ctx.accountId, ...columns, createdAt: ctx.now, updatedAt: ctx.now }),
+    ...termWrites(ctx.db, PRODUCT_INDEX, ctx.accountId, id, columns.searchName),
+  ]);
   return getProduct(ctx, id);
 }
 
@@ -35,13 +41,17 @@ export async function createProduct(ctx: AccountCtx, input: ProductInput): Promi
  * Documents already made from it keep their own copy of the lines.
  */
 export async function updateProduct(ctx: AccountCtx, id: string, input: ProductInput): Promise<Product> {
-  const updated = await ctx.db
-    .update(products)
-    .set({ ...columnsOf(input), updatedAt: ctx.now })
-    .where(and(eq(products.id, id), eq(products.accountId, ctx.accountId)))
-    .returning({ id: products.id })
-    .get();
-  if (!updated) throw productNotFound(ctx);
+  const columns = columnsOf(input);
+  const [updated] = await ctx.db.batch([
+    ctx.db
+      .update(products)
+      .set({ ...columns, updatedAt: ctx.now })
+      .where(and(eq(products.id, id), eq(products.accountId, ctx.accountId)))
+      .returning({ id: products.id }),
+    // Scoped by account and id: for another account's id these write nothing.
+    ...termWrites(ctx.db, PRODUCT_INDEX, ctx.accountId, id, columns.searchName),
+  ]);
+  if (updated.length === 0) throw productNotFound(ctx);
   return getProduct(ctx, id);
 }
 
