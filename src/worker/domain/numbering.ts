@@ -11,6 +11,9 @@ export const DEFAULT_PREFIXES: Record<DocumentType, string> = {
 /** Prefixes are short, upper-case and never contain a space (BR-FR-02 forbids spaces in numbers). */
 export const PREFIX_PATTERN = /^[A-Z][A-Z0-9]{0,5}$/;
 
+/** Largest next number a series may be set to (the series API, an import's numbering). */
+export const MAX_NEXT_NUMBER = 1_000_000_000;
+
 /**
  * The numbering series a document belongs to: one per type and calendar year of issue. The year in
  * the number makes a yearly restart unambiguous; no monthly reset is offered (contested practice).

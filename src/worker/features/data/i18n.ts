@@ -121,6 +121,15 @@ export const dataFr = {
   "data.err.archive.foreign_file_path": "Archive refusée : elle désigne des fichiers d'un autre compte. Rien n'a été importé.",
   "data.err.archive.account_not_fresh": "Archive refusée : ce compte contient déjà des clients, produits, documents ou paiements. Rien n'a été importé.",
   "data.err.archive.series_already_started": "Archive refusée : une série de numérotation de ce compte a déjà servi. Rien n'a été importé.",
+  "data.err.archive.archive_too_large": "Archive refusée : décompressée, elle dépasserait 2 Go. Rien n'a été importé.",
+  "data.err.archive.compression_ratio": "Archive refusée : elle se décompresse plus de 100 fois sa taille, ce qu'aucun export ne fait. Rien n'a été importé.",
+  "data.err.archive.entry_too_large": "Archive refusée : un de ses fichiers dépasse 64 Mo une fois décompressé. Rien n'a été importé.",
+  "data.err.archive.entry_size_mismatch": "Archive refusée : un de ses fichiers ne fait pas la taille annoncée une fois décompressé. Rien n'a été importé.",
+  "data.err.archive.logo_invalid": "Archive refusée : le logo n'est pas une image PNG, JPEG ou SVG sûre de 1 Mo au plus. Rien n'a été importé.",
+  "data.err.archive.numbering_invalid": "Archive refusée : une série de numérotation sort des limites admises (préfixe, prochain numéro ou date). Rien n'a été importé.",
+  "data.err.archive.date_out_of_window": "Archive refusée : la table « {table} » contient une date hors de la plage admise (2000 à 2099). Rien n'a été importé.",
+  "data.err.archive.document_tampered":
+    "Archive refusée : un document émis ne correspond plus à sa trace dans le journal d'émission (montants, PDF ou XML modifiés). Rien n'a été importé.",
   "data.err.archive.import_interrupted":
     "L'import s'est interrompu après l'écriture de ses premières données, après plusieurs essais : le compte n'en contient qu'une partie. Contactez le support.",
   "data.err.archive.import_rolled_back":
@@ -252,6 +261,15 @@ export const dataEn: Record<keyof typeof dataFr, string> = {
   "data.err.archive.foreign_file_path": "Archive refused: it points at another account's files. Nothing was imported.",
   "data.err.archive.account_not_fresh": "Archive refused: this account already holds clients, products, documents or payments. Nothing was imported.",
   "data.err.archive.series_already_started": "Archive refused: a numbering series of this account is already in use. Nothing was imported.",
+  "data.err.archive.archive_too_large": "Archive refused: uncompressed, it would exceed 2 GB. Nothing was imported.",
+  "data.err.archive.compression_ratio": "Archive refused: it expands to more than 100 times its size, which no export does. Nothing was imported.",
+  "data.err.archive.entry_too_large": "Archive refused: one of its files exceeds 64 MB uncompressed. Nothing was imported.",
+  "data.err.archive.entry_size_mismatch": "Archive refused: one of its files does not have its announced size once uncompressed. Nothing was imported.",
+  "data.err.archive.logo_invalid": "Archive refused: the logo is not a safe PNG, JPEG or SVG image of 1 MB at most. Nothing was imported.",
+  "data.err.archive.numbering_invalid": "Archive refused: a numbering series is out of the accepted bounds (prefix, next number or date). Nothing was imported.",
+  "data.err.archive.date_out_of_window": "Archive refused: the table \"{table}\" holds a date outside the accepted range (2000 to 2099). Nothing was imported.",
+  "data.err.archive.document_tampered":
+    "Archive refused: an issued document no longer matches its entry in the issue log (amounts, PDF or XML changed). Nothing was imported.",
   "data.err.archive.import_interrupted":
     "The import stopped after its first rows were written, after several tries: the account holds only part of it. Contact support.",
   "data.err.archive.import_rolled_back":
@@ -274,6 +292,14 @@ const ARCHIVE_ERRORS = [
   "foreign_file_path",
   "account_not_fresh",
   "series_already_started",
+  "archive_too_large",
+  "compression_ratio",
+  "entry_too_large",
+  "entry_size_mismatch",
+  "logo_invalid",
+  "numbering_invalid",
+  "date_out_of_window",
+  "document_tampered",
   "import_interrupted",
   "import_rolled_back",
 ] as const;

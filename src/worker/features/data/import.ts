@@ -1,10 +1,17 @@
 import { sql } from "drizzle-orm";
 import { getTableConfig } from "drizzle-orm/sqlite-core";
-import { inflateSync } from "fflate";
+import { Inflate } from "fflate";
 import type { Config } from "../../config";
 import { accountDb, type Db } from "../../db/client";
 import { accounts } from "../../db/schema";
 import { holdsBusinessData } from "./import-lock";
+import { DOCUMENT_TYPES } from "../../db/schema";
+import { documentContentHash } from "../../domain/audit-chain";
+import { isBusinessDate, isBusinessYear } from "../../domain/date-window";
+import type { DocumentSnapshot } from "../../domain/document";
+import { MAX_NEXT_NUMBER, PREFIX_PATTERN } from "../../domain/numbering";
+import { totalsOfSpec } from "../../domain/snapshot";
+import { checkLogo } from "../profile/logo";
 import type { Bindings } from "../../env";
 import { bytesToHex, randomId, sha256 } from "../../lib/crypto/random";
 import { aad, sealerFor } from "../../lib/sealer";
@@ -16,6 +23,7 @@ import {
   type Row,
   type ZipEntry,
   ZIP_TAIL_BYTES,
+  checkArchiveSizes,
   findCentralDirectory,
   isSafeEntryName,
   localHeaderLength,
@@ -29,8 +37,6 @@ export const IMPORT_PAGE_ROWS = 100;
 /** Archive entries checked per step. */
 const VERIFY_PER_STEP = 8;
 const FILES_PER_STEP = 10;
-/** Largest uncompressed entry accepted: a zip bomb is refused before inflating. */
-const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 
 export const importKey = (accountId: string, id: string) => `accounts/${accountId}/imports/${id}.zip`;
 
@@ -132,9 +138,10 @@ class R2Zip {
     for (const e of entries) {
       if (e.name.endsWith("/")) continue;
       if (!isSafeEntryName(e.name)) throw new ArchiveError("unsafe_entry_name");
-      if (e.size > MAX_ENTRY_BYTES) throw new ArchiveError("entry_too_large");
       map.set(e.name, e);
     }
+    // Sizes and ratios within the stated limits, from the directory, before anything is inflated.
+    checkArchiveSizes([...map.values()], head.size);
     return new R2Zip(bucket, key, map);
   }
 
@@ -143,15 +150,46 @@ class R2Zip {
     if (!e) throw new ArchiveError("entry_missing");
     const headerLength = localHeaderLength(await rangeBytes(this.bucket, this.key, e.localHeaderOffset, 30));
     const data = e.compressedSize === 0 ? new Uint8Array(0) : await rangeBytes(this.bucket, this.key, e.localHeaderOffset + headerLength, e.compressedSize);
-    if (e.method === 0) return data;
-    if (e.method !== 8) throw new ArchiveError("unsupported_compression");
-    try {
-      const out = inflateSync(data, { out: new Uint8Array(e.size) });
-      return out.byteLength === e.size ? out : out.subarray(0, e.size);
-    } catch {
-      throw new ArchiveError("corrupt_entry");
+    if (e.method === 0) {
+      if (data.byteLength !== e.size) throw new ArchiveError("entry_size_mismatch");
+      return data;
     }
+    if (e.method !== 8) throw new ArchiveError("unsupported_compression");
+    return inflateWithin(data, e.size);
   }
+}
+
+/** Compressed bytes fed to the inflater at a time (at most ~8 MB of output each): counted as it streams out. */
+const INFLATE_CHUNK = 8 * 1024;
+
+/**
+ * Inflates `data` into exactly `size` bytes, counting the output while it streams: the moment an
+ * entry produces more than its declared size (a directory that lies about a bomb), it is refused,
+ * and one that produces less is refused at its end. Never more than `size` bytes are held.
+ */
+export function inflateWithin(data: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let produced = 0;
+  let overflow = false;
+  const inflater = new Inflate((chunk) => {
+    if (overflow || produced + chunk.length > size) {
+      overflow = true;
+      return;
+    }
+    out.set(chunk, produced);
+    produced += chunk.length;
+  });
+  try {
+    for (let at = 0; at < data.length && !overflow; at += INFLATE_CHUNK) {
+      const end = Math.min(at + INFLATE_CHUNK, data.length);
+      inflater.push(data.subarray(at, end), end === data.length);
+    }
+    if (data.length === 0) inflater.push(new Uint8Array(0), true);
+  } catch {
+    throw new ArchiveError("corrupt_entry");
+  }
+  if (overflow || produced !== size) throw new ArchiveError("entry_size_mismatch");
+  return out;
 }
 
 async function rangeBytes(bucket: R2Bucket, key: string, offset: number, length: number): Promise<Uint8Array> {
@@ -301,6 +339,7 @@ export class ImportRunner {
           cursor.index += 1;
           break;
         }
+        await this.checkContent();
         await this.checkNumbering();
         Object.assign(cursor, { phase: "profile", index: 0, offset: 0 });
         break;
@@ -376,7 +415,13 @@ export class ImportRunner {
     // (INSERT OR IGNORE) or fail half-way. Columns the import rewrites to one value are left out.
     const keys = (table.unique ?? []).filter((k) => !k.some((c) => c === "user_id" || c === "requested_by") && k.some((c) => c !== "account_id"));
     const seen = keys.map(() => new Set<string>());
+    const dateColumns = table.columns.filter((c) => DATE_COLUMN.test(c) && !table.generated?.includes(c));
     for (const row of rows) {
+      // The same bounds as the screens and the API: a business date within 2000–2099.
+      for (const c of dateColumns) if (row[c] !== null && row[c] !== undefined && !isBusinessDate(row[c])) throw new ArchiveError("date_out_of_window", table.name);
+      if (table.name === "document_series" && (!PREFIX_PATTERN.test(String(row.prefix)) || !(DOCUMENT_TYPES as readonly unknown[]).includes(row.type))) {
+        throw new ArchiveError("numbering_invalid", table.name);
+      }
       // A purge record the database would refuse (migrations 0005, 0028: invoices after 10 years,
       // quotes only in a closed account) is refused here, before any write, not half-way.
       if (table.name === PURGES_TABLE && (row.type === "quote" || Number(row.purged_at) - Number(row.issued_at) < TEN_YEARS_FLOOR_MS)) {
@@ -408,6 +453,38 @@ export class ImportRunner {
         if (seen[i]!.has(text)) throw new ArchiveError("duplicate_id", table.name);
         seen[i]!.add(text);
       });
+    }
+  }
+
+  /**
+   * Checks the content the screens would have checked, before any write: the logo is an image
+   * recognised by its bytes (profile/logo.ts), and every issued document still matches its entry
+   * in the issue log — the content hash of its number, date, totals and PDF/XML hashes, the files'
+   * own hashes, and its snapshot's totals recomputed from its lines. An archive whose amounts were
+   * edited would import and then fail `/audit/verify` (content_mismatch): it is refused here.
+   */
+  private async checkContent(): Promise<void> {
+    const m = this.mustManifest();
+    const zip = this.zip!;
+    let profile: Record<string, unknown>;
+    try {
+      profile = JSON.parse(decoder.decode(await zip.read("account.json"))) as Record<string, unknown>;
+    } catch (err) {
+      throw err instanceof ArchiveError ? err : new ArchiveError("account_invalid");
+    }
+    if (profile.logoKey !== null && profile.logoKey !== undefined) {
+      const name = `files/${String(profile.logoKey)}`;
+      if (!zip.entries.has(name) || !(name in m.files) || !checkLogo(await zip.read(name)).ok) throw new ArchiveError("logo_invalid");
+    }
+    const tables = this.tables();
+    const docs = tables.find((t) => t.name === "documents");
+    if (!docs) return;
+    const log = tables.find((t) => t.name === "issue_log");
+    const hashes = new Map<string, string>();
+    for (const e of log ? await this.tableRows(log) : []) if (e.action === "issue" || e.action == null) hashes.set(String(e.document_id), String(e.content_hash));
+    for (const d of await this.tableRows(docs)) {
+      if (d.number === null || d.number === undefined) continue;
+      if (!documentMatchesChain(d, hashes.get(String(d.id)), m.files)) throw new ArchiveError("document_tampered", "documents");
     }
   }
 
@@ -612,6 +689,53 @@ function raise(code: string): never {
   throw new ArchiveError(code);
 }
 
+/** A numbering series id as the numbering object keys it: `type:year` (domain/numbering.ts seriesIdFor). */
+const SERIES_ID = new RegExp(`^(?:${DOCUMENT_TYPES.join("|")}):(\\d{4})$`);
+
+/** Text date columns of the schema (`issue_date`, `received_on`, `valid_until`…): business dates. */
+const DATE_COLUMN = /(_date|_on|_until)$/;
+
+/**
+ * Whether an issued document row of an archive matches its issue-log `contentHash` the way
+ * `/audit/verify` checks it (documents/queries.ts verifyIssueChain), its PDF and XML hashes match
+ * the archive's files, and its snapshot agrees with the row: same number, date and type, and
+ * totals that its own lines give again (domain/snapshot.ts totalsOfSpec).
+ */
+export function documentMatchesChain(d: Row, contentHash: string | undefined, files: Manifest["files"]): boolean {
+  if (!contentHash || typeof d.pdf_sha256 !== "string" || typeof d.number !== "string" || typeof d.issue_date !== "string") return false;
+  const expected = documentContentHash({
+    type: String(d.type),
+    number: d.number,
+    issueDate: d.issue_date,
+    taxInclusiveCents: Number(d.tax_inclusive_cents),
+    dueCents: Number(d.due_cents),
+    pdfSha256: d.pdf_sha256,
+    xmlSha256: typeof d.xml_sha256 === "string" ? d.xml_sha256 : null,
+  });
+  if (expected !== contentHash) return false;
+  for (const [key, sha] of [[d.pdf_key, d.pdf_sha256], [d.xml_key, d.xml_sha256]] as const) {
+    if (key === null || key === undefined) {
+      if (sha !== null && sha !== undefined) return false;
+      continue;
+    }
+    if (files[`files/${String(key)}`]?.sha256 !== sha) return false;
+  }
+  let snapshot: DocumentSnapshot;
+  try {
+    snapshot = JSON.parse(String(d.snapshot)) as DocumentSnapshot;
+  } catch {
+    return false;
+  }
+  if (!snapshot || snapshot.number !== d.number || snapshot.issueDate !== d.issue_date || snapshot.type !== d.type) return false;
+  if (snapshot.totals?.taxInclusiveCents !== Number(d.tax_inclusive_cents) || snapshot.totals?.dueCents !== Number(d.due_cents)) return false;
+  try {
+    const again = totalsOfSpec(snapshot);
+    return again.ok && again.totals.taxInclusiveCents === snapshot.totals.taxInclusiveCents && again.totals.dueCents === snapshot.totals.dueCents;
+  } catch {
+    return false;
+  }
+}
+
 /** Checks the manifest's shape and that every entry it names is in the archive. */
 function checkManifest(value: unknown, zip: R2Zip): Manifest {
   const m = value as Partial<Manifest> | null;
@@ -630,6 +754,12 @@ function checkManifest(value: unknown, zip: R2Zip): Manifest {
   for (const s of m.numbering) {
     if (typeof s?.seriesId !== "string" || !Number.isSafeInteger(s.nextNumber) || s.nextNumber < 1) throw new ArchiveError("manifest_invalid");
     if (s.lastIssueDate != null && (typeof s.lastIssueDate !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(s.lastIssueDate))) throw new ArchiveError("manifest_invalid");
+    // Within what the series API accepts (PUT /series/:type): a known type and a business year,
+    // a next number up to MAX_NEXT_NUMBER, a last issue date in the business window.
+    const series = SERIES_ID.exec(s.seriesId);
+    if (!series || !isBusinessYear(Number(series[1])) || s.nextNumber > MAX_NEXT_NUMBER || (s.lastIssueDate != null && !isBusinessDate(s.lastIssueDate))) {
+      throw new ArchiveError("numbering_invalid");
+    }
   }
   return m as Manifest;
 }

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { DocumentSnapshot } from "../../domain/document";
 import { toUbl } from "../../domain/einvoice/ubl";
+import { MAX_NEXT_NUMBER } from "../../domain/numbering";
 import { recordAccess } from "../privacy/access-log";
 import * as z from "zod";
 import { accountCtx } from "../../context";
@@ -21,7 +22,7 @@ import { contentDisposition } from "../../http/header-values";
 
 const CreateInput = DraftInput.extend({ type: z.enum(DOCUMENT_TYPES), precedingDocumentId: z.string().max(40).optional() });
 const ConvertInput = z.object({ to: z.enum(["invoice", "deposit_invoice"]), percentBp: z.number().int().min(1).max(10_000).optional() });
-const SeriesInput = z.object({ prefix: z.string().trim().toUpperCase().optional(), nextNumber: z.number().int().min(1).max(1_000_000_000).optional() });
+const SeriesInput = z.object({ prefix: z.string().trim().toUpperCase().optional(), nextNumber: z.number().int().min(1).max(MAX_NEXT_NUMBER).optional() });
 const ListInput = z.object({
   type: z.enum(DOCUMENT_TYPES).optional(),
   // The list tabs' statuses (derived ones included: paid, overdue, expired…); anything else is a 400 `invalid`.
