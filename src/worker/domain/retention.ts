@@ -1,3 +1,4 @@
+import { plural as pluralOf } from "../ui/i18n";
 /**
  * Retention classes (privacy policy §6, §10): the ONE table the retention job enforces and the
  * privacy page displays, so the promise and the behaviour cannot drift. Pure: no I/O, the clock is
@@ -125,8 +126,10 @@ export function describeDuration(d: CalendarDuration, locale: "fr" | "en"): stri
   const parts: string[] = [];
   const months = d.months ?? 0;
   const days = d.days ?? 0;
-  const plural = (n: number, fr: [string, string], en: [string, string]) =>
-    `${n} ${locale === "fr" ? (n > 1 ? fr[1] : fr[0]) : n > 1 ? en[1] : en[0]}`;
+  const plural = (n: number, fr: [string, string], en: [string, string]) => {
+    const [one, other] = locale === "fr" ? fr : en;
+    return `${n} ${pluralOf(locale, n, { one, other })}`;
+  };
   if (months >= 24 && months % 12 === 0) parts.push(plural(months / 12, ["an", "ans"], ["year", "years"]));
   else if (months > 0) parts.push(plural(months, ["mois", "mois"], ["month", "months"]));
   if (days > 0) parts.push(plural(days, ["jour", "jours"], ["day", "days"]));

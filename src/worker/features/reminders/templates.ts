@@ -2,6 +2,7 @@ import { daysBetween } from "../../domain/invoice-status";
 import { formatDate, formatMoney } from "../../domain/format";
 import { formatIban } from "../../domain/identifiers";
 import type { MailLanguage } from "../sending/templates";
+import { plural } from "../../ui/i18n";
 
 export interface ReminderMailInput {
   language: MailLanguage;
@@ -36,7 +37,7 @@ export function reminderMail(m: ReminderMailInput): { subject: string; text: str
         ? `A friendly reminder: invoice ${m.number} of ${issued} falls due on ${due}.`
         : late === 0
           ? `Invoice ${m.number} of ${issued} falls due today, ${due}.`
-          : `Unless we are mistaken, invoice ${m.number} of ${issued}, due on ${due}, has not been paid in full yet (${late} ${late === 1 ? "day" : "days"} late).`;
+          : `Unless we are mistaken, invoice ${m.number} of ${issued}, due on ${due}, has not been paid in full yet (${late} ${plural("en", late, { one: "day", other: "days" })} late).`;
     return {
       subject: late > 0 ? `${m.sellerName} — payment reminder, invoice ${m.number}` : `${m.sellerName} — invoice ${m.number} due on ${due}`,
       text: [
@@ -57,7 +58,7 @@ export function reminderMail(m: ReminderMailInput): { subject: string; text: str
       ? `Pour mémoire, la facture ${m.number} du ${issued} arrive à échéance le ${due}.`
       : late === 0
         ? `La facture ${m.number} du ${issued} arrive à échéance aujourd'hui, ${due}.`
-        : `Sauf erreur de notre part, la facture ${m.number} du ${issued}, échue le ${due}, n'est pas encore entièrement réglée (${late} jour${late > 1 ? "s" : ""} de retard).`;
+        : `Sauf erreur de notre part, la facture ${m.number} du ${issued}, échue le ${due}, n'est pas encore entièrement réglée (${late} ${plural("fr", late, { one: "jour", other: "jours" })} de retard).`;
   return {
     subject: late > 0 ? `${m.sellerName} — Relance, facture ${m.number}` : `${m.sellerName} — Facture ${m.number} à échéance le ${due}`,
     text: [

@@ -19,7 +19,7 @@ export const stockFr = {
   "stock.alert.title": "Alertes de stock",
   "stock.alert.none": "Aucune alerte : tous vos produits suivis sont au-dessus de leur seuil.",
   "stock.alert.low": "{n} en stock bas",
-  "stock.alert.out": "{n} épuisé(s)",
+  "stock.alert.out": "{n, plural, one {# épuisé} other {# épuisés}}",
   "stock.alert.negative": "{n} en négatif",
   "stock.filter.label": "Afficher",
   "stock.filter.all": "Tous les produits suivis",

@@ -113,7 +113,7 @@ const core: Record<Exclude<MessageKey, keyof typeof authLinksEn | keyof typeof d
   "field.companyName.hint": "Your trade name or company name.",
   "dashboard.title": "Dashboard",
   "dashboard.welcome": "Hello {name}",
-  "dashboard.profile.incomplete": "Your company profile is incomplete: {count} required item(s) missing before you can issue an invoice.",
+  "dashboard.profile.incomplete": "Your company profile is incomplete: {count, plural, one {# required item is} other {# required items are}} missing before you can issue an invoice.",
   "dashboard.profile.complete": "Your company profile is complete: your invoices will carry every mandatory mention.",
   "dashboard.profile.cta": "Complete the profile",
   "settings.title": "Settings",

@@ -112,7 +112,7 @@ const core = {
   "field.companyName.hint": "Votre nom commercial ou votre raison sociale.",
   "dashboard.title": "Tableau de bord",
   "dashboard.welcome": "Bonjour {name}",
-  "dashboard.profile.incomplete": "Votre profil entreprise est incomplet : il manque {count} information(s) obligatoire(s) avant de pouvoir émettre une facture.",
+  "dashboard.profile.incomplete": "Votre profil entreprise est incomplet : il manque {count, plural, one {# information obligatoire} other {# informations obligatoires}} avant de pouvoir émettre une facture.",
   "dashboard.profile.complete": "Votre profil entreprise est complet : vos factures porteront toutes les mentions obligatoires.",
   "dashboard.profile.cta": "Compléter le profil",
   "settings.title": "Paramètres",
