@@ -35,6 +35,8 @@ export default defineConfig(async () => {
     test: {
       include: ["src/**/*.test.ts", "test/integration/**/*.test.ts", "test/unit/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
+      // The stylesheet's text, for test/unit/focus-ring.test.ts (vitest empties CSS imports otherwise).
+      css: { include: [/src\/client\/styles\.css/] },
       // A local Stripe API stand-in (Node HTTP), its URL handed to the tests as inject("stripeApiBase").
       globalSetup: ["./test/helpers/stripe-server.mjs", "./test/stand-ins/pa-server.mjs"],
       // Generous: the 2-core machines also run workerd and the PDF renderer; no test asserts time.

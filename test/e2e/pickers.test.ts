@@ -112,7 +112,16 @@ test("more than 500 clients: type three letters, pick a client with the keyboard
   assert.equal(await box.inputValue(), "Zénon Studio");
 
   await page.getByRole("button", { name: "Ajouter une ligne libre" }).click();
-  await page.getByLabel("Description").fill("Atelier d'écriture");
+  // The new line takes the focus (issue #13): what is typed goes into its description, and the
+  // focused field shows the solid focus ring (styles.css --focus-ring).
+  const focused = await page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    return { inNewLine: el?.closest("li.le-line") === document.querySelector("li.le-line:last-of-type"), id: el?.id ?? "", shadow: el ? getComputedStyle(el).boxShadow : "" };
+  });
+  assert.ok(focused.inNewLine && focused.id.endsWith("-description"), `focus after adding a line: ${JSON.stringify(focused)}`);
+  assert.match(focused.shadow, /rgb\(29, 78, 216\)/);
+  await page.keyboard.type("Atelier d'écriture");
+  assert.equal(await page.getByLabel("Description").inputValue(), "Atelier d'écriture");
   await page.getByLabel("P.U. HT (€)").fill("450");
   await page.screenshot({ path: path.join(SCREENSHOTS, "picker-client-chosen.png"), fullPage: true });
   await page.getByRole("button", { name: "Créer le brouillon", exact: true }).last().click();

@@ -364,8 +364,18 @@ export function LineEditor(p: LineEditorProps) {
     });
     setDirty(true);
   };
+  // The line just added, whose description takes the focus once rendered (keyboard and screen
+  // reader users land in the new line instead of staying on the button).
+  const focusLine = useRef<number | null>(null);
+  useEffect(() => {
+    if (focusLine.current === null) return;
+    root.current?.querySelector<HTMLElement>(`#le-${focusLine.current}-description`)?.focus();
+    focusLine.current = null;
+  });
   const add = (line: EditorLine) => {
-    setRows((rs) => [...rs, { ...line, key: nextKey.current++ }]);
+    const key = nextKey.current++;
+    focusLine.current = key;
+    setRows((rs) => [...rs, { ...line, key }]);
     setDirty(true);
   };
   const addItem = (item: CatalogueItem) =>
