@@ -101,14 +101,16 @@ function expect(res, status, what) {
 }
 
 /**
- * Signs up a new account through POST /api/v1/auth/signup, completes its profile (PUT
+ * Signs up a new account through POST /api/v1/auth/signup and signs in, completes its profile (PUT
  * /api/v1/account/profile) and adds one client (POST /api/v1/clients): the real routes, no shortcut.
  */
 export async function readyAccount(base, label, index = 0) {
   const s = new Session(base);
   const email = `${label}-${Date.now().toString(36)}-${index}@factumo.test`;
   const signup = await s.json("POST", "/api/v1/auth/signup", { name: `Compte ${label} ${index}`, email, password: "une phrase de passe solide", companyName: `${VAT_PROFILE.name} ${label} ${index}` });
-  const { account } = expect(signup, 201, "sign-up");
+  expect(signup, 202, "sign-up");
+  // Sign-up opens no session (it answers the same for a taken email): sign in.
+  const { account } = expect(await s.json("POST", "/api/v1/auth/login", { email, password: "une phrase de passe solide" }), 200, "login");
   expect(await s.json("PUT", "/api/v1/account/profile", { ...VAT_PROFILE, name: `${VAT_PROFILE.name} ${label} ${index}` }), 200, "profile");
   const client = expect(await s.json("POST", "/api/v1/clients", CLIENT), 201, "client");
   return { session: s, accountId: account.id, clientId: client.client.id, email };

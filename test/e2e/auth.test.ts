@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
-import { BASE_URL, SCREENSHOTS, launchBrowser, uniqueEmail } from "./browser.ts";
+import { BASE_URL, SCREENSHOTS, launchBrowser, submitSignIn, uniqueEmail } from "./browser.ts";
 
 let browser: Browser;
 before(async () => {
@@ -26,6 +26,10 @@ test("a freelancer signs up, confirms the email from the outbox, logs out and lo
   await page.screenshot({ path: path.join(SCREENSHOTS, "signup.png"), fullPage: true });
   await page.getByRole("button", { name: "Créer mon compte" }).click();
 
+  // Sign-up opens no session (it answers the same for a taken email): the new user signs in.
+  await page.waitForURL(`${BASE_URL}/connexion?ok=signup`);
+  assert.match(await page.locator(".flash").innerText(), /Nous avons envoyé un email à cette adresse/);
+  await submitSignIn(page, email, password);
   await page.waitForURL(`${BASE_URL}/tableau-de-bord`);
   await assert.doesNotReject(page.getByRole("heading", { name: "Bonjour Inès Dupont" }).waitFor());
   assert.match(await page.locator(".banner").innerText(), /Confirmez votre adresse email/);

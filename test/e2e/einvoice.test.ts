@@ -11,8 +11,11 @@ const OUT = path.resolve(import.meta.dirname, "../../test-results/issued");
 
 async function account(profile: Record<string, unknown>) {
   const api = new ApiClient();
-  const signup = await api.json("POST", "/api/v1/auth/signup", { name: "E2E", email: uniqueEmail("fx"), password: "une phrase de passe solide", companyName: String(profile.name) });
-  assert.equal(signup.status, 201);
+  const email = uniqueEmail("fx");
+  const signup = await api.json("POST", "/api/v1/auth/signup", { name: "E2E", email, password: "une phrase de passe solide", companyName: String(profile.name) });
+  assert.equal(signup.status, 202);
+  // Sign-up opens no session: sign in.
+  assert.equal((await api.json("POST", "/api/v1/auth/login", { email, password: "une phrase de passe solide" })).status, 200);
   const p = await api.json("PUT", "/api/v1/account/profile", profile);
   assert.equal(p.status, 200, JSON.stringify(p.body));
   const c = await api.json<{ client: { id: string } }>("POST", "/api/v1/clients", {

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { BASE_URL, SCREENSHOTS, launchBrowser, uniqueEmail } from "./browser.ts";
+import { BASE_URL, SCREENSHOTS, launchBrowser, submitSignIn, uniqueEmail } from "./browser.ts";
 
 let browser: Browser;
 before(async () => {
@@ -37,10 +37,14 @@ test("client → product → invoice → issue → PDF downloaded → quote acce
 
   await page.goto(`${BASE_URL}/inscription`);
   await fill(page, "name", "Hugo Bernard");
-  await fill(page, "email", uniqueEmail("flow"));
+  const email = uniqueEmail("flow");
+  await fill(page, "email", email);
   await fill(page, "password", "une phrase de passe solide");
   await fill(page, "companyName", "Hugo Bernard Studio");
   await page.getByRole("button", { name: "Créer mon compte" }).click();
+  // Sign-up opens no session: sign in.
+  await page.waitForURL(/\/connexion\?ok=signup/);
+  await submitSignIn(page, email, "une phrase de passe solide");
   await page.waitForURL(/tableau-de-bord/);
 
   // Company profile: a VAT-registered SAS.

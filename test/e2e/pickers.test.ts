@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { BASE_URL, SCREENSHOTS, launchBrowser, uniqueEmail } from "./browser.ts";
+import { BASE_URL, SCREENSHOTS, launchBrowser, submitSignIn, uniqueEmail } from "./browser.ts";
 
 let browser: Browser;
 before(async () => {
@@ -60,10 +60,14 @@ async function signedUpPage(): Promise<{ page: Page; close: () => Promise<void> 
   page.setDefaultNavigationTimeout(120_000);
   await page.goto(`${BASE_URL}/inscription`);
   await fill(page, "name", "Lea Picker");
-  await fill(page, "email", uniqueEmail("pickers"));
+  const email = uniqueEmail("pickers");
+  await fill(page, "email", email);
   await fill(page, "password", "une phrase de passe solide");
   await fill(page, "companyName", "Lea Studio");
   await page.getByRole("button", { name: "Créer mon compte" }).click();
+  // Sign-up opens no session: sign in.
+  await page.waitForURL(/\/connexion\?ok=signup/);
+  await submitSignIn(page, email, "une phrase de passe solide");
   await page.waitForURL(/tableau-de-bord/);
   const refuse = page.getByRole("button", { name: "Tout refuser" });
   if (await refuse.isVisible()) await refuse.click();

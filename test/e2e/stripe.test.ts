@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext } from "playwright-core";
-import { BASE_URL, SCREENSHOTS, launchBrowser, uniqueEmail } from "./browser.ts";
+import { BASE_URL, SCREENSHOTS, launchBrowser, submitSignIn, uniqueEmail } from "./browser.ts";
 
 // Online payment in real Chromium: the seller connects Stripe (the local Stripe stand-in started by
 // run.mjs plays Stripe's onboarding and Checkout pages), the client opens the invoice's public page,
@@ -34,10 +34,14 @@ test("a client pays an invoice online through Stripe Checkout and the seller see
 
   await page.goto(`${BASE_URL}/inscription`);
   await page.locator('[name="name"]').fill("Léa Moreau");
-  await page.locator('[name="email"]').fill(uniqueEmail("stripe"));
+  const sellerEmail = uniqueEmail("stripe");
+  await page.locator('[name="email"]').fill(sellerEmail);
   await page.locator('[name="password"]').fill("une phrase de passe solide");
   await page.locator('[name="companyName"]').fill("Léa Moreau Design");
   await page.getByRole("button", { name: "Créer mon compte" }).click();
+  // Sign-up opens no session: sign in.
+  await page.waitForURL(/\/connexion\?ok=signup/);
+  await submitSignIn(page, sellerEmail, "une phrase de passe solide");
   await page.waitForURL(/tableau-de-bord/);
 
   await api(seller, "PUT", "/api/v1/account/profile", {

@@ -14,7 +14,7 @@ export class TestClient {
   /** `vars` overrides bindings for this client only, e.g. `{ ENVIRONMENT: "local" }` to reach the dev tools. */
   constructor(
     readonly headers: Record<string, string> = {},
-    vars: Record<string, string> = {},
+    vars: Record<string, string | undefined> = {},
   ) {
     // One object per client: loadConfig caches the parsed config by bindings object.
     this.bindings = (Object.keys(vars).length ? { ...env, ...vars } : env) as unknown as CloudflareBindings;
@@ -91,7 +91,7 @@ export function uniqueEmail(prefix = "user"): string {
 export const TEST_PASSWORD = "correct horse battery staple";
 
 /**
- * Signs a new user up through the real form and returns a signed-in client. The email is verified
+ * Signs a new user up through the real form, then in, and returns the signed-in client. The email is verified
  * through the emailed link, as a real user would (an unverified account emails no client: issue
  * #14); `verified: false` leaves it unverified.
  */
@@ -109,6 +109,9 @@ export async function signedUpClient(opts: { email?: string; name?: string; comp
     const verified = await client.get(`/verification?token=${encodeURIComponent(tokenFromMail((await lastMailTo(email)).bodyText))}`);
     if (verified.status !== 303) throw new Error(`verification failed: ${verified.status}`);
   }
+  // Sign-up opens no session (the same answer for a taken email, issue #14): sign in.
+  const login = await client.postForm("/connexion", { email, password: TEST_PASSWORD });
+  if (login.status !== 303) throw new Error(`login after sign-up failed: ${login.status} ${await login.text()}`);
   const me = (await (await client.json("GET", "/api/v1/me")).json()) as { user: { id: string }; account: { id: string } };
   return { client, email, password: TEST_PASSWORD, userId: me.user.id, accountId: me.account.id };
 }

@@ -134,12 +134,14 @@ describe("dev tools (/dev/outbox, /dev/seed)", () => {
     local: { ENVIRONMENT: "local" },
     development: { ENVIRONMENT: "development" },
     test: {},
-    production: { ENVIRONMENT: "production", RESEND_API_KEY: "re_test" },
+    // Without the test stand-ins' URLs, which a production configuration refuses.
+    production: { ENVIRONMENT: "production", RESEND_API_KEY: "re_test", PA_TOKEN_URL: undefined, PA_FLOW_URL: undefined, PA_DIRECTORY_URL: undefined, PA_CLIENT_ID: undefined, PA_CLIENT_SECRET: undefined },
   };
 
   it("answer 404 in test and production modes, and the footer does not link them", async () => {
     for (const vars of [modes.test, modes.production]) {
       const client = new TestClient({}, vars);
+      expect((await client.get("/connexion")).status).toBe(200);
       expect((await client.get("/dev/outbox")).status).toBe(404);
       expect((await client.json("GET", "/dev/outbox")).status).toBe(404);
       expect((await client.json("POST", "/dev/seed")).status).toBe(404);

@@ -25,6 +25,8 @@ export const LIMITS = {
   passwordCheck: { limit: 5, windowMs: 15 * 60_000 },
   /** Documents emailed by one account. */
   documentSend: { limit: 60, windowMs: 60 * 60_000 },
+  /** "Someone tried to sign up with your address" notices to one address (features/auth/verbs.ts signUp). */
+  signupNotice: { limit: 3, windowMs: 60 * 60_000 },
   /** Emails to third parties (documents, quotes, reminders) of an account in its first 30 days (features/sending/gate.ts). */
   newAccountSend: { limit: 20, windowMs: 24 * 60 * 60_000 },
 } as const satisfies Record<string, { limit: number; windowMs: number }>;

@@ -31,9 +31,9 @@ export const authPages = new Hono<AppEnv>()
       c,
       SignUpInput,
       async (input) => {
-        const { userId, accountId } = await signUp(directoryCtx(c), input);
-        await openSession(c, userId, accountId);
-        return c.redirect("/tableau-de-bord", 303);
+        // The same answer whether the email was new or taken (signUp): no session, the new user signs in.
+        await signUp(directoryCtx(c), input);
+        return c.redirect("/connexion?ok=signup", 303);
       },
       (values, errors, status) => render(c, <SignUpPage ctx={pageContext(c)} values={values} errors={errors} />, status),
     ),
@@ -41,7 +41,12 @@ export const authPages = new Hono<AppEnv>()
   .get("/connexion", (c) => {
     if (c.var.auth) return c.redirect("/tableau-de-bord", 303);
     const flashKey = c.req.query("ok");
-    const flash = flashKey === "reset" ? { kind: "success" as const, text: c.var.t("auth.reset.done") } : null;
+    const flash =
+      flashKey === "reset"
+        ? { kind: "success" as const, text: c.var.t("auth.reset.done") }
+        : flashKey === "signup"
+          ? { kind: "success" as const, text: c.var.t("auth.signup.sent") }
+          : null;
     return render(c, <LogInPage ctx={pageContext(c)} next={c.req.query("next")} flash={flash} />);
   })
   .post("/connexion", (c) =>
@@ -139,9 +144,9 @@ export const authPages = new Hono<AppEnv>()
 export const authApi = new Hono<AppEnv>()
   .post("/signup", async (c) => {
     const input = await jsonBody(c, SignUpInput);
-    const { userId, accountId } = await signUp(directoryCtx(c), input);
-    await openSession(c, userId, accountId);
-    return c.json({ user: { id: userId }, account: { id: accountId } }, 201);
+    // 202 and the same body whether the email was new or taken (no account enumeration); then log in.
+    await signUp(directoryCtx(c), input);
+    return c.json({ status: "verification_sent", message: c.var.t("auth.signup.sent") }, 202);
   })
   .post("/login", async (c) => {
     const input = await jsonBody(c, LogInInput);

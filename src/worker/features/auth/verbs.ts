@@ -10,6 +10,7 @@ import { sendMail } from "../../lib/mail";
 import { aad, sealerFor } from "../../lib/sealer";
 import { recordLogin, recordUserAccess } from "../privacy/access-log";
 import { CURRENT_POLICY } from "../privacy/policy";
+import { translator } from "../../ui/i18n";
 import type { SignUpInput } from "./schemas";
 import { consumeToken, mintToken, readToken } from "./tokens";
 
@@ -33,13 +34,12 @@ async function sendVerification(ctx: VerbCtx, user: { id: string; email: string;
 }
 
 /**
- * Creates the business (account), the person (user) and the owner membership in one D1 batch, then
- * emails a one-time verification link.
+ * Creates the business (account), the person (user) and the owner membership in one D1 batch, or
+ * returns null when the email already has an account (the unique index decides, so two sign-ups
+ * racing on one email cannot both win; the failed batch rolls back whole). The password is hashed
+ * first either way, so both outcomes cost the same.
  */
-export async function signUp(ctx: VerbCtx, input: SignUpInput): Promise<{ userId: string; accountId: string }> {
-  const existing = await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get();
-  if (existing) throw new AppError("conflict", ctx.t("err.email.taken"), { email: ctx.t("err.email.taken") });
-
+export async function createAccount(ctx: VerbCtx, input: SignUpInput): Promise<{ userId: string; accountId: string } | null> {
   const userId = randomId();
   const accountId = randomId();
   const passwordHash = await hashPassword(input.password, ctx.config.PASSWORD_PEPPER);
@@ -67,12 +67,37 @@ export async function signUp(ctx: VerbCtx, input: SignUpInput): Promise<{ userId
       ctx.db.insert(policyAcknowledgements).values({ userId, version: CURRENT_POLICY.version, at: ctx.now }),
     ]);
   } catch (err) {
-    // Two sign-ups racing on one email: the unique index decides, the batch rolls back whole.
-    if (String(err).includes("UNIQUE")) throw new AppError("conflict", ctx.t("err.email.taken"), { email: ctx.t("err.email.taken") });
+    if (String(err).includes("UNIQUE")) return null;
     throw err;
   }
-  await sendVerification(ctx, { id: userId, email: input.email, name: input.name }, accountId);
   return { userId, accountId };
+}
+
+/**
+ * Sign-up without account enumeration (issue #14): a new email gets its account and a verification
+ * link; an email that already has an account gets, instead, a notice to its owner ("someone tried
+ * to create an account with your address"), at most LIMITS.signupNotice per hour so the form cannot
+ * flood a mailbox. The caller answers the same in both cases, opens no session (the new user signs
+ * in), and each path costs one password hash, one batch and one email.
+ */
+export async function signUp(ctx: VerbCtx, input: SignUpInput): Promise<void> {
+  const created = await createAccount(ctx, input);
+  if (created) {
+    await sendVerification(ctx, { id: created.userId, email: input.email, name: input.name }, created.accountId);
+    return;
+  }
+  const owner = await ctx.db.select({ id: users.id, name: users.name, email: users.email, locale: users.locale }).from(users).where(eq(users.email, input.email)).get();
+  if (!owner) return;
+  const [hit] = await hitAll(ctx.db, [["signupNotice", owner.email]], ctx.now);
+  if (hit?.over) return;
+  const t = translator(owner.locale);
+  await sendMail(ctx.config, ctx.db, {
+    to: owner.email,
+    subject: t("mail.signupExisting.subject"),
+    text: t("mail.signupExisting.body", { name: owner.name, login: `${ctx.config.APP_URL}/connexion`, reset: `${ctx.config.APP_URL}/mot-de-passe/oublie` }),
+    template: "signup_existing",
+    userId: owner.id,
+  });
 }
 
 export async function resendVerification(ctx: VerbCtx, userId: string): Promise<void> {

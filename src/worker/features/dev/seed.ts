@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { VerbCtx } from "../../context";
 import { accountDb } from "../../db/client";
 import { users } from "../../db/schema";
-import { signUp } from "../auth/verbs";
+import { createAccount } from "../auth/verbs";
 import { ProfileInput } from "../profile/schemas";
 import { updateProfile } from "../profile/verbs";
 import { type DemoSummary, seedDemoBusiness } from "./demo-business";
@@ -16,7 +16,7 @@ export const DEMO_ACCOUNT = {
 } as const;
 
 /**
- * Creates the demo account through the real sign-up verb, verified, with a complete profile of a
+ * Creates the demo account through the sign-up's account creation (createAccount), verified, with a complete profile of a
  * micro-entrepreneur under the VAT franchise and a year of business (demo-business.ts), all through
  * the real verbs. Idempotent: an existing demo account is left as is.
  */
@@ -25,12 +25,14 @@ export async function seedDemo(ctx: VerbCtx): Promise<{ created: boolean; accoun
   if (existing) {
     return { created: false, accountId: "" };
   }
-  const { userId, accountId } = await signUp(ctx, {
+  const created = await createAccount(ctx, {
     name: DEMO_ACCOUNT.name,
     email: DEMO_ACCOUNT.email,
     password: DEMO_ACCOUNT.password,
     companyName: DEMO_ACCOUNT.companyName,
   });
+  if (!created) return { created: false, accountId: "" };
+  const { userId, accountId } = created;
   await ctx.db.update(users).set({ emailVerifiedAt: ctx.now }).where(eq(users.id, userId));
   const account = { ...ctx, db: accountDb(ctx.env, accountId), accountId, userId };
   // A fictitious but checksum-valid identity (SIREN 123456782 passes Luhn).
