@@ -275,13 +275,21 @@ describe("§8 secure authentication: two-factor authentication (TOTP)", () => {
   it("enrols through the settings page with a QR code", async () => {
     const { client } = await signedUpClient();
     const res = await client.postForm("/parametres/securite/2fa", {});
-    expect(res.status).toBe(200);
-    const html = await res.text();
+    expect(res.status).toBe(303);
+    // Post/Redirect/Get: the security page shows the pending enrolment, on every reload.
+    const html = await (await client.get(res.headers.get("location") ?? "")).text();
     expect(html).toContain("<svg");
     const secret = html.match(/<code class="secret">([A-Z2-7]+)<\/code>/)?.[1];
     expect(secret).toBeTruthy();
+    expect(await (await client.get("/parametres/securite")).text()).toContain(`<code class="secret">${secret}</code>`);
     const done = await client.postForm("/parametres/securite/2fa/confirmer", { code: await totpCode(secret!, Date.now()) });
-    expect(done.status).toBe(200);
-    expect(await done.text()).toContain("codes de secours");
+    expect(done.status).toBe(303);
+    const codes = await (await client.get(done.headers.get("location") ?? "")).text();
+    expect(codes).toContain("codes de secours");
+    expect(codes).toContain('class="recovery-codes"');
+    // Handed over once: a reload shows the page, without the codes.
+    const reload = await client.get("/parametres/securite");
+    expect(reload.status).toBe(200);
+    expect(await reload.text()).not.toContain('class="recovery-codes"');
   });
 });

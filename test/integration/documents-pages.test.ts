@@ -239,13 +239,14 @@ describe("the detail page", () => {
     expect(html).toContain(`action="/documents/${id}/annuler"`);
   });
 
-  it("lists what is missing with links to fix it when the profile is incomplete (412)", async () => {
+  it("lists what is missing with links to fix it when the profile is incomplete (412), on the page the refusal redirects to", async () => {
     const a = await signedUpClient();
     const clientId = await insertClient(a.accountId, { address_line1: "" });
     const id = await createDraftVia(a.client, draftBody(clientId));
     const res = await a.client.postForm(`/documents/${id}/emettre`, {});
-    expect(res.status).toBe(412);
-    const html = await res.text();
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`/documents/${id}#probleme`);
+    const html = await (await a.client.get(`/documents/${id}`)).text();
     expect(html).toContain(fr("documents.missing.title"));
     expect(html).toContain(`href="/parametres/entreprise">${fr("documents.missing.fixProfile")}`);
     expect(html).toContain(fr("documents.missing.clientAddress").replace(/\.$/, ""));
@@ -258,8 +259,11 @@ describe("the detail page", () => {
     const id = await createDraftVia(a.client, draftBody(a.clientId));
     await a.client.postForm(`/documents/${id}/emettre`, {});
     const again = await a.client.postForm(`/documents/${id}/emettre`, {});
-    expect(again.status).toBe(409);
-    expect(await again.text()).toContain(fr("documents.err.alreadyIssued", { number: `F-${year}-0001` }));
+    expect(again.status).toBe(303);
+    const shown = await (await a.client.get(`/documents/${id}`)).text();
+    expect(shown).toContain(fr("documents.err.alreadyIssued", { number: `F-${year}-0001` }));
+    // Shown once: a reload of the page no longer repeats the refusal.
+    expect(await (await a.client.get(`/documents/${id}`)).text()).not.toContain(fr("documents.err.alreadyIssued", { number: `F-${year}-0001` }));
   });
 
   it("serves the preview inline, framable by the same origin only, and the downloads as attachments", async () => {
@@ -303,7 +307,8 @@ describe("the detail page", () => {
     expect(html).toContain(fr("documents.cancelled.done"));
     expect(html).toContain(`href="/documents/${id}">F-${year}-0001</a>`);
     expect((await apiDoc(a.client, id)).document?.status).toBe("cancelled");
-    expect((await a.client.postForm(`/documents/${id}/annuler`, {})).status).toBe(409);
+    expect((await a.client.postForm(`/documents/${id}/annuler`, {})).status).toBe(303);
+    expect((await apiDoc(a.client, id)).document?.status).toBe("cancelled");
   });
 
   it("deletes a draft and goes back to the list", async () => {

@@ -22,4 +22,5 @@ export const aad = {
   stripeAccount: (accountId: string) => `account:${accountId}:stripe_account`,
   paClientSecret: (accountId: string) => `account:${accountId}:pa_client_secret`,
   publicToken: (documentId: string) => `document:${documentId}:public_token`,
+  flash: (userId: string) => `user:${userId}:flash`,
 };

@@ -23,6 +23,7 @@ import { computeTotals } from "../../domain/totals";
 import { isIsoDate, VAT_CATEGORIES, type VatCategory } from "../../domain/vat";
 import type { AppEnv } from "../../env";
 import { AppError, type FieldErrors } from "../../http/errors";
+import { putFlash, takeFlash } from "../../http/flash";
 import { requireAuth } from "../../http/session";
 import { formFields, readForm, validate } from "../../http/validate";
 import type { Locale, MessageKey } from "../../ui/i18n";
@@ -454,6 +455,8 @@ interface DetailState {
 
 async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<Response> {
   const ctx = accountCtx(c);
+  const refused = await takeFlash<RefusalFlash>(c, "document-refusal");
+  if (refused) state = { ...state, problem: refused.problem, ...(refused.shareErrors ? { shareErrors: refused.shareErrors } : {}) };
   const { doc, lines } = await loadDocument(ctx, id);
   const [client, preceding, creditNotes] = await Promise.all([
     doc.clientId
@@ -513,6 +516,24 @@ async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<
 function refusal(err: unknown): DetailState | null {
   if (!(err instanceof AppError) || err.status >= 500 || err.code === "not_found" || err.code === "forbidden") return null;
   return { problem: { message: err.message, fields: err.fields ?? {} }, status: err.status };
+}
+
+/** What a refused action hands to the document's page it redirects to (Post/Redirect/Get). */
+interface RefusalFlash {
+  problem: IssueProblem;
+  shareErrors?: Record<string, string>;
+}
+
+/**
+ * Post/Redirect/Get for a refused action: the refusal travels in the sealed flash cookie and the
+ * document's page shows it, so a reload never posts again nor lands on the action's address.
+ * Anything else (a 404, a server error) is rethrown.
+ */
+async function redirectWithRefusal(c: Ctx, id: string, err: unknown, shareErrors?: Record<string, string>): Promise<Response> {
+  const state = refusal(err);
+  if (!state?.problem) throw err;
+  await putFlash<RefusalFlash>(c, "document-refusal", documentPath(id), { problem: state.problem, ...(shareErrors ? { shareErrors } : {}) });
+  return c.redirect(`${documentPath(id)}#probleme`, 303);
 }
 
 /** An issued document's stored file, or a 404 (drafts have none); a download goes to the access log. */
@@ -578,9 +599,7 @@ export const documentsPages = new Hono<AppEnv>()
     try {
       await deleteDraft(ctx, doc.id);
     } catch (err) {
-      const state = refusal(err);
-      if (state) return detailPage(c, doc.id, state);
-      throw err;
+      return redirectWithRefusal(c, doc.id, err);
     }
     return c.redirect(listHref(listKindOf(doc.type), { ok: "deleted" }), 303);
   })
@@ -589,9 +608,7 @@ export const documentsPages = new Hono<AppEnv>()
     try {
       await issueDocument(accountCtx(c), id);
     } catch (err) {
-      const state = refusal(err);
-      if (state) return detailPage(c, id, state);
-      throw err;
+      return redirectWithRefusal(c, id, err);
     }
     return c.redirect(`${documentPath(id)}?ok=issued`, 303);
   })
@@ -601,9 +618,7 @@ export const documentsPages = new Hono<AppEnv>()
     try {
       creditId = (await cancelInvoice(accountCtx(c), id)).id;
     } catch (err) {
-      const state = refusal(err);
-      if (state) return detailPage(c, id, state);
-      throw err;
+      return redirectWithRefusal(c, id, err);
     }
     return c.redirect(`${documentPath(creditId)}?ok=cancelled`, 303);
   })
@@ -631,7 +646,7 @@ export const documentsPages = new Hono<AppEnv>()
       return c.redirect(`${documentPath(draftId)}?ok=created`, 303);
     } catch (err) {
       if (err instanceof AppError && err.status < 500 && err.code !== "not_found") {
-        return detailPage(c, id, { shareErrors: err.fields ?? { percent: err.message }, problem: { message: err.message, fields: {} }, status: err.status });
+        return redirectWithRefusal(c, id, new AppError(err.code, err.message), err.fields ?? { percent: err.message });
       }
       throw err;
     }

@@ -710,7 +710,7 @@ function ProblemPanel({ ctx, doc, problem }: { ctx: PageContext; doc: DocumentRo
     groups.set(fix.href, group);
   }
   return (
-    <section class="panel panel-warning docs-problem" role="alert" tabIndex={-1}>
+    <section class="panel panel-warning docs-problem" id="probleme" role="alert" tabIndex={-1}>
       <p>
         <strong>{problem.message}</strong>
       </p>

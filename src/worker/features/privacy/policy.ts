@@ -76,7 +76,7 @@ export interface CookieCategory {
 
 /** §10 cookie categories, in the order the banner and the policy list them. */
 export const COOKIE_CATEGORIES: readonly CookieCategory[] = [
-  { id: "necessary", optional: false, cookies: ["__Host-session", "__Host-csrf", "__Host-consent", "__Host-lang"] },
+  { id: "necessary", optional: false, cookies: ["__Host-session", "__Host-csrf", "__Host-consent", "__Host-lang", "__Host-flash"] },
   { id: "performance", optional: true, cookies: [] },
   { id: "functional", optional: true, cookies: [] },
 ];

@@ -6,6 +6,7 @@ import { memberships, users } from "../../db/schema";
 import type { AppEnv } from "../../env";
 import { writeCookie, LANG_COOKIE } from "../../http/cookies";
 import { AppError } from "../../http/errors";
+import { putFlash, takeFlash } from "../../http/flash";
 import { handleForm, safeNext } from "../../http/forms";
 import { authOf, requireAuth } from "../../http/session";
 import { formFields, jsonBody, orThrow, validate } from "../../http/validate";
@@ -39,6 +40,7 @@ const OK_MESSAGES = {
   "email-sent": "security.email.sent",
   revoked: "security.sessions.revoked",
   "totp-off": "security.totp.disabled",
+  "totp-on": "security.totp.enabledNow",
   saved: "form.saved",
 } as const;
 
@@ -47,16 +49,29 @@ type SecurityExtras = Omit<SecurityPageProps, "ctx" | "sessions" | "connections"
 async function securityPage(c: Parameters<typeof pageContext>[0], extras: SecurityExtras = {}, status: 200 | 400 | 401 | 409 | 429 = 200) {
   const ctx = directoryCtx(c);
   const auth = authOf(c);
-  const [sessions, connections, enabledAt] = await Promise.all([
+  const [sessions, connections, enabledAt, pending, codes] = await Promise.all([
     listSessions(ctx, auth.user.id),
     recentConnections(ctx, auth.user.id),
     totpEnabledAt(ctx, auth.user.id),
+    // After "Activer" redirects here: the enrolment waiting for its first code (Post/Redirect/Get).
+    extras.enrolment === undefined ? pendingTotp(ctx, auth.user.id, auth.user.email) : Promise.resolve(null),
+    // After the confirmation redirects here: the recovery codes, handed over once.
+    takeFlash<string[]>(c, "recovery-codes"),
   ]);
   const ok = c.req.query("ok") as keyof typeof OK_MESSAGES | undefined;
   const flash = extras.flash ?? (ok && OK_MESSAGES[ok] ? { kind: "success" as const, text: c.var.t(OK_MESSAGES[ok]) } : null);
   return render(
     c,
-    <SecurityPage ctx={pageContext(c)} sessions={sessions} connections={connections} totpEnabledAt={enabledAt} {...extras} flash={flash} />,
+    <SecurityPage
+      ctx={pageContext(c)}
+      sessions={sessions}
+      connections={connections}
+      totpEnabledAt={enabledAt}
+      {...(pending ? { enrolment: { secret: pending.secret, qr: qrSvg(pending.uri) } } : {})}
+      {...(codes ? { recoveryCodes: codes } : {})}
+      {...extras}
+      flash={flash}
+    />,
     status,
   );
 }
@@ -130,8 +145,9 @@ export const settingsPages = new Hono<AppEnv>()
   })
   .post("/parametres/securite/2fa", async (c) => {
     const auth = authOf(c);
-    const { secret, uri } = await beginTotp(directoryCtx(c), auth.user.id, auth.user.email);
-    return securityPage(c, { enrolment: { secret, qr: qrSvg(uri) } });
+    await beginTotp(directoryCtx(c), auth.user.id, auth.user.email);
+    // The security page shows the pending enrolment (QR code and secret) for as long as it waits.
+    return c.redirect("/parametres/securite#totp-h", 303);
   })
   .post("/parametres/securite/2fa/confirmer", async (c) => {
     const auth = authOf(c);
@@ -140,7 +156,9 @@ export const settingsPages = new Hono<AppEnv>()
     try {
       if (!parsed.ok) throw new AppError("invalid", c.var.t("err.totp"), parsed.fields);
       const codes = await confirmTotp(ctx, auth.user.id, parsed.data.code);
-      return securityPage(c, { recoveryCodes: codes });
+      // Shown once, on the page this redirects to: a reload neither posts the code again nor loses them.
+      await putFlash(c, "recovery-codes", "/parametres/securite", codes);
+      return c.redirect("/parametres/securite?ok=totp-on#totp-h", 303);
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       const pending = await pendingTotp(ctx, auth.user.id, auth.user.email);

@@ -214,6 +214,7 @@ const core: Record<Exclude<MessageKey, keyof typeof authLinksEn | keyof typeof d
   "security.totp.codes": "Your recovery codes (each works once). Keep them safe: they will not be shown again.",
   "security.totp.disable": "Turn off two-factor authentication",
   "security.totp.disabled": "Two-factor authentication turned off.",
+  "security.totp.enabledNow": "Two-factor authentication is on. Write down your recovery codes below.",
   "security.connections": "Recent sign-ins",
   "security.connections.outcome": "Outcome",
   "outcome.success": "Signed in",

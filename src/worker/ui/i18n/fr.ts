@@ -213,6 +213,7 @@ const core = {
   "security.totp.codes": "Vos codes de secours (chacun utilisable une fois). Conservez-les en lieu sûr : ils ne seront plus affichés.",
   "security.totp.disable": "Désactiver la double authentification",
   "security.totp.disabled": "Double authentification désactivée.",
+  "security.totp.enabledNow": "Double authentification activée. Notez vos codes de secours ci-dessous.",
   "security.connections": "Dernières connexions",
   "security.connections.outcome": "Résultat",
   "outcome.success": "Connexion réussie",
