@@ -26,6 +26,8 @@ const RULES = [
   { row: /^3\.3$/, test: /§3\.3|§8 access log/ },
   // Clients, invoices, quotes, products and payments have their own suites; the row names time
   // tracking and stock too, so a passing test of each is required.
+  // The purchases row: stored like issued documents, in the round trip, kept at closure (10 years).
+  { row: /^3\.4$/, promise: /purchases/, test: /§3\.4 purchases: the file is kept/, also: [/§3\.4 purchases travel/, /§3\.4 purchases stay at closure/] },
   { row: /^3\.4$/, test: /§3\.4 time tracking/, also: [/§3\.4 stock/] },
   { row: /^4$/, test: /§4\b/ },
   { row: /^5$/, test: /§5 outbound/ },

@@ -42,6 +42,7 @@ await build({
       'export { toUbl } from "./src/worker/domain/einvoice/ubl.ts";',
       'export { CDAR_SCENARIOS, cdarInputArb } from "./test/fixtures/cdar.ts";',
       'export { default as fc } from "fast-check";',
+      'export { EREPORTING_SCENARIOS } from "./test/fixtures/ereporting.ts";',
       'export { buildCdar } from "./src/worker/domain/einvoice/cdar.ts";',
     ].join("\n"),
     resolveDir: root,
@@ -55,7 +56,7 @@ await build({
   outfile: bundle,
   logLevel: "error",
 });
-const { SCENARIOS, toCii, toUbl, CDAR_SCENARIOS, cdarInputArb, fc, buildCdar } = await import(pathToFileURL(bundle).href);
+const { SCENARIOS, toCii, toUbl, CDAR_SCENARIOS, cdarInputArb, fc, buildCdar, EREPORTING_SCENARIOS } = await import(pathToFileURL(bundle).href);
 
 const files = [];
 for (const [name, make] of Object.entries(SCENARIOS)) {
@@ -73,6 +74,12 @@ for (const [name, make] of Object.entries(SCENARIOS)) {
 for (const [name, make] of Object.entries(CDAR_SCENARIOS)) {
   const file = path.join(out, `cdar-${name}.xml`);
   writeFileSync(file, buildCdar(make()));
+  files.push(file);
+}
+// Every e-reporting file (Flux 10.3 / 10.4, DGFiP XSD v3.2 + rules): one per scenario.
+for (const [name, make] of Object.entries(EREPORTING_SCENARIOS)) {
+  const file = path.join(out, `ereporting-${name}.xml`);
+  writeFileSync(file, make());
   files.push(file);
 }
 // …and 40 random ones from the property tests' generator (fixed seed: a failure reproduces).

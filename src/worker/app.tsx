@@ -1,3 +1,4 @@
+import { purchasesApi, purchasesPages, purchasesWebhooks } from "./features/purchases/routes";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
@@ -116,6 +117,8 @@ export function createApp() {
   app.route("/", remindersPages);
   app.route("/", stockPages);
   app.route("/", timePages);
+  app.route("/", purchasesPages);
+  app.route("/webhooks", purchasesWebhooks);
   app.route("/webhooks", sendingWebhooks);
   app.route("/", stripeSettingsPages);
   app.route("/", payPages);
@@ -133,6 +136,7 @@ export function createApp() {
   app.route("/api/v1", productsApi);
   app.route("/api/v1", stockApi);
   app.route("/api/v1", timeApi);
+  app.route("/api/v1", purchasesApi);
   app.route("/api/v1", settingsApi);
   app.route("/api/v1", rightsApi);
   app.route("/api/v1/operator", operatorApi);

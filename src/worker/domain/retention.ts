@@ -68,6 +68,12 @@ export const RETENTION_CLASSES = {
    * an invoice still names (source_quote_id) stays as long as that invoice. Product addition.
    */
   issued_quotes: { duration: { months: 60 }, start: "issue_after_closure", enforcedBy: "job" },
+  /**
+   * Received supplier invoices (Achats) with their file as received, their lifecycle statuses, and
+   * the e-reporting files sent: accounting documents, kept 10 years like issued ones (Code de
+   * commerce L123-22), also after closure; counted from the invoice date (the report's period end).
+   */
+  purchase_records: { duration: { months: 120 }, start: "issue", enforcedBy: "job" },
 } as const satisfies Record<string, RetentionClass>;
 
 export type RetentionClassId = keyof typeof RETENTION_CLASSES;

@@ -11,6 +11,9 @@ import {
   depositDeductions,
   documentLines,
   documents,
+  ereports,
+  purchaseEvents,
+  purchases,
   inactivityNotices,
   mailLog,
   memberships,
@@ -67,6 +70,8 @@ export interface RetentionSummary extends Record<string, number> {
   data_exports: number;
   rights_requests: number;
   issued_quotes: number;
+  purchase_records: number;
+  purchase_files: number;
 }
 
 const emptySummary = (): RetentionSummary => ({
@@ -85,6 +90,8 @@ const emptySummary = (): RetentionSummary => ({
   data_exports: 0,
   rights_requests: 0,
   issued_quotes: 0,
+  purchase_records: 0,
+  purchase_files: 0,
 });
 
 /**
@@ -104,9 +111,46 @@ export async function runRetention(env: Bindings, now: number): Promise<Retentio
     await purgeDataExports(env, db, now, summary);
     await purgeRightsRequests(db, now, summary);
     await purgeIssuedQuotes(env, db, now, summary);
+    await purgePurchaseRecords(env, db, now, summary);
     await db.insert(retentionRuns).values({ id: randomId(), asOf: now, summary, createdAt: Date.now() });
   });
   return summary;
+}
+
+/**
+ * Purges received purchase invoices 10 years after their date, with their statuses and files, and
+ * e-reporting files 10 years after their period: files first (a crash leaves rows to retry, never
+ * an orphan file), then the rows in one batch.
+ */
+async function purgePurchaseRecords(env: Bindings, db: Db, now: number, summary: RetentionSummary): Promise<void> {
+  const cutoff = new Date(retentionCutoff("purchase_records", now)).toISOString().slice(0, 10);
+  const due = await db
+    .select({ id: purchases.id, accountId: purchases.accountId, fileKey: purchases.fileKey })
+    .from(purchases)
+    .where(lt(purchases.issueDate, cutoff))
+    .limit(BILLING_BATCH)
+    .all();
+  for (const p of due) {
+    const events = await db
+      .select({ key: purchaseEvents.fileKey })
+      .from(purchaseEvents)
+      .where(and(eq(purchaseEvents.accountId, p.accountId), eq(purchaseEvents.purchaseId, p.id)))
+      .all();
+    const keys = [p.fileKey, ...events.map((e) => e.key)].filter((k): k is string => k !== null);
+    if (keys.length) await env.FILES.delete(keys);
+    await db.batch([
+      db.delete(purchaseEvents).where(and(eq(purchaseEvents.accountId, p.accountId), eq(purchaseEvents.purchaseId, p.id))),
+      db.delete(purchases).where(and(eq(purchases.accountId, p.accountId), eq(purchases.id, p.id))),
+    ]);
+    summary.purchase_records += 1;
+    summary.purchase_files += keys.length;
+  }
+  const reports = await db.select({ id: ereports.id, accountId: ereports.accountId, fileKey: ereports.fileKey }).from(ereports).where(lt(ereports.periodEnd, cutoff)).limit(BILLING_BATCH).all();
+  if (reports.length) {
+    await env.FILES.delete(reports.map((r) => r.fileKey));
+    await db.delete(ereports).where(inArray(ereports.id, reports.map((r) => r.id)));
+    summary.purchase_files += reports.length;
+  }
 }
 
 /**

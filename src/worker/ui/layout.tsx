@@ -11,6 +11,7 @@ export const SECTIONS: ReadonlyArray<{ path: string; label: MessageKey; ready: b
   { path: "/clients", label: "nav.clients", ready: true },
   { path: "/produits", label: "nav.products", ready: true },
   { path: "/paiements", label: "nav.payments", ready: true },
+  { path: "/achats", label: "nav.purchases", ready: true },
   { path: "/livres", label: "nav.books", ready: true },
   { path: "/temps", label: "nav.time", ready: true },
   { path: "/stock", label: "nav.stock", ready: true },

@@ -17,3 +17,5 @@ export * from "./import-uploads";
 export * from "./import-rollbacks";
 export * from "./receivables";
 export * from "./einvoicing";
+export * from "./purchases";
+export * from "./ereporting";

@@ -34,7 +34,12 @@ type Step =
   | { kind: "meta" }
   | { kind: "table"; table: TableInfo; scope: "account" | "user"; format: "json" | "csv"; after: number; rows: number; started: boolean }
   | { kind: "files"; after: number }
+  /** Files of the other tables that keep one R2 object per row (`file_key`): received purchases, statuses. */
+  | { kind: "rowFiles"; table: (typeof ROW_FILE_TABLES)[number]; after: number }
   | { kind: "finish" };
+
+/** Account tables whose rows name one R2 object in `file_key`, exported under files/ like documents'. */
+const ROW_FILE_TABLES = ["purchases", "purchase_events", "ereports"] as const;
 
 interface EntryRecord {
   sha256: string;
@@ -136,6 +141,11 @@ export class ExportBuilder {
     );
     steps.push({ kind: "files", after: 0 });
     total += Math.max(1, Math.ceil((files?.n ?? 0) / FILES_PER_STEP));
+    for (const table of ROW_FILE_TABLES) {
+      const n = await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM ${sql.identifier(table)} WHERE account_id = ${job.accountId} AND file_key IS NOT NULL`);
+      steps.push({ kind: "rowFiles", table, after: 0 });
+      total += Math.max(1, Math.ceil((n?.n ?? 0) / FILES_PER_STEP));
+    }
     steps.push({ kind: "finish" });
     const upload = await env.FILES.createMultipartUpload(exportKey(job.accountId, job.id), {
       httpMetadata: { contentType: "application/zip" },
@@ -158,6 +168,9 @@ export class ExportBuilder {
         break;
       case "files":
         if (await this.writeFiles(step)) this.steps.shift();
+        break;
+      case "rowFiles":
+        if (await this.writeRowFiles(step)) this.steps.shift();
         break;
       case "finish": {
         await this.writeWhole("manifest.json", this.encoder.encode(JSON.stringify(await this.manifest(), null, 2)), true);
@@ -245,6 +258,17 @@ export class ExportBuilder {
       if (logo?.key) keys.push(logo.key);
     }
     for (const key of keys) await this.copyObject(key);
+    const last = rows.at(-1);
+    if (last) step.after = last.rowid;
+    return rows.length < FILES_PER_STEP;
+  }
+
+  private async writeRowFiles(step: Extract<Step, { kind: "rowFiles" }>): Promise<boolean> {
+    const db = accountDb(this.env, this.job.accountId);
+    const rows = await db.all<{ rowid: number; file_key: string }>(
+      sql`SELECT rowid, file_key FROM ${sql.identifier(step.table)} WHERE account_id = ${this.job.accountId} AND file_key IS NOT NULL AND rowid > ${step.after} ORDER BY rowid LIMIT ${FILES_PER_STEP}`,
+    );
+    for (const r of rows) await this.copyObject(r.file_key);
     const last = rows.at(-1);
     if (last) step.after = last.rowid;
     return rows.length < FILES_PER_STEP;

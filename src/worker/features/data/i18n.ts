@@ -366,6 +366,9 @@ export const DATA_TABLE_LABELS: Readonly<Record<string, { fr: string; en: string
   time_entries: { fr: "Temps passés", en: "Time entries" },
   stock_movements: { fr: "Mouvements de stock", en: "Stock movements" },
   stock_levels: { fr: "Niveaux de stock", en: "Stock levels" },
+  purchases: { fr: "Factures d'achat (Achats)", en: "Purchase invoices" },
+  purchase_events: { fr: "Statuts des factures d'achat", en: "Purchase invoice statuses" },
+  ereports: { fr: "E-reporting transmis", en: "E-reports sent" },
 };
 
 /** The human name of an account table in `locale`; the SQL name only if a label is missing. */

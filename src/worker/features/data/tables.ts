@@ -31,6 +31,7 @@ export const NOT_EXPORTED: Readonly<Record<string, string>> = {
   inactivity_notices: "operator follow-up of inactivity, reset by any activity; not data about the business",
   stripe_account_map: "directory routing of Stripe webhooks to an account, not business data",
   stripe_events: "ids of Stripe webhook events already handled: idempotency bookkeeping",
+  purchase_sync: "where the poll of the platform stands (a cursor) and its webhook ids: sync bookkeeping, redone by the new account",
   import_rollbacks: "the marker of an import being undone, deleted when its rollback ends: job bookkeeping, not business data",
 };
 

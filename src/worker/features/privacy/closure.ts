@@ -22,6 +22,7 @@ import {
   sessions,
   stockLevels,
   stockMovements,
+  purchaseSync,
   stripeAccountMap,
   stripeConnections,
   timeEntries,
@@ -189,6 +190,9 @@ export async function closeAccount(ctx: AccountCtx, input: ClosureInput): Promis
     // After the products: the stock book refuses deletion while its product exists (migration stock_triggers).
     db.delete(stockMovements).where(eq(stockMovements.accountId, a)),
     db.delete(stockLevels).where(eq(stockLevels.accountId, a)),
+    // Received purchase invoices, their statuses and e-reports are accounting records (10 years,
+    // purged by the retention job); only the poll's bookkeeping goes.
+    db.delete(purchaseSync).where(eq(purchaseSync.accountId, a)),
     db.delete(documentSends).where(eq(documentSends.accountId, a)),
     db.delete(mailLog).where(eq(mailLog.accountId, a)),
     db.delete(dataExports).where(eq(dataExports.accountId, a)),

@@ -84,6 +84,7 @@ export const privacyFr = {
   "privacy.class.cookie_choice": "Choix de cookies",
   "privacy.class.rights_requests": "Demandes d'exercice de vos droits et nos réponses (preuve de traitement)",
   "privacy.class.issued_quotes": "Devis émis d'un compte clôturé",
+  "privacy.class.purchase_records": "Factures d'achat reçues (fichier d'origine), leurs statuts et l'e-reporting transmis (obligation comptable)",
   "privacy.immediately": "Supprimées dès",
   // Legal notice and terms
   "privacy.legal.title": "Mentions légales",
@@ -194,6 +195,7 @@ export const privacyEn: Record<keyof typeof privacyFr, string> = {
   "privacy.class.cookie_choice": "Cookie choice",
   "privacy.class.rights_requests": "Your requests to exercise your rights and our answers (proof of handling)",
   "privacy.class.issued_quotes": "Issued quotes of a closed account",
+  "privacy.class.purchase_records": "Purchase invoices received (original file), their statuses and the e-reports sent (accounting obligation)",
   "privacy.immediately": "Deleted upon",
   "privacy.legal.title": "Legal notice",
   "privacy.legal.publisher": "Publisher",

@@ -87,6 +87,7 @@ export const DATA_CATEGORIES: ReadonlyArray<{ id: string; label: Localized; rete
   { id: "billing", label: { fr: "Facturation : factures et avoirs émis, leurs PDF et XML", en: "Billing: issued invoices and credit notes, their PDF and XML" }, retention: "billing_records" },
   { id: "payment", label: { fr: "Paiement : identifiants Stripe, jamais de numéro de carte", en: "Payment: Stripe identifiers, never a card number" }, retention: "payment_details" },
   { id: "usage", label: { fr: "Connexions : date, heure, adresse IP, navigateur", en: "Sign-ins: date, time, IP address, browser" }, retention: "connection_logs" },
+  { id: "purchases", label: { fr: "Achats : factures de vos fournisseurs reçues par la plateforme agréée ou saisies, leurs statuts", en: "Purchases: your suppliers' invoices received through the approved platform or typed, their statuses" }, retention: "purchase_records" },
   { id: "business", label: { fr: "Données métier : clients, devis, produits, temps, stock", en: "Business data: clients, quotes, products, time, stock" }, retention: "active_account" },
 ];
 

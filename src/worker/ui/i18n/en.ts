@@ -12,10 +12,11 @@ import { privacyEn } from "../../features/privacy/i18n";
 import { rightsEn } from "../../features/privacy/rights-i18n";
 import { timeEn } from "../../features/time/i18n";
 import { stockEn } from "../../features/stock/i18n";
+import { purchasesEn } from "../../features/purchases/i18n";
 import type { MessageKey } from "./fr";
 
 /** English UI strings; the type makes a missing key a compile error. */
-const core: Record<Exclude<MessageKey, keyof typeof authLinksEn | keyof typeof documentsEn | keyof typeof accessLogEn | keyof typeof privacyEn | keyof typeof paymentsEn | keyof typeof sendingEn | keyof typeof homeEn | keyof typeof remindersEn | keyof typeof stripeEn | keyof typeof rightsEn | keyof typeof booksEn | keyof typeof dataEn | keyof typeof stockEn | keyof typeof timeEn>, string> = {
+const core: Record<Exclude<MessageKey, keyof typeof authLinksEn | keyof typeof documentsEn | keyof typeof accessLogEn | keyof typeof privacyEn | keyof typeof paymentsEn | keyof typeof sendingEn | keyof typeof homeEn | keyof typeof remindersEn | keyof typeof stripeEn | keyof typeof rightsEn | keyof typeof booksEn | keyof typeof dataEn | keyof typeof stockEn | keyof typeof timeEn | keyof typeof purchasesEn>, string> = {
   "app.name": "Factumo",
   "app.tagline": "Invoicing for freelancers, exact by construction.",
   "nav.dashboard": "Dashboard",
@@ -357,4 +358,4 @@ const core: Record<Exclude<MessageKey, keyof typeof authLinksEn | keyof typeof d
   "products.err.stock.service": "Stock is tracked for goods only, not for a service.",
 };
 
-export const en: Record<MessageKey, string> = { ...core, ...authLinksEn, ...accessLogEn, ...documentsEn, ...privacyEn, ...paymentsEn, ...sendingEn, ...stripeEn, ...rightsEn, ...homeEn, ...remindersEn, ...booksEn, ...dataEn, ...stockEn, ...timeEn };
+export const en: Record<MessageKey, string> = { ...core, ...authLinksEn, ...accessLogEn, ...documentsEn, ...privacyEn, ...paymentsEn, ...sendingEn, ...stripeEn, ...rightsEn, ...homeEn, ...remindersEn, ...booksEn, ...dataEn, ...stockEn, ...timeEn, ...purchasesEn };

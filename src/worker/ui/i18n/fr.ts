@@ -12,6 +12,7 @@ import { privacyFr } from "../../features/privacy/i18n";
 import { rightsFr } from "../../features/privacy/rights-i18n";
 import { timeFr } from "../../features/time/i18n";
 import { stockFr } from "../../features/stock/i18n";
+import { purchasesFr } from "../../features/purchases/i18n";
 
 /** French UI strings: the reference dictionary (English must provide every key). */
 const core = {
@@ -356,6 +357,6 @@ const core = {
   "products.err.stock.service": "Le stock ne se suit que pour un bien, pas pour une prestation de services.",
 } as const;
 
-export const fr = { ...core, ...authLinksFr, ...accessLogFr, ...documentsFr, ...privacyFr, ...paymentsFr, ...sendingFr, ...stripeFr, ...rightsFr, ...homeFr, ...remindersFr, ...booksFr, ...dataFr, ...stockFr, ...timeFr } as const;
+export const fr = { ...core, ...authLinksFr, ...accessLogFr, ...documentsFr, ...privacyFr, ...paymentsFr, ...sendingFr, ...stripeFr, ...rightsFr, ...homeFr, ...remindersFr, ...booksFr, ...dataFr, ...stockFr, ...timeFr, ...purchasesFr } as const;
 
 export type MessageKey = keyof typeof fr;
