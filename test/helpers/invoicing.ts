@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { loadConfig } from "../../src/worker/config";
 import type { AccountVerbCtx } from "../../src/worker/features/documents/drafts";
 import { accountDb } from "../../src/worker/db/client";
+import { issueDocument } from "../../src/worker/features/documents/issue";
 import { randomId } from "../../src/worker/lib/crypto/random";
 import { translator } from "../../src/worker/ui/i18n";
 import { signedUpClient, type TestClient } from "./client";
@@ -104,4 +105,12 @@ export async function createDraftVia(client: TestClient, body: Record<string, un
 /** A verb context for an account, to call domain verbs directly (fault injection). */
 export function verbCtx(accountId: string, now = Date.now()): AccountVerbCtx {
   return { env, config: loadConfig(env), db: accountDb(env, accountId), now, locale: "fr", t: translator("fr"), accountId };
+}
+
+/**
+ * Issues a draft as it would have been issued on `issueDate` (the verbs' clock at noon, Paris, that
+ * day): history from an earlier year, which the issue-date rule refuses today (domain/issue-date.ts).
+ */
+export async function issueOn(accountId: string, documentId: string, issueDate: string) {
+  return issueDocument(verbCtx(accountId, Date.parse(`${issueDate}T11:00:00Z`)), documentId, { issueDate });
 }

@@ -1,5 +1,6 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { formatDate } from "../../src/worker/domain/format";
 import { zipSync } from "fflate";
 import { exportObjectFor } from "../../src/worker/exports/export-object";
 import fc from "fast-check";
@@ -72,7 +73,7 @@ describe("§9.5 import keeps numbering chronological", () => {
     expect(refused.status).toBe(409);
     const body = (await refused.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("conflict");
-    expect(body.error.message).toContain(last);
+    expect(body.error.message).toContain(formatDate(last, "fr"));
     // Dated D, the next invoice is accepted and continues the sequence.
     const next = await issued(b.client, await createDraftVia(b.client, draftBody(clientId)), last);
     expect(Number(next.number.match(/(\d+)$/)![1])).toBe(3);

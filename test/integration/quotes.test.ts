@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TestClient } from "../helpers/client";
-import { createDraftVia, draftBody, readyAccount } from "../helpers/invoicing";
+import { createDraftVia, draftBody, issueOn, readyAccount } from "../helpers/invoicing";
 
 const year = new Date().getUTCFullYear();
 type Doc = { id: string; number: string; status: string; pdfSha256: string; taxInclusiveCents: number; dueCents: number; type: string };
@@ -134,7 +134,7 @@ describe("quote status filters", () => {
   it("lists a sent quote past its validity under Expirés, not under Envoyés", async () => {
     const a = await readyAccount();
     const old = await createDraftVia(a.client, draftBody(a.clientId, { type: "quote", validUntil: `${year - 1}-01-31` }));
-    await a.client.json("POST", `/api/v1/documents/${old}/issue`, { issueDate: `${year - 1}-01-15` });
+    await issueOn(a.accountId, old, `${year - 1}-01-15`);
     const fresh = await createDraftVia(a.client, draftBody(a.clientId, { type: "quote", validUntil: `${year + 1}-01-31` }));
     await a.client.json("POST", `/api/v1/documents/${fresh}/issue`, {});
     const expired = (await (await a.client.json("GET", "/api/v1/documents?type=quote&status=expired")).json()) as { items: Array<{ id: string; status: string }> };

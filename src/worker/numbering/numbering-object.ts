@@ -82,8 +82,9 @@ export class NumberingObject extends DurableObject<CloudflareBindings> {
   /**
    * Gives `documentId` its number in `seriesId`, or returns the number it already holds.
    * `issueDate` is an ISO date (YYYY-MM-DD); it must not precede the series' last issue date.
+   * `floor` is the lowest number it may give (see the issue verb's nextFreeNumber).
    */
-  allocate(seriesId: string, documentId: string, issueDate: string, prefix: string): Allocation | AllocationRefusal {
+  allocate(seriesId: string, documentId: string, issueDate: string, prefix: string, floor = 1): Allocation | AllocationRefusal {
     const existing = this.sql
       .exec<{ number: number; formatted: string; issue_date: string }>(
         "SELECT number, formatted, issue_date FROM allocations WHERE document_id = ?",
@@ -97,7 +98,9 @@ export class NumberingObject extends DurableObject<CloudflareBindings> {
       // Returned, not thrown: RPC keeps only an error's message, and callers branch on the code.
       return { ok: false, code: "date_before_last_issue", lastIssueDate: series.last_issue_date };
     }
-    const number = series.next_number;
+    // `floor`: the first number D1 does not hold yet (the caller reads it before a series' first
+    // allocation); a number D1 already holds would be consumed by a write it refuses.
+    const number = Math.max(series.next_number, Number.isSafeInteger(floor) ? floor : 1);
     const formatted = formatDocumentNumber(prefix, issueDate, number);
     // Both writes run in the object's implicit transaction: they land together or not at all.
     this.sql.exec(

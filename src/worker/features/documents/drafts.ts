@@ -2,9 +2,10 @@ import { and, asc, eq } from "drizzle-orm";
 import type { VerbCtx } from "../../context";
 import { clients, depositDeductions, documentLines, documents, DOCUMENT_TYPES } from "../../db/schema";
 import { computeTotals, type TotalsInput } from "../../domain/totals";
+import { issueDateRefusal } from "../../domain/issue-date";
 import { AppError } from "../../http/errors";
 import { randomId } from "../../lib/crypto/random";
-import { immutableError, notFoundError } from "./errors";
+import { immutableError, issueDateError, notFoundError } from "./errors";
 import type { DraftInput } from "./schemas";
 
 export type AccountVerbCtx = VerbCtx & { accountId: string };
@@ -93,6 +94,16 @@ function checkedTotals(ctx: AccountVerbCtx, rows: LineRow[], input: DraftInput, 
   return result.totals;
 }
 
+/**
+ * A draft may carry the date it will be issued with: the same rule as at issue (issue-date.ts),
+ * without the series' last date, which only the issue itself can know for sure.
+ */
+function assertDraftDate(ctx: AccountVerbCtx, input: DraftInput) {
+  if (!input.issueDate) return;
+  const refusal = issueDateRefusal(input.issueDate, todayInParis(ctx.now), null);
+  if (refusal) throw issueDateError(ctx, refusal);
+}
+
 async function assertClient(ctx: AccountVerbCtx, clientId: string) {
   const client = await ctx.db
     .select({ id: clients.id })
@@ -118,6 +129,7 @@ function draftColumns(input: DraftInput) {
 
 /** Creates a draft (no number: numbers are given at issue only, LEGAL.md §3). */
 export async function createDraft(ctx: AccountVerbCtx, type: DocumentType, input: DraftInput, links: { precedingDocumentId?: string; sourceQuoteId?: string } = {}): Promise<string> {
+  assertDraftDate(ctx, input);
   await assertClient(ctx, input.clientId);
   const id = randomId();
   const rows = lineRows(ctx, id, input);
@@ -167,6 +179,7 @@ function assertEditable(ctx: AccountVerbCtx, doc: DocumentRow) {
 export async function updateDraft(ctx: AccountVerbCtx, id: string, input: DraftInput): Promise<void> {
   const { doc } = await loadDocument(ctx, id);
   assertEditable(ctx, doc);
+  assertDraftDate(ctx, input);
   await assertClient(ctx, input.clientId);
   const rows = lineRows(ctx, id, input);
   const totals = checkedTotals(ctx, rows, input, false);

@@ -1,10 +1,11 @@
-import { and, eq, isNotNull, isNull, lt } from "drizzle-orm";
+import { and, eq, gte, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import { accounts, clients, depositDeductions, documentSeries, documents, issueLog } from "../../db/schema";
 import { documentContentHash } from "../../domain/audit-chain";
 import type { DeductedDeposit, DocumentSnapshot, LineSnapshot } from "../../domain/document";
 import { toCii } from "../../domain/einvoice/cii";
 import type { Config } from "../../config";
 import { DEFAULT_PREFIXES, seriesIdFor } from "../../domain/numbering";
+import { issueDateRefusal } from "../../domain/issue-date";
 import { assembleSnapshot, type SnapshotSpec } from "../../domain/snapshot";
 import { AppError } from "../../http/errors";
 import { sha256Hex } from "../../lib/crypto/random";
@@ -17,7 +18,7 @@ import { stockStatementsForIssue } from "../stock/issue";
 import { profileCompleteness } from "../profile/completeness";
 import { getProfile, logoKeyOf } from "../profile/verbs";
 import { type AccountVerbCtx, type DocumentRow, type LineRow, loadDocument, todayInParis } from "./drafts";
-import { notFoundError } from "./errors";
+import { issueDateError, notFoundError } from "./errors";
 import { refuseDuringImport } from "../data/import-lock";
 import { payUrlForIssue } from "../stripe/checkout";
 import { buyerMissing, buyerSnapshot, sellerSnapshot } from "./parties";
@@ -87,7 +88,8 @@ async function prepare(ctx: AccountVerbCtx, doc: DocumentRow, lines: LineRow[], 
   ]);
   const fields: Record<string, string> = {};
   if (!accountRow) throw notFoundError(ctx);
-  for (const key of profileCompleteness(accountRow)) fields[`profile.${key}`] = ctx.t(key);
+  // The keys are field paths already ("profile.siren…"): prefixing them again doubled them.
+  for (const key of profileCompleteness(accountRow)) fields[key] = ctx.t(key);
   if (!client) fields.clientId = ctx.t("documents.err.client");
   else for (const key of buyerMissing(client)) fields[key] = ctx.t(key as "documents.missing.clientAddress");
   if (lines.length === 0) fields.lines = ctx.t("documents.err.noLines");
@@ -158,7 +160,15 @@ export async function issueDocument(
   const resuming = doc.issueRequestedAt !== null;
   // A resumed issue holds its number already; a new one waits for a running import to end.
   if (!resuming) await refuseDuringImport(ctx);
-  const issueDate = resuming ? (doc.issueDate ?? todayInParis(ctx.now)) : (input.issueDate ?? doc.issueDate ?? todayInParis(ctx.now));
+  const today = todayInParis(ctx.now);
+  const issueDate = resuming ? (doc.issueDate ?? today) : (input.issueDate ?? doc.issueDate ?? today);
+  const numbering = numberingFor(ctx.env, ctx.accountId);
+  // A resumed issue holds its date and number already: only a new one is held to today's window.
+  const seriesNow = resuming ? null : await numbering.seriesState(seriesIdFor(doc.type, today));
+  if (seriesNow) {
+    const refusal = issueDateRefusal(issueDate, today, seriesNow.lastIssueDate);
+    if (refusal) throw issueDateError(ctx, refusal);
+  }
   const { spec, prefix, logoKey, logoType } = await prepare(ctx, doc, lines, issueDate);
 
   if (!resuming) {
@@ -172,12 +182,18 @@ export async function issueDocument(
     if (!frozen) return issueDocument(ctx, documentId, input, faults);
   }
 
-  const numbering = numberingFor(ctx.env, ctx.accountId);
-  const allocation = await numbering.allocate(seriesIdFor(doc.type, issueDate), doc.id, issueDate, prefix);
+  // The first number the object gives in a series must not be one D1 already holds (an imported
+  // history, or a series put back by hand): it would be consumed by a write UNIQUE refuses.
+  const floor = seriesNow && seriesNow.issued === 0 ? await nextFreeNumber(ctx, doc.type, prefix, issueDate) : 1;
+  const allocation = await numbering.allocate(seriesIdFor(doc.type, issueDate), doc.id, issueDate, prefix, floor);
   if (!allocation.ok) {
-    // Nothing was consumed: unfreeze the draft and explain.
-    await ctx.db.update(documents).set({ issueRequestedAt: null }).where(and(eq(documents.id, doc.id), eq(documents.accountId, ctx.accountId), eq(documents.status, "draft")));
-    throw new AppError("conflict", ctx.t("documents.err.dateOrder", { date: allocation.lastIssueDate }), { issueDate: ctx.t("documents.err.dateOrder", { date: allocation.lastIssueDate }) });
+    // Nothing was consumed (another issue of the series took a later date meanwhile): the draft
+    // goes back exactly as it was, its own date and last change included, and the refusal explains.
+    await ctx.db
+      .update(documents)
+      .set({ issueRequestedAt: null, issueDate: doc.issueDate, updatedAt: doc.updatedAt })
+      .where(and(eq(documents.id, doc.id), eq(documents.accountId, ctx.accountId), eq(documents.status, "draft")));
+    throw issueDateError(ctx, { code: "issue_date_before_last", lastIssueDate: allocation.lastIssueDate });
   }
   await faults.afterAllocation?.();
 
@@ -244,6 +260,18 @@ export async function issueDocument(
   const row = updated[0];
   if (!row) return (await loadDocument(ctx, documentId)).doc;
   return row;
+}
+
+/** One past the highest counter D1 holds among the numbers `prefix-YYYY-…` of a type (1 when none). */
+async function nextFreeNumber(ctx: AccountVerbCtx, type: DocumentRow["type"], prefix: string, issueDate: string): Promise<number> {
+  const head = `${prefix}-${issueDate.slice(0, 4)}-`;
+  // A range on the (account, type, number) index; '.' is the character after '-'.
+  const row = await ctx.db
+    .select({ max: sql<number | null>`MAX(CAST(substr(${documents.number}, ${head.length + 1}) AS INTEGER))` })
+    .from(documents)
+    .where(and(eq(documents.accountId, ctx.accountId), eq(documents.type, type), gte(documents.number, head), lt(documents.number, `${head.slice(0, -1)}.`)))
+    .get();
+  return (row?.max ?? 0) + 1;
 }
 
 /** Drafts whose issue started but never finished (crash, failed D1 write): the reconciler's work. */
