@@ -3,6 +3,9 @@ import type { FieldErrors } from "../../http/errors";
 import { CsrfField, Field, FormErrorSummary, SelectField } from "../../ui/form";
 import { AppLayout, type Flash } from "../../ui/layout";
 import type { PageContext } from "../../ui/page-context";
+import { CopyText } from "../../../client/islands/copy-text";
+import { Island } from "../../ui/island";
+import { deviceName } from "./device";
 
 export function SettingsNav({ ctx }: { ctx: PageContext }) {
   const links = [
@@ -60,7 +63,7 @@ export function SecurityPage(p: SecurityPageProps) {
   const { t } = ctx;
   const errs = (form: SecurityPageProps["form"]) => (p.form === form ? p.errors : undefined);
   return (
-    <AppLayout ctx={ctx} title={t("security.title")} flash={p.flash}>
+    <AppLayout ctx={ctx} title={t("security.title")} flash={p.flash} {...(p.recoveryCodes ? { islands: ["copy-text"] } : {})}>
       <h1>{t("settings.title")}</h1>
       <SettingsNav ctx={ctx} />
 
@@ -69,13 +72,16 @@ export function SecurityPage(p: SecurityPageProps) {
         {p.recoveryCodes ? (
           <div class="recovery-codes" role="status">
             <p>{t("security.totp.codes")}</p>
-            <ul class="codes">
-              {p.recoveryCodes.map((code) => (
-                <li key={code}>
-                  <code>{code}</code>
-                </li>
-              ))}
-            </ul>
+            <Island
+              name="copy-text"
+              component={CopyText}
+              props={{
+                text: p.recoveryCodes.join("\n"),
+                rows: p.recoveryCodes.length,
+                fieldLabel: t("security.totp.codes"),
+                labels: { copy: t("security.totp.copyCodes"), copied: t("security.totp.copied"), failed: t("security.totp.copyFailed") },
+              }}
+            />
           </div>
         ) : null}
         {p.totpEnabledAt ? (
@@ -163,7 +169,7 @@ export function SecurityPage(p: SecurityPageProps) {
           <tbody>
             {p.sessions.map((s) => (
               <tr key={s.idHash}>
-                <td>{s.userAgent ?? "—"}</td>
+                <td title={s.userAgent ?? undefined}>{deviceName(s.userAgent, t)}</td>
                 <td>{s.ip ?? "—"}</td>
                 <td>{formatDateTime(s.lastSeenAt, ctx.locale)}</td>
                 <td>
@@ -209,7 +215,7 @@ export function SecurityPage(p: SecurityPageProps) {
               <tr key={row.at}>
                 <td>{formatDateTime(row.at, ctx.locale)}</td>
                 <td>{row.ip ?? "—"}</td>
-                <td>{row.userAgent ?? "—"}</td>
+                <td title={row.userAgent ?? undefined}>{deviceName(row.userAgent, t)}</td>
                 <td>{t(`outcome.${row.outcome}`)}</td>
               </tr>
             ))}
