@@ -29,6 +29,7 @@ import { timePages } from "./features/time/page-routes";
 import { profileApi, profilePages } from "./features/profile/routes";
 import { settingsApi, settingsPages } from "./features/settings/routes";
 import { stockApi, stockPages } from "./features/stock/routes";
+import { einvoicingPages, einvoicingWebhooks } from "./features/einvoicing/routes";
 import { payPages, stripeSettingsPages, stripeWebhooks } from "./features/stripe/routes";
 import { readCookie, LANG_COOKIE } from "./http/cookies";
 import { csrf } from "./http/csrf";
@@ -123,6 +124,8 @@ export function createApp() {
   app.route("/", stripeSettingsPages);
   app.route("/", payPages);
   app.route("/webhooks", stripeWebhooks);
+  app.route("/", einvoicingPages);
+  app.route("/webhooks", einvoicingWebhooks);
   app.route("/dev", devPages);
   app.route("/api/v1/auth", authApi);
   app.route("/api/v1", profileApi);

@@ -1,5 +1,4 @@
 import * as z from "zod";
-import { isPlatformUrl } from "./domain/einvoice/platforms";
 
 const base64Key = z
   .string()
@@ -40,8 +39,8 @@ const ConfigSchema = z
     /**
      * Factumo's platform PA (e-invoicing network, LEGAL.md §7): OAuth2 token URL, Flow Service and
      * Directory Service base URLs, and the delegated client credentials. All five or none; without
-     * them only accounts with their own PA credentials can transmit. In production the hosts must be
-     * on the outbound allow-list (domain/einvoice/platforms.ts).
+     * them only accounts with their own PA credentials can transmit. In production only hosts of the
+     * outbound allow-list are reached (domain/einvoice/platforms.ts, lib/outbound.ts).
      */
     PA_TOKEN_URL: z.url().optional(),
     PA_FLOW_URL: z.url().optional(),
@@ -65,10 +64,6 @@ const ConfigSchema = z
   .refine((c) => [c.PA_TOKEN_URL, c.PA_FLOW_URL, c.PA_DIRECTORY_URL, c.PA_CLIENT_ID, c.PA_CLIENT_SECRET].every((v) => v === undefined) || [c.PA_TOKEN_URL, c.PA_FLOW_URL, c.PA_DIRECTORY_URL, c.PA_CLIENT_ID, c.PA_CLIENT_SECRET].every((v) => v !== undefined), {
     message: "PA_TOKEN_URL, PA_FLOW_URL, PA_DIRECTORY_URL, PA_CLIENT_ID et PA_CLIENT_SECRET vont ensemble (tous ou aucun)",
     path: ["PA_CLIENT_ID"],
-  })
-  .refine((c) => c.ENVIRONMENT !== "production" || [c.PA_TOKEN_URL, c.PA_FLOW_URL, c.PA_DIRECTORY_URL].every((u) => u === undefined || isPlatformUrl(u)), {
-    message: "les adresses de la PA doivent être en https sur un hôte de la liste des plateformes (domain/einvoice/platforms.ts)",
-    path: ["PA_FLOW_URL"],
   })
   .refine((c) => c.ENVIRONMENT !== "production" || c.FAULT_ISSUE_WRITE_RATE === undefined, {
     message: "FAULT_ISSUE_WRITE_RATE est réservé aux tests de fiabilité, jamais en production",

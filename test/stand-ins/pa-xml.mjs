@@ -23,7 +23,7 @@ export const STATUS_LABELS = {
   213: "Rejetée",
 };
 
-/** UNTDID 1373 code (MDT-88) and message type (MDT-77) per status, as in the XP Z12-012 annex B examples. */
+/** UNTDID 1373 code (MDT-88) and message type (MDT-77) per status: annex B examples, else as domain/einvoice/cdar.ts reads the code list. */
 const STATUS_CODES = {
   200: ["305", "10"],
   201: ["305", "51"],
@@ -34,9 +34,9 @@ const STATUS_CODES = {
   205: ["23", "1"],
   206: ["23", "37"],
   207: ["23", "46"],
-  208: ["23", "49"],
+  208: ["23", "39"],
   209: ["23", "50"],
-  210: ["23", "5"],
+  210: ["23", "49"],
   211: ["23", "47"],
   212: ["23", "47"],
 };

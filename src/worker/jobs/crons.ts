@@ -1,5 +1,6 @@
 import { loadConfig } from "../config";
 import type { Bindings } from "../env";
+import { runPaNetwork } from "../features/einvoicing/jobs";
 import { housekeeping } from "./housekeeping";
 import { reconcileIssues } from "./reconcile-issues";
 import { runReminders } from "./reminders";
@@ -23,6 +24,8 @@ export const CRONS = {
   "7 7 * * *": { name: "reminders", run: runReminders },
   /** Daily at 06:23 UTC: URSSAF declaration deadline reminders, 7 days before each deadline. */
   "23 6 * * *": { name: "urssaf-reminders", run: runUrssafReminders },
+  /** Every 5 minutes: the e-invoicing network — queued flows sent with backoff, statuses polled. */
+  "*/5 * * * *": { name: "pa-network", run: runPaNetwork },
 } as const satisfies Record<string, { name: string; run: Job }>;
 
 export type CronExpression = keyof typeof CRONS;

@@ -21,6 +21,8 @@ import {
   policyAcknowledgements,
   stripeEvents,
   stripePayments,
+  paSubmissions,
+  transmissionEvents,
   recoveryCodes,
   retentionPurges,
   retentionRuns,
@@ -444,7 +446,13 @@ async function purgeIssuedDocument(
   now: number,
 ): Promise<number> {
   const adb = accountDb(env, doc.accountId);
-  const keys = [doc.pdfKey, doc.xmlKey].filter((k): k is string => k !== null);
+  // Status messages Factumo wrote about it (212…) go with it; its transmission rows and timeline too.
+  const statusFiles = await adb
+    .select({ key: paSubmissions.fileKey })
+    .from(paSubmissions)
+    .where(and(eq(paSubmissions.accountId, doc.accountId), eq(paSubmissions.documentId, doc.id), eq(paSubmissions.kind, "status")))
+    .all();
+  const keys = [doc.pdfKey, doc.xmlKey, ...statusFiles.map((f) => f.key)].filter((k): k is string => k !== null && k !== "");
   if (keys.length) await env.FILES.delete(keys);
   await adb.batch([
     adb
@@ -457,6 +465,8 @@ async function purgeIssuedDocument(
       .where(
         and(eq(depositDeductions.accountId, doc.accountId), or(eq(depositDeductions.finalDocumentId, doc.id), eq(depositDeductions.depositDocumentId, doc.id))),
       ),
+    adb.delete(paSubmissions).where(and(eq(paSubmissions.accountId, doc.accountId), eq(paSubmissions.documentId, doc.id))),
+    adb.delete(transmissionEvents).where(and(eq(transmissionEvents.accountId, doc.accountId), eq(transmissionEvents.documentId, doc.id))),
     adb.delete(documents).where(and(eq(documents.accountId, doc.accountId), eq(documents.id, doc.id))),
   ]);
   return keys.length;

@@ -47,8 +47,11 @@ export const paSubmissions = sqliteTable(
     kind: text("kind", { enum: ["invoice", "status"] }).notNull(),
     /** For a status flow: its code (212…). */
     code: integer("code"),
-    /** queued: to send · sent: the PA answered 202 · acked: ack Ok · error: ack Error (see ackReason). */
-    state: text("state", { enum: ["queued", "sent", "acked", "error"] }).notNull(),
+    /**
+     * queued: to send · sent: the PA answered 202 · acked: ack Ok · error: ack Error (see ackReason) ·
+     * skipped: an in-scope invoice that did not go (ackReason says why, e.g. unknown_buyer).
+     */
+    state: text("state", { enum: ["queued", "sent", "acked", "error", "skipped"] }).notNull(),
     flowId: text("flow_id"),
     sha256: text("sha256").notNull(),
     /** R2 key of the file sent (the invoice's Factur-X, or the CDAR written for a status). */

@@ -45,6 +45,8 @@ export const EXPORT_ONLY: Readonly<Record<string, string>> = {
   rights_requests: "requests made to the operator about the source account",
   access_log: "who did what on the source account; the new account starts its own log",
   stripe_connections: "the Stripe Connect link is made again from the new account (Stripe onboarding)",
+  pa_connections: "the link to a Plateforme Agréée and its mandate are given again from the new account",
+  pa_submissions: "the flows the source account sent to its PA: the importing account does not send them again",
 };
 
 /**
@@ -76,6 +78,7 @@ export const IMPORT_ORDER: readonly string[] = [
 export const DROPPED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   documents: ["public_token_hash", "public_token_sealed"],
   stripe_connections: ["stripe_account_sealed", "stripe_account_hash"],
+  pa_connections: ["client_secret_sealed", "webhook_id", "cursor"],
 };
 
 /** Every table of the drizzle schema, by SQL name. */

@@ -3,6 +3,8 @@ import { accounts, clients, depositDeductions, documentSeries, documents, issueL
 import { documentContentHash } from "../../domain/audit-chain";
 import type { DeductedDeposit, DocumentSnapshot, LineSnapshot } from "../../domain/document";
 import { toCii } from "../../domain/einvoice/cii";
+import { queueInvoiceStatement, submitQueued } from "../einvoicing/outbox";
+import { planTransmission, skippedStatement } from "../einvoicing/transmit";
 import type { Config } from "../../config";
 import { DEFAULT_PREFIXES, seriesIdFor } from "../../domain/numbering";
 import { issueDateRefusal } from "../../domain/issue-date";
@@ -170,6 +172,9 @@ export async function issueDocument(
     if (refusal) throw issueDateError(ctx, refusal);
   }
   const { spec, prefix, logoKey, logoType } = await prepare(ctx, doc, lines, issueDate);
+  // The e-invoicing network: the buyer's directory address goes into BT-49 of the immutable file.
+  const network = await planTransmission(ctx, { type: doc.type, issueDate, buyer: spec.buyer });
+  if (network.address) spec.buyer = { ...spec.buyer, electronicAddress: { scheme: "0225", value: network.address } };
 
   if (!resuming) {
     // Freeze the draft before a number exists: from here on it can only end issued.
@@ -255,8 +260,16 @@ export async function issueDocument(
     ...creditStatementsForIssue(ctx.db, ctx.accountId, { id: doc.id, type: doc.type, precedingDocumentId: doc.precedingDocumentId, issuedAt: ctx.now }),
     // Goods leave stock when their invoice is issued (back on a credit note), in this same batch.
     ...stockStatementsForIssue(ctx.db, ctx.accountId, { id: doc.id, type: doc.type, issueDate: snapshot.issueDate, issuedAt: ctx.now }, lines),
+    // Its transmission through the PA is owed from the same batch: an outage loses nothing.
+    ...(network.transmit
+      ? [queueInvoiceStatement(ctx.db, { accountId: ctx.accountId, documentId: doc.id, sha256: pdfSha256, fileKey: pdfKey, fileName: `${snapshot.number}.pdf`, buyerAddress: snapshot.buyer.electronicAddress?.value ?? null, now: ctx.now })]
+      : network.note
+        ? [skippedStatement(ctx.db, { accountId: ctx.accountId, documentId: doc.id, note: network.note, now: ctx.now })]
+        : []),
   ]);
   await numbering.confirm([doc.id]);
+  // First attempt right away; the cron retries with backoff if the PA is down (features/einvoicing/outbox.ts).
+  if (network.transmit) await submitQueued(ctx, doc.id).catch(() => undefined);
   const row = updated[0];
   if (!row) return (await loadDocument(ctx, documentId)).doc;
   return row;

@@ -35,6 +35,7 @@ import { paymentsPanelData } from "../payments/page-routes";
 import { sendPanelData } from "../sending/routes";
 import { reminderPanelData } from "../reminders/verbs";
 import { cancelInvoice } from "./cancel";
+import { transmissionOf } from "../einvoicing/transmit";
 import {
   type AccountVerbCtx,
   createDraft,
@@ -478,11 +479,12 @@ async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<
           .all()
       : Promise.resolve([]),
   ]);
-  const [payments, sending, reminders, shareToken] = await Promise.all([
+  const [payments, sending, reminders, shareToken, transmission] = await Promise.all([
     paymentsPanelData(ctx, doc),
     sendPanelData(ctx, doc),
     reminderPanelData(ctx, doc),
     currentShareToken(ctx, doc),
+    doc.status !== "draft" && doc.type !== "quote" ? transmissionOf(ctx, doc.id, ctx.locale) : Promise.resolve(null),
   ]);
   const snapshot = doc.status !== "draft" && doc.snapshot ? (doc.snapshot as DocumentSnapshot) : null;
   let totals = snapshot?.totals ?? null;
@@ -506,6 +508,7 @@ async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<
       payments={payments}
       sending={sending}
       reminders={reminders}
+      transmission={transmission}
       shareErrors={state.shareErrors}
     />,
     state.status ?? 200,

@@ -30,6 +30,8 @@ import { ShareActions } from "./share-actions";
 import { PaymentStatusBadge, PaymentsPanel, type PaymentsPanelProps } from "../payments/panel";
 import { SendPanel, type SendPanelProps } from "../sending/panel";
 import { ReminderPanel } from "../reminders/pages";
+import { TransmissionPanel } from "../einvoicing/pages";
+import type { Transmission } from "../einvoicing/transmit";
 import type { ReminderPanelData } from "../reminders/verbs";
 
 export const INVOICES_PATH = "/factures";
@@ -749,6 +751,8 @@ export interface DetailPageProps {
   sending?: Omit<SendPanelProps, "ctx"> | null;
   /** Reminders of an issued invoice (features/reminders reminderPanelData). */
   reminders?: ReminderPanelData | null;
+  /** E-invoicing network: transmission and lifecycle of an issued e-invoice (features/einvoicing). */
+  transmission?: Transmission | null;
 }
 
 function Fact({ label, children }: { label: string; children: ComponentChildren }) {
@@ -761,7 +765,7 @@ function Fact({ label, children }: { label: string; children: ComponentChildren 
 }
 
 /** /documents/:id: a draft's content and actions, or an issued document's PDF, files and fingerprint. */
-export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preceding, creditNotes, problem, flash, shareUrl, shareErrors, payments, sending, reminders }: DetailPageProps) {
+export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preceding, creditNotes, problem, flash, shareUrl, shareErrors, payments, sending, reminders, transmission }: DetailPageProps) {
   const { t, locale } = ctx;
   const kind = listKindOf(doc.type);
   const draft = doc.status === "draft";
@@ -888,6 +892,7 @@ export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preced
               ) : null}
             </section>
           ) : null}
+          {transmission ? <TransmissionPanel ctx={ctx} tx={transmission} creditNoteAction={cancellable ? `${documentPath(doc.id)}/annuler` : null} /> : null}
           {payments ? <PaymentsPanel ctx={ctx} {...payments} /> : null}
           {sending ? <SendPanel ctx={ctx} {...sending} /> : null}
           {reminders ? <ReminderPanel ctx={ctx} {...reminders} /> : null}

@@ -19,6 +19,7 @@ import { publicUrlOf, revokeShare, shareDocument } from "./share";
 import { configureSeries, listSeries } from "./series";
 import { DraftInput, IssueInput } from "./schemas";
 import { contentDisposition } from "../../http/header-values";
+import { transmissionOf } from "../einvoicing/transmit";
 
 const CreateInput = DraftInput.extend({ type: z.enum(DOCUMENT_TYPES), precedingDocumentId: z.string().max(40).optional() });
 const ConvertInput = z.object({ to: z.enum(["invoice", "deposit_invoice"]), percentBp: z.number().int().min(1).max(10_000).optional() });
@@ -56,8 +57,11 @@ export const documentsApi = new Hono<AppEnv>()
     return c.json({ document: publicDocument(doc), lines }, 201);
   })
   .get("/documents/:id", async (c) => {
-    const { doc, lines } = await loadDocument(accountCtx(c), c.req.param("id"));
-    return c.json({ document: publicDocument(doc), lines });
+    const ctx = accountCtx(c);
+    const { doc, lines } = await loadDocument(ctx, c.req.param("id"));
+    // The e-invoicing network's view of the document (issue #12): status and lifecycle.
+    const transmission = doc.status === "draft" ? null : await transmissionOf(ctx, doc.id, c.var.locale);
+    return c.json({ document: { ...publicDocument(doc), transmission }, lines, transmission });
   })
   .put("/documents/:id", async (c) => {
     const ctx = accountCtx(c);

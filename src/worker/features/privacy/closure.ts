@@ -25,6 +25,8 @@ import {
   purchaseSync,
   stripeAccountMap,
   stripeConnections,
+  paConnections,
+  paSubmissions,
   timeEntries,
   users,
 } from "../../db/schema";
@@ -204,6 +206,10 @@ export async function closeAccount(ctx: AccountCtx, input: ClosureInput): Promis
     // No online payment after closure: the sealed Stripe account id goes.
     db.delete(stripeConnections).where(eq(stripeConnections.accountId, a)),
     db.delete(stripeAccountMap).where(eq(stripeAccountMap.accountId, a)),
+    // The PA link, its sealed secret and the mandate go; what was sent and its statuses stay with the
+    // invoices (billing records), and nothing queued is sent any more.
+    db.delete(paConnections).where(eq(paConnections.accountId, a)),
+    db.update(paSubmissions).set({ state: "error", ackReason: "account_closed", nextAttemptAt: null, updatedAt: ctx.now }).where(and(eq(paSubmissions.accountId, a), eq(paSubmissions.state, "queued"))),
     // Clients can no longer open any document through a shared link.
     db.update(documents).set({ publicTokenHash: null, publicTokenSealed: null }).where(and(eq(documents.accountId, a), isNotNull(documents.publicTokenHash))),
     db.insert(rightsRequests).values({

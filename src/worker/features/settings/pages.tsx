@@ -13,6 +13,7 @@ export function SettingsNav({ ctx }: { ctx: PageContext }) {
     { href: "/parametres/numerotation", label: ctx.t("settings.numbering") },
     { href: "/parametres/relances", label: ctx.t("reminders.title") },
     { href: "/parametres/paiement-en-ligne", label: ctx.t("stripe.settings.nav") },
+    { href: "/parametres/facturation-electronique", label: ctx.t("einv.nav") },
     { href: "/parametres/securite", label: ctx.t("settings.security") },
     { href: "/parametres/preferences", label: ctx.t("settings.preferences") },
     { href: "/parametres/confidentialite", label: ctx.t("rights.settings.nav") },

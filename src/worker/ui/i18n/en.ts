@@ -8,6 +8,7 @@ import { remindersEn } from "../../features/reminders/i18n";
 import { paymentsEn } from "../../features/payments/i18n";
 import { sendingEn } from "../../features/sending/i18n";
 import { stripeEn } from "../../features/stripe/i18n";
+import { einvoicingEn } from "../../features/einvoicing/i18n";
 import { privacyEn } from "../../features/privacy/i18n";
 import { rightsEn } from "../../features/privacy/rights-i18n";
 import { timeEn } from "../../features/time/i18n";
@@ -16,7 +17,7 @@ import { purchasesEn } from "../../features/purchases/i18n";
 import type { MessageKey } from "./fr";
 
 /** English UI strings; the type makes a missing key a compile error. */
-const core: Record<Exclude<MessageKey, keyof typeof authLinksEn | keyof typeof documentsEn | keyof typeof accessLogEn | keyof typeof privacyEn | keyof typeof paymentsEn | keyof typeof sendingEn | keyof typeof homeEn | keyof typeof remindersEn | keyof typeof stripeEn | keyof typeof rightsEn | keyof typeof booksEn | keyof typeof dataEn | keyof typeof stockEn | keyof typeof timeEn | keyof typeof purchasesEn>, string> = {
+const core: Record<Exclude<MessageKey, keyof typeof authLinksEn | keyof typeof documentsEn | keyof typeof accessLogEn | keyof typeof privacyEn | keyof typeof paymentsEn | keyof typeof sendingEn | keyof typeof homeEn | keyof typeof remindersEn | keyof typeof stripeEn | keyof typeof einvoicingEn | keyof typeof rightsEn | keyof typeof booksEn | keyof typeof dataEn | keyof typeof stockEn | keyof typeof timeEn | keyof typeof purchasesEn>, string> = {
   "app.name": "Factumo",
   "app.tagline": "Invoicing for freelancers, exact by construction.",
   "nav.dashboard": "Dashboard",
@@ -364,4 +365,4 @@ const core: Record<Exclude<MessageKey, keyof typeof authLinksEn | keyof typeof d
   "products.err.stock.service": "Stock is tracked for goods only, not for a service.",
 };
 
-export const en: Record<MessageKey, string> = { ...core, ...authLinksEn, ...accessLogEn, ...documentsEn, ...privacyEn, ...paymentsEn, ...sendingEn, ...stripeEn, ...rightsEn, ...homeEn, ...remindersEn, ...booksEn, ...dataEn, ...stockEn, ...timeEn, ...purchasesEn };
+export const en: Record<MessageKey, string> = { ...core, ...authLinksEn, ...accessLogEn, ...documentsEn, ...privacyEn, ...paymentsEn, ...sendingEn, ...stripeEn, ...einvoicingEn, ...rightsEn, ...homeEn, ...remindersEn, ...booksEn, ...dataEn, ...stockEn, ...timeEn, ...purchasesEn };

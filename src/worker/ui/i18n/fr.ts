@@ -8,6 +8,7 @@ import { remindersFr } from "../../features/reminders/i18n";
 import { paymentsFr } from "../../features/payments/i18n";
 import { sendingFr } from "../../features/sending/i18n";
 import { stripeFr } from "../../features/stripe/i18n";
+import { einvoicingFr } from "../../features/einvoicing/i18n";
 import { privacyFr } from "../../features/privacy/i18n";
 import { rightsFr } from "../../features/privacy/rights-i18n";
 import { timeFr } from "../../features/time/i18n";
@@ -363,6 +364,6 @@ const core = {
   "products.err.stock.service": "Le stock ne se suit que pour un bien, pas pour une prestation de services.",
 } as const;
 
-export const fr = { ...core, ...authLinksFr, ...accessLogFr, ...documentsFr, ...privacyFr, ...paymentsFr, ...sendingFr, ...stripeFr, ...rightsFr, ...homeFr, ...remindersFr, ...booksFr, ...dataFr, ...stockFr, ...timeFr, ...purchasesFr } as const;
+export const fr = { ...core, ...authLinksFr, ...accessLogFr, ...documentsFr, ...privacyFr, ...paymentsFr, ...sendingFr, ...stripeFr, ...einvoicingFr, ...rightsFr, ...homeFr, ...remindersFr, ...booksFr, ...dataFr, ...stockFr, ...timeFr, ...purchasesFr } as const;
 
 export type MessageKey = keyof typeof fr;
