@@ -49,9 +49,12 @@ export const einvoicingPages = new Hono<AppEnv>()
     return c.redirect(`${EINVOICING_SETTINGS_PATH}?test=${encodeURIComponent(res.ok ? "ok" : res.message)}`, 303);
   });
 
-/** The PA's webhooks: authenticated by the signature (CSRF-exempt path under /webhooks). */
-export const einvoicingWebhooks = new Hono<AppEnv>().post("/pa/:accountId", async (c) => {
-  const outcome = await handlePaWebhook(c.env, c.req.param("accountId"), await c.req.text(), c.req.header("signature"), Date.now());
+/**
+ * The PA's webhooks: authenticated by the signature (CSRF-exempt path under /webhooks). The path
+ * names the account (its random id) so the right key and shard are found; the signature proves it.
+ */
+export const einvoicingWebhooks = new Hono<AppEnv>().post("/pa/:token", async (c) => {
+  const outcome = await handlePaWebhook(c.env, c.req.param("token"), await c.req.text(), c.req.header("signature"), Date.now());
   if (outcome === "bad_signature") throw new AppError("unauthorized", c.var.locale === "en" ? "Invalid signature." : "Signature invalide.");
   if (outcome === "unknown_account") throw new AppError("not_found", c.var.t("err.not_found"));
   return c.json({ ok: true });
