@@ -115,3 +115,66 @@ describe("the client's answer to a quote", () => {
     expect(await (await a.client.get("/tableau-de-bord")).text()).toContain(`Devis ${refused.number}`);
   });
 });
+
+describe("duplicating a document", () => {
+  type Line = { description: string; quantity: string; unitPriceCents: number; vatRateBp: number; discountKind: string | null; discountValue: number | null; productId: string | null };
+  type Doc = { id: string; type: string; status: string; number: string | null; issueDate: string | null; validUntil: string | null; clientId: string };
+  const strip = (l: Line) => ({ description: l.description, quantity: l.quantity, unitPriceCents: l.unitPriceCents, vatRateBp: l.vatRateBp, discountKind: l.discountKind, discountValue: l.discountValue, productId: l.productId });
+
+  it("makes a new draft of an issued invoice: same lines and prices, today's dates, the catalogue untouched (API and the Dupliquer button)", async () => {
+    const a = await readyAccount();
+    const product = ((await (await a.client.json("POST", "/api/v1/products", { name: "Conseil", description: "", unitCode: "DAY", unitPrice: "450", vatRate: "20", exemptionCode: "", kind: "service" })).json()) as { product: { id: string } }).product;
+    const body = draftBody(a.clientId, { issueDate: `${year}-01-15`, deliveryDate: `${year}-01-10`, note: "Merci." });
+    (body.lines as Array<Record<string, unknown>>)[0] = { ...(body.lines as Array<Record<string, unknown>>)[0], productId: product.id, unitPriceCents: 40_000, discount: { kind: "percent", basisPoints: 1000 } };
+    const source = await createDraftVia(a.client, body);
+    expect((await a.client.json("POST", `/api/v1/documents/${source}/issue`, {})).status).toBe(200);
+    // The catalogue moves on after the invoice.
+    expect((await a.client.json("PUT", `/api/v1/products/${product.id}`, { name: "Conseil", description: "", unitCode: "DAY", unitPrice: "520", vatRate: "20", exemptionCode: "", kind: "service" })).status).toBe(200);
+
+    const res = await a.client.json("POST", `/api/v1/documents/${source}/duplicate`);
+    expect(res.status).toBe(201);
+    const copy = (await res.json()) as { document: Doc & { deliveryDate: string | null; note: string | null }; lines: Line[] };
+    const original = (await (await a.client.json("GET", `/api/v1/documents/${source}`)).json()) as { document: Doc; lines: Line[] };
+    expect(copy.document).toMatchObject({ type: "invoice", status: "draft", number: null, issueDate: null, deliveryDate: null, clientId: a.clientId, note: "Merci." });
+    expect(copy.document.id).not.toBe(source);
+    expect(copy.lines.map(strip)).toEqual(original.lines.map(strip));
+    expect(copy.lines[0]!.unitPriceCents).toBe(40_000);
+    const catalogue = (await (await a.client.json("GET", `/api/v1/products/${product.id}`)).json()) as { product: { unitPriceCents: number } };
+    expect(catalogue.product.unitPriceCents).toBe(52_000);
+
+    // The page's button: a redirect to the new draft.
+    const page = await a.client.get(`/documents/${source}`);
+    expect(await page.text()).toContain(`action="/documents/${source}/dupliquer"`);
+    const posted = await a.client.postForm(`/documents/${source}/dupliquer`, {});
+    expect(posted.status).toBe(303);
+    const target = posted.headers.get("location") ?? "";
+    expect(target).toMatch(/^\/documents\/[\w-]+\?ok=duplicated$/);
+    const draft = await a.client.get(target);
+    expect(draft.status).toBe(200);
+    expect(await draft.text()).toContain("Copie créée");
+  });
+
+  it("keeps a quote's validity span from today, and refuses a credit note", async () => {
+    const a = await readyAccount();
+    const quote = await createDraftVia(a.client, draftBody(a.clientId, { type: "quote", issueDate: `${year}-01-01`, validUntil: `${year}-01-31` }));
+    const copy = (await (await a.client.json("POST", `/api/v1/documents/${quote}/duplicate`)).json()) as { document: Doc };
+    const today = new Date(Date.now() + 3_600_000).toISOString().slice(0, 10);
+    expect(copy.document.type).toBe("quote");
+    expect(Date.parse(copy.document.validUntil!) - Date.parse(today)).toBeGreaterThanOrEqual(29 * 86_400_000);
+    expect(Date.parse(copy.document.validUntil!) - Date.parse(today)).toBeLessThanOrEqual(31 * 86_400_000);
+
+    const invoice = await issued(a, draftBody(a.clientId));
+    const credit = await issued(a, {
+      type: "credit_note",
+      precedingDocumentId: invoice.id,
+      clientId: a.clientId,
+      lines: [{ description: "Geste", quantity: "1", unitCode: "C62", unitPriceCents: 1_000, vatCategory: "S", vatRateBp: 2000, kind: "service" }],
+    });
+    const before = await env.DB.prepare("SELECT COUNT(*) AS n FROM documents WHERE account_id = ?").bind(a.accountId).first<{ n: number }>();
+    const refused = await a.client.json("POST", `/api/v1/documents/${credit.id}/duplicate`);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("conflict");
+    const after = await env.DB.prepare("SELECT COUNT(*) AS n FROM documents WHERE account_id = ?").bind(a.accountId).first<{ n: number }>();
+    expect(after?.n).toBe(before?.n);
+  });
+});

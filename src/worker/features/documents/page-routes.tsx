@@ -48,6 +48,7 @@ import {
   totalsInputOf as draftTotalsInput,
   updateDraft,
 } from "./drafts";
+import { duplicateDocument } from "./duplicate";
 import { issueDocument } from "./issue";
 import {
   DocumentDetailPage,
@@ -85,6 +86,7 @@ const OK_FLASHES = {
   deleted: "documents.deleted",
   cancelled: "documents.cancelled.done",
   shared: "share.created",
+  duplicated: "documents.duplicated",
   revoked: "share.revoked",
 } as const;
 
@@ -624,6 +626,16 @@ export const documentsPages = new Hono<AppEnv>()
       return redirectWithRefusal(c, id, err);
     }
     return c.redirect(`${documentPath(creditId)}?ok=cancelled`, 303);
+  })
+  .post("/documents/:id/dupliquer", async (c) => {
+    const id = c.req.param("id");
+    let copy: string;
+    try {
+      copy = await duplicateDocument(accountCtx(c), id);
+    } catch (err) {
+      return redirectWithRefusal(c, id, err);
+    }
+    return c.redirect(`${documentPath(copy)}?ok=duplicated`, 303);
   })
   .post("/documents/:id/partager", async (c) => {
     const id = c.req.param("id");

@@ -774,6 +774,8 @@ export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preced
   const typeLabel = t(`documents.type.${doc.type}`);
   const heading = doc.number ?? `${typeLabel} — ${t("documents.draftNumber").toLowerCase()}`;
   const cancellable = (doc.type === "invoice" || doc.type === "deposit_invoice") && doc.status === "issued";
+  // Any quote or invoice, draft or issued, can start a new draft (features/documents/duplicate).
+  const duplicable = (doc.type === "quote" || doc.type === "invoice") && !issuing;
   const date = (d: string | null) => (d ? formatDate(d, locale) : "—");
   return (
     <AppLayout ctx={ctx} title={doc.number ?? typeLabel} flash={flash} {...(shareUrl ? { islands: ["copy-text"] } : {})}>
@@ -790,19 +792,29 @@ export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preced
             {clientName ?? "—"} · {formatMoney(doc.taxInclusiveCents, locale)}
           </p>
         </div>
-        {draft ? (
+        {draft || duplicable ? (
           <div class="docs-header-actions">
+            {duplicable ? (
+              <form method="post" action={`${documentPath(doc.id)}/dupliquer`} title={t("documents.duplicate.hint")}>
+                <CsrfField ctx={ctx} />
+                <button type="submit" class="button">
+                  {t("documents.duplicate")}
+                </button>
+              </form>
+            ) : null}
             {editable ? (
               <a href={editPath(doc.id)} class="button">
                 {t("documents.edit")}
               </a>
             ) : null}
-            <form method="post" action={`${documentPath(doc.id)}/emettre`}>
-              <CsrfField ctx={ctx} />
-              <button type="submit" class="button primary">
-                {t("documents.issue")}
-              </button>
-            </form>
+            {draft ? (
+              <form method="post" action={`${documentPath(doc.id)}/emettre`}>
+                <CsrfField ctx={ctx} />
+                <button type="submit" class="button primary">
+                  {t("documents.issue")}
+                </button>
+              </form>
+            ) : null}
           </div>
         ) : null}
       </div>

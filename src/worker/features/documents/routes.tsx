@@ -11,6 +11,7 @@ import { AppError } from "../../http/errors";
 import { requireAuth } from "../../http/session";
 import { jsonBody, orThrow, validate } from "../../http/validate";
 import { cancelInvoice } from "./cancel";
+import { duplicateDocument } from "./duplicate";
 import { createDraft, deleteDraft, loadDocument, updateDraft } from "./drafts";
 import { issueDocument, issueFaultsFrom } from "./issue";
 import { LIST_STATUSES, listDocuments, verifyIssueChain } from "./queries";
@@ -108,6 +109,12 @@ export const documentsApi = new Hono<AppEnv>()
   .delete("/documents/:id/share", async (c) => {
     await revokeShare(accountCtx(c), c.req.param("id"));
     return c.body(null, 204);
+  })
+  .post("/documents/:id/duplicate", async (c) => {
+    const ctx = accountCtx(c);
+    const id = await duplicateDocument(ctx, c.req.param("id"));
+    const { doc, lines } = await loadDocument(ctx, id);
+    return c.json({ document: publicDocument(doc), lines }, 201);
   })
   .post("/documents/:id/convert", async (c) => {
     const input = await jsonBody(c, ConvertInput);
