@@ -10,7 +10,8 @@
 //      duplicate, no issue left pending.
 // Prints one table (case, tried, failures) and exits non-zero on any failure. Every loop is bounded
 // (attempts, duration, request budget, polling rounds) and every child process is killed on exit.
-// `--only-fuzz` runs only the three fuzz families of test/integration/fuzz.test.ts (no wrangler);
+// `--only-fuzz` runs only the six fuzz families ("bad inputs tried": JSON bodies, query strings, form
+// posts in test/integration/fuzz.test.ts; headers/redirects, multipart, archives in fuzz-inputs.test.ts), no wrangler;
 // `--help` lists the options.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -23,11 +24,12 @@ import { QUIET_WRANGLER, assertNode } from "./lib/env.mjs";
 assertNode();
 if (process.argv.includes("--help")) {
   console.log(`npm run reliability [-- options]
-  --quick       smaller counts (100 issues, 10 s of load; fuzz cases per route: 8 JSON, 4 query, 4 form)
+  --quick       smaller counts (100 issues, 10 s of load; fuzz cases per route: 8 JSON, 4 query, 4 form,
+                8 headers/redirects, 8 multipart; 4 archive imports)
   --smoke       the npm test stage: 30 issues under faults, 5 s of load, the D1 check; no vitest
                 (npm test runs those files itself); reuses dist/client when it exists
   --no-vitest   skip the workerd test files (isolation, fuzzing, retention, webhooks)
-  --only-fuzz   run only the fuzz families of test/integration/fuzz.test.ts: no wrangler, no load
+  --only-fuzz   run only the six fuzz families (fuzz.test.ts, fuzz-inputs.test.ts): no wrangler, no load
   --help        this text`);
   process.exit(0);
 }
@@ -56,11 +58,18 @@ const FUZZ_RUNS = quick ? 8 : 1000;
 // query and form families take tens of minutes on 2 CPUs now that tests call the Worker directly).
 const FUZZ_QUERY_RUNS = quick ? 4 : 1000;
 const FUZZ_FORM_RUNS = quick ? 4 : 1000;
-/** The fuzz families, one vitest run each (its own time limit); each ends with the database invariants. */
+/** Hostile headers/redirect targets and malformed multipart bodies per route (fuzz-inputs.test.ts). */
+const FUZZ_INPUT_RUNS = quick ? 8 : 200;
+/** Whole imports of mutated real exports (each a few seconds); the zip readers get 10× VITE_FUZZ_RUNS. */
+const FUZZ_ARCHIVE_RUNS = quick ? 4 : 50;
+/** The fuzz families ("bad inputs tried"), one vitest run each (its own time limit). */
 const FUZZ_FAMILIES = [
-  { label: "fuzz JSON bodies", filter: "fuzzing the JSON API|refusals found by fuzzing|the database after every fuzz run" },
-  { label: "fuzz query strings", filter: "fuzzing query strings|the database after every fuzz run" },
-  { label: "fuzz form posts", filter: "fuzzing form posts|the database after every fuzz run" },
+  { label: "bad inputs tried: JSON bodies", file: "test/integration/fuzz.test.ts", filter: "fuzzing the JSON API|refusals found by fuzzing|the database after every fuzz run" },
+  { label: "bad inputs tried: query strings", file: "test/integration/fuzz.test.ts", filter: "fuzzing query strings|the database after every fuzz run" },
+  { label: "bad inputs tried: form posts", file: "test/integration/fuzz.test.ts", filter: "fuzzing form posts|the database after every fuzz run" },
+  { label: "bad inputs tried: headers/redirects", file: "test/integration/fuzz-inputs.test.ts", filter: "fuzzing headers and redirects", runs: FUZZ_INPUT_RUNS },
+  { label: "bad inputs tried: multipart", file: "test/integration/fuzz-inputs.test.ts", filter: "fuzzing multipart", runs: FUZZ_INPUT_RUNS },
+  { label: "bad inputs tried: archives", file: "test/integration/fuzz-inputs.test.ts", filter: "fuzzing archives", runs: FUZZ_INPUT_RUNS },
 ];
 const OVERALL_MS = (smoke ? 15 : quick ? 90 : 360) * 60 * 1000;
 
@@ -352,14 +361,13 @@ async function mixedLoad(accounts) {
 function vitestParts() {
   const stripeTests = readdirSync(path.join(root, "test/integration")).filter((f) => /stripe/i.test(f) && f.endsWith(".test.ts"));
   const stripeRoute = existsSync(path.join(root, "src/worker/features/stripe")) && stripeTests.length > 0;
-  const fuzzFile = "test/integration/fuzz.test.ts";
   const files = [
     "test/integration/fault-switch.test.ts",
     "test/integration/privacy-retention.test.ts",
     "test/integration/sending.test.ts",
     ...(stripeRoute ? stripeTests.map((f) => `test/integration/${f}`) : []),
     "test/integration/isolation.test.ts",
-    ...FUZZ_FAMILIES.map((f) => ({ file: fuzzFile, ...f })),
+    ...FUZZ_FAMILIES,
   ].filter((f) => !onlyFuzz || typeof f !== "string");
   // One vitest run per file: a slow or stuck file (bounded by its own timeout) costs only its rows.
   const tests = [];
@@ -367,14 +375,21 @@ function vitestParts() {
   log(`vitest: ${files.length} runs one by one, fuzz ${FUZZ_RUNS} JSON / ${FUZZ_QUERY_RUNS} query / ${FUZZ_FORM_RUNS} form cases per route…`);
   for (const entry of files) {
     // A fuzz family is one run of fuzz.test.ts filtered to its describe blocks, named by its label.
-    const { file, label, filter } = typeof entry === "string" ? { file: entry, label: path.basename(entry), filter: null } : entry;
+    const { file, label, filter, runs } = typeof entry === "string" ? { file: entry, label: path.basename(entry), filter: null, runs: undefined } : entry;
     const name = label;
     const out = path.join(persistTo, `vitest-${name.replace(/\W+/g, "-")}.json`);
     const t0 = performance.now();
     const res = spawnSync(path.join(root, "node_modules/.bin/vitest"), ["run", file, ...(filter ? ["-t", filter] : []), "--reporter=dot", "--reporter=json", `--outputFile.json=${out}`], {
       cwd: root,
       stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, ...QUIET_WRANGLER, VITE_FUZZ_RUNS: String(FUZZ_RUNS), VITE_FUZZ_QUERY_RUNS: String(FUZZ_QUERY_RUNS), VITE_FUZZ_FORM_RUNS: String(FUZZ_FORM_RUNS) },
+      env: {
+        ...process.env,
+        ...QUIET_WRANGLER,
+        VITE_FUZZ_RUNS: String(runs ?? FUZZ_RUNS),
+        VITE_FUZZ_QUERY_RUNS: String(FUZZ_QUERY_RUNS),
+        VITE_FUZZ_FORM_RUNS: String(FUZZ_FORM_RUNS),
+        VITE_FUZZ_ARCHIVE_RUNS: String(FUZZ_ARCHIVE_RUNS),
+      },
       timeout: (quick ? 20 : 120) * 60 * 1000,
       killSignal: "SIGKILL",
     });
@@ -408,21 +423,42 @@ function vitestParts() {
     const routes = perRoute(list, perRouteTitle);
     fileRecord(label, label, `${routes} routes × ${runs} = ${routes * runs} cases`, list, note);
   };
-  fuzzRow("fuzz JSON bodies", "fuzzing the JSON API", /never answers 5xx and changes rows/, FUZZ_RUNS, "every /api POST/PUT; 0 5xx, JSON errors in the house shape, rows change only on success, 0 invalid rows after");
+  fuzzRow("bad inputs tried: JSON bodies", "fuzzing the JSON API", /never answers 5xx and changes rows/, FUZZ_RUNS, "every /api POST/PUT; 0 5xx, JSON errors in the house shape, rows change only on success, 0 invalid rows after");
   fuzzRow(
-    "fuzz query strings",
+    "bad inputs tried: query strings",
     "fuzzing query strings",
     /never answers 5xx to a fuzzed query string/,
     FUZZ_QUERY_RUNS,
     `every GET route (API and pages)${FUZZ_QUERY_RUNS < 1000 ? `, sampled ${FUZZ_QUERY_RUNS} per route` : ""}; 0 5xx, 2xx/3xx/4xx only, JSON errors in the house shape, 0 invalid rows after`,
   );
   fuzzRow(
-    "fuzz form posts",
+    "bad inputs tried: form posts",
     "fuzzing form posts",
     /never answers 5xx to a fuzzed form/,
     FUZZ_FORM_RUNS,
     `every page POST route, urlencoded and multipart${FUZZ_FORM_RUNS < 1000 ? `, sampled ${FUZZ_FORM_RUNS} per route` : ""}; 0 5xx; without a valid CSRF token 403 and nothing changed; 0 invalid rows after`,
   );
+  // fuzz-inputs.test.ts: the inputs no zod schema sees (issue #14).
+  const inputsRow = (label, suite, titles, note) => {
+    const list = tests.filter((t) => t.run === label && t.status !== "skipped" && t.status !== "pending" && t.suite.startsWith(suite));
+    show(list);
+    const routes = perRoute(list, titles);
+    fileRecord(label, label, `${routes} routes × ${FUZZ_INPUT_RUNS} = ${routes * FUZZ_INPUT_RUNS} cases`, list, note);
+  };
+  inputsRow(
+    "bad inputs tried: headers/redirects",
+    "fuzzing headers and redirects",
+    /follows only same-origin paths|hostile request headers/,
+    "next/back with CR/LF, tabs, //, backslashes, schemes on every redirecting route; hostile content type, origin, cookie, CSRF headers on every page POST; 0 5xx, every Location same-origin, no unsafe target echoed",
+  );
+  inputsRow("bad inputs tried: multipart", "fuzzing multipart", /malformed multipart body/, "no boundary, nameless part, truncated, mismatched, 20 kB header, NUL, nested; token in header or body; every page POST route; 0 5xx");
+  {
+    const label = "bad inputs tried: archives";
+    const list = tests.filter((t) => t.run === label && t.status !== "skipped" && t.status !== "pending" && t.suite.startsWith("fuzzing archives"));
+    show(list);
+    const readers = Math.max(FUZZ_INPUT_RUNS * 10, 50);
+    fileRecord(label, label, `${readers} zips + ${FUZZ_ARCHIVE_RUNS} imports`, list, "random, bit-flipped and bomb zips through the readers (only ArchiveError); mutated real exports imported: refused with a stable code and nothing written, or imported whole");
+  }
   if (onlyFuzz) return;
 
   const isolation = inFile("isolation.test.ts").filter((t) => /tenant isolation/.test(t.suite));

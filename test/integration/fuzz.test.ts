@@ -7,6 +7,7 @@ import { ERROR_STATUS } from "../../src/worker/http/errors";
 import { TEST_PASSWORD, TestClient, signedUpClient } from "../helpers/client";
 import { accountSnapshot, invalidRows } from "../helpers/fuzz-db";
 import { formsIn, queryNamesIn, routePattern } from "../helpers/fuzz-html";
+import { printTallyAfterAll, tried } from "../helpers/fuzz-tally";
 import { VAT_COMPANY_PROFILE, createDraftVia, draftBody, insertClient, readyAccount } from "../helpers/invoicing";
 
 // Fuzzing, every route enumerated from the router (a new route is fuzzed without editing this file):
@@ -36,6 +37,7 @@ const RUNS = Number(VITE.VITE_FUZZ_RUNS ?? "") || 8;
 const QUERY_RUNS = Number(VITE.VITE_FUZZ_QUERY_RUNS ?? "") || (VITE.VITE_FUZZ_RUNS ? RUNS : 1);
 const FORM_RUNS = Number(VITE.VITE_FUZZ_FORM_RUNS ?? "") || (VITE.VITE_FUZZ_RUNS ? RUNS : 1);
 const SEED = Number(VITE.VITE_FUZZ_SEED ?? "") || undefined;
+printTallyAfterAll();
 
 /** Every route of the app once (ALL entries are middleware, not endpoints). */
 const ALL_ROUTES = (() => {
@@ -76,6 +78,8 @@ const weird: fc.Arbitrary<unknown> = fc.oneof(
   fc.boolean(),
   fc.constant(null),
   fc.constantFrom("", " ", "\u0000", "NaN", "Infinity", "-1", "1e999", "9".repeat(40), "<script>alert(1)</script>", "'; DROP TABLE documents; --", "../../etc/passwd"),
+  // Issue #14: CR/LF that could reach a header, dates outside 2000–2099 and beyond year 9999, window bounds.
+  fc.constantFrom("a\r\nSet-Cookie: fuzz=1", "\r\n", "/\t/evil.example", "//evil.example", "9999-12-31", "+010000-01-01", "10000-01-01", "0001-01-01", "1900-01-01", "1999-12-31", "2000-01-01", "2099-12-31", "2100-01-01"),
   fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 5 }),
   fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 }),
 );
@@ -187,14 +191,14 @@ describe("fuzzing the JSON API", () => {
       // The pre-login API is fuzzed as a visitor (a fuzzed logout must not end the shared session).
       const anonymous = route.path.startsWith("/api/v1/auth/");
       await fc.assert(
-        fc.asyncProperty(bodies(own), fc.nat(), async (body, pick) => {
+        fc.asyncProperty(bodies(own), fc.nat(), async (body, pick) => tried("JSON bodies", async () => {
           const client = anonymous ? new TestClient({ "cf-connecting-ip": `198.51.100.${pick % 250}` }) : own.client;
           const path = pathFor(route.path, pick);
           const before = await counts();
           const res = await send(client, route.method, path, body);
           await expectSaneAnswer(res, `${route.method} ${path}`);
           if (res.status < 200 || res.status >= 300) expect(await counts(), `${route.method} ${path} → ${res.status} changed rows`).toEqual(before);
-        }),
+        })),
         { numRuns: RUNS, seed: SEED, endOnFailure: true },
       );
     },
@@ -456,7 +460,7 @@ const cursors = fc.oneof(
   fc.tuple(fc.oneof(fc.integer(), fc.constantFrom(Number.MAX_SAFE_INTEGER + 2, -1, 0, 1e308)), fc.string({ maxLength: 20 })).map(([at, id]) => b64url(`${at}:${id}`)),
   fc.constantFrom("!!!not-base64!!!", "====", "a", b64url(":"), b64url("1:"), b64url(":id"), b64url("NaN:x"), b64url('{"d":"2026-01-01","id":1}'), b64url("\u0000\u0000"), "%ZZ", b64url("9".repeat(400) + ":x")),
 );
-const datesLike = fc.constantFrom("2026-02-30", "2026-13-01", "0000-00-00", "9999-12-31", "-001-01-01", "2026-1-1", "26/11/2026", "2026-11-26T00:00:00Z", "2026", "2026-00", "1970-01-01");
+const datesLike = fc.constantFrom("2026-02-30", "2026-13-01", "0000-00-00", "9999-12-31", "-001-01-01", "2026-1-1", "26/11/2026", "2026-11-26T00:00:00Z", "2026", "2026-00", "1970-01-01", "+010000-01-01", "10000-01-01", "0001-01-01", "1900-01-01", "1999-12-31", "2000-01-01", "2099-12-31", "2100-01-01", "+275760-09-13");
 const hugeText = fc.integer({ min: 1_000, max: 20_000 }).map((n) => "é𝄞x".repeat(Math.ceil(n / 4)));
 const hostile = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 30 }) },
@@ -466,7 +470,7 @@ const hostile = fc.oneof(
   { weight: 2, arbitrary: fc.oneof(fc.integer(), fc.integer({ min: -1_000_000, max: -1 }), fc.double()).map(String) },
   {
     weight: 3,
-    arbitrary: fc.constantFrom("", " ", "0", "-1", "-0", "1.5", "1,5", "1e999", "NaN", "Infinity", "9".repeat(40), "true", "on", "null", "undefined", "[]", "{}", "\u0000", "\u202e", "<script>alert(1)</script>", "' OR 1=1 --", "'; DROP TABLE documents; --", "../../etc/passwd", "en", "fr", "draft", "issued", "paid", "overdue", "invoice", "quote", "credit_note", "monthly", "quarterly"),
+    arbitrary: fc.constantFrom("", " ", "0", "-1", "-0", "1.5", "1,5", "1e999", "NaN", "Infinity", "9".repeat(40), "true", "on", "null", "undefined", "[]", "{}", "\u0000", "\u202e", "<script>alert(1)</script>", "' OR 1=1 --", "'; DROP TABLE documents; --", "../../etc/passwd", "en", "fr", "draft", "issued", "paid", "overdue", "invoice", "quote", "credit_note", "monthly", "quarterly", "a\r\nSet-Cookie: fuzz=1", "/\t/evil.example", "//evil.example", "/\\evil.example", "\r\n"),
   },
   { weight: 2, arbitrary: cursors },
   { weight: 1, arbitrary: datesLike },
@@ -549,13 +553,13 @@ describe("fuzzing query strings", () => {
     async (_name, route) => {
       const names = [...new Set([...(pageQueryNames.get(route.path) ?? []), ...SOURCE_QUERY_NAMES, ...COMMON_QUERY_NAMES])];
       await fc.assert(
-        fc.asyncProperty(queryParts(names), fc.nat(), fc.nat(), fc.nat({ max: 4 }), async (parts, pick, junk, who) => {
+        fc.asyncProperty(queryParts(names), fc.nat(), fc.nat(), fc.nat({ max: 4 }), async (parts, pick, junk, who) => tried("query strings", async () => {
           // One case in five as a visitor: the redirect to the login page must hold up too.
           const client = who === 0 ? new TestClient({ "cf-connecting-ip": `198.51.100.${pick % 250}` }) : site.client;
           const path = `${fillPath(route.path, pick, junk)}?${queryString(parts)}`;
           const accept = route.path.startsWith("/api/") ? "application/json" : "text/html";
           await expectSaneAnswer(await client.fetch(path, { headers: { accept } }), `GET ${path.slice(0, 300)}`);
-        }),
+        })),
         { numRuns: QUERY_RUNS, seed: SEED, endOnFailure: true },
       );
     },
@@ -777,7 +781,7 @@ describe("fuzzing form posts", () => {
       const account = disposable ? await throwawayAccount() : null;
       const secrets = account ? [account.password, account.email] : [];
       await fc.assert(
-        fc.asyncProperty(formCases(shapes, names, secrets), async (c) => {
+        fc.asyncProperty(formCases(shapes, names, secrets), async (c) => tried("form posts", async () => {
           const owner = disposable ? await throwawayAccount() : site;
           const session = owner.client.cookies.get("__Host-session");
           const actor = c.who === 0 ? visitor(c.junk) : { client: owner.client, csrf: await owner.client.ensureCsrf() };
@@ -793,7 +797,7 @@ describe("fuzzing form posts", () => {
           await expectSaneAnswer(res, `POST ${path} (${c.multipart ? "multipart" : "urlencoded"}, ${c.how})`);
           // A fuzzed sign-in, sign-up or logout may have replaced or ended the session: sign in again.
           if (!disposable && actor.client === site.client && site.client.cookies.get("__Host-session") !== session) await restoreSite();
-        }),
+        })),
         { numRuns: FORM_RUNS, seed: SEED, endOnFailure: true },
       );
     },
