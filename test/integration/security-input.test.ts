@@ -141,7 +141,7 @@ describe("no 500 on unreadable forms", () => {
   it.each(bodies)("answers 400 to %s sent with a header CSRF token, on every kind of form route", async (_, type, body) => {
     const { client } = await signedUpClient();
     const token = await client.ensureCsrf();
-    for (const path of ["/parametres/entreprise", "/parametres/entreprise/logo", "/factures/nouvelle", "/temps/facturer", "/clients"]) {
+    for (const path of ["/parametres/entreprise", "/parametres/entreprise/logo", "/factures/nouvelle", "/temps/facturer", "/clients", "/achats/nouvelle"]) {
       const res = await client.fetch(path, { method: "POST", body, headers: { "content-type": type, accept: "text/html", "x-csrf-token": token } });
       expect(res.status, `${path}: ${res.status}`).toBeLessThan(500);
     }
@@ -224,6 +224,18 @@ describe("business dates outside 2000–2099 are refused with a clear error, not
       await refused(await client.json("POST", `/api/v1/stock/${productId}/movements`, { reason: "purchase", quantity: "3", occurredOn: d }), "occurredOn", OUT_OF_WINDOW.includes(d));
     }
     expect(await count("stock_movements", accountId)).toBe(0);
+  });
+
+  it("on purchase invoices added by hand", async () => {
+    const { client, accountId } = await signedUpClient();
+    for (const d of [...OUT_OF_WINDOW, ...NOT_DATES]) {
+      for (const field of ["issueDate", "dueDate"]) {
+        const res = await client.postForm("/achats/nouvelle", { supplierName: "Fournisseur", number: "A-1", issueDate: "2026-01-15", taxExclusiveCents: "100", vatCents: "20", category: "services", [field]: d });
+        expect(res.status, `${field}=${d}`).toBe(400);
+        if (OUT_OF_WINDOW.includes(d)) expect(await res.text()).toContain("31/12/2099");
+      }
+    }
+    expect(await count("purchases", accountId)).toBe(0);
   });
 
   it("on reporting periods, without a 500 for year 9999", async () => {

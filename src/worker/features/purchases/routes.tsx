@@ -9,7 +9,7 @@ import type { AppEnv } from "../../env";
 import { AppError, type FieldErrors } from "../../http/errors";
 import { contentDisposition } from "../../http/header-values";
 import { requireAuth } from "../../http/session";
-import { formFields, jsonBody, orThrow, validate } from "../../http/validate";
+import { formFields, jsonBody, orThrow, readForm, validate } from "../../http/validate";
 import { base64Decode, bytesToHex, hmacSha256Bytes, timingSafeEqual } from "../../lib/crypto/random";
 import type { Flash } from "../../ui/layout";
 import { pageContext } from "../../ui/page-context";
@@ -161,7 +161,7 @@ export const purchasesPages = new Hono<AppEnv>()
   .get(`${PURCHASES_PATH}/nouvelle`, (c) => render(c, <NewPurchasePage ctx={pageContext(c)} values={{}} today={todayInParis(Date.now())} />))
   .post(`${PURCHASES_PATH}/nouvelle`, async (c) => {
     const ctx = accountCtx(c);
-    const body = await c.req.parseBody();
+    const body = await readForm(c);
     const values: Record<string, string> = {};
     for (const [k, v] of Object.entries(body)) if (k !== "_csrf" && typeof v === "string") values[k] = v;
     const again = (errors: FieldErrors, status: ContentfulStatusCode) => render(c, <NewPurchasePage ctx={pageContext(c)} values={values} errors={errors} today={todayInParis(ctx.now)} />, status);

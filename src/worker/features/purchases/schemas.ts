@@ -3,8 +3,7 @@ import { ALL_REASON_CODES } from "../../domain/einvoice/cdar";
 import { parseAmountToCents } from "../../domain/format";
 import { isValidSiren } from "../../domain/identifiers";
 import { BUYER_ACTIONS, type BuyerAction } from "../../domain/purchases";
-import { isIsoDate } from "../../domain/vat";
-import { optionalText, requiredText } from "../../http/validate";
+import { businessDate, optionalText, requiredText } from "../../http/validate";
 import { PAYMENT_METHODS } from "./verbs";
 
 /** An amount in euros as typed ("1 234,56") or integer cents from the API; cents out. */
@@ -25,7 +24,7 @@ const euros = (message: "purchases.err.amount") =>
     return parsed.cents;
   });
 
-const isoDay = (message: "purchases.err.date") => z.string().trim().refine((v) => isIsoDate(v), message);
+const isoDay = (message: "purchases.err.date") => z.string().trim().pipe(businessDate(message));
 
 /**
  * POST /api/v1/purchases/:id/status: `{ code, reasonCode?, reason?, amountCents? }`. A dispute
@@ -59,7 +58,7 @@ export const ManualPurchaseInput = z
     supplierVatNumber: optionalText(30),
     number: requiredText(100),
     issueDate: isoDay("purchases.err.date"),
-    dueDate: optionalText(10).refine((v) => v === undefined || isIsoDate(v), "purchases.err.date"),
+    dueDate: optionalText(10).pipe(businessDate("purchases.err.date").optional()),
     taxExclusiveCents: euros("purchases.err.amount"),
     vatCents: euros("purchases.err.amount").refine((v) => v >= 0, "purchases.err.amount"),
     category: z.enum(["goods", "services", "overheads"], "purchases.err.category"),
