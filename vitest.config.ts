@@ -11,6 +11,8 @@ export default defineConfig(async () => {
   // this same process; the Worker gets it as its platform PA, like `npm start` does.
   process.env.PA_STANDIN_PORT ??= String(await freePort());
   const pa = `http://127.0.0.1:${process.env.PA_STANDIN_PORT}`;
+  // The Turnstile siteverify stand-in (test/stand-ins/turnstile-server.mjs), on its own port.
+  process.env.TURNSTILE_STANDIN_PORT ??= String(await freePort());
   return {
     plugins: [
       cloudflareTest({
@@ -28,6 +30,7 @@ export default defineConfig(async () => {
             PA_DIRECTORY_URL: `${pa}/directory-service`,
             PA_CLIENT_ID: "factumo-platform",
             PA_CLIENT_SECRET: "standin-platform-secret",
+            TURNSTILE_VERIFY_URL: `http://127.0.0.1:${process.env.TURNSTILE_STANDIN_PORT}/turnstile/v0/siteverify`,
           },
         },
       }),
@@ -38,7 +41,7 @@ export default defineConfig(async () => {
       // The stylesheet's text, for test/unit/focus-ring.test.ts (vitest empties CSS imports otherwise).
       css: { include: [/src\/client\/styles\.css/] },
       // A local Stripe API stand-in (Node HTTP), its URL handed to the tests as inject("stripeApiBase").
-      globalSetup: ["./test/helpers/stripe-server.mjs", "./test/stand-ins/pa-server.mjs"],
+      globalSetup: ["./test/helpers/stripe-server.mjs", "./test/stand-ins/pa-server.mjs", "./test/stand-ins/turnstile-server.mjs"],
       // Generous: the 2-core machines also run workerd and the PDF renderer; no test asserts time.
       testTimeout: 30_000,
     },

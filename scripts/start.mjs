@@ -4,6 +4,7 @@ import path from "node:path";
 import { applyMigrations, buildClient, localSecrets, root, startWrangler } from "./lib/dev-server.mjs";
 import { assertNode } from "./lib/env.mjs";
 import { startPaServer } from "../test/stand-ins/pa-server.mjs";
+import { startTurnstileServer } from "../test/stand-ins/turnstile-server.mjs";
 
 assertNode();
 const devVars = path.join(root, ".dev.vars");
@@ -23,7 +24,9 @@ applyMigrations();
 const port = Number(process.env.PORT ?? 8787);
 // The stand-in Plateforme Agréée: every local account reaches the e-invoicing network through it.
 const pa = await startPaServer({ port: Number(process.env.PA_PORT ?? 8790) });
-const server = await startWrangler({ port, vars: pa.workerVars });
+// Turnstile's siteverify stand-in: the login's bot check after repeated failures (test keys pass).
+const turnstile = await startTurnstileServer({ port: Number(process.env.TURNSTILE_PORT ?? 8791) });
+const server = await startWrangler({ port, vars: { ...pa.workerVars, ...turnstile.workerVars } });
 const { seedDemo } = await import("./lib/seed.mjs");
 const demo = await seedDemo(server.url);
 console.log(`
@@ -31,7 +34,8 @@ console.log(`
   Demo login: ${demo.email} / ${demo.password}   (${demo.created ? "created" : "already there"})
   Emails land in the dev outbox: http://localhost:${port}/dev/outbox
   Stand-in Plateforme Agréée (e-invoicing network): ${pa.url}  (state: ${pa.url}/_sim/state)
+  Stand-in Turnstile siteverify (login bot check): ${turnstile.url}
   Stop with Ctrl+C.
 `);
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => (server.stop(), void pa.close(), process.exit(0)));
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => (server.stop(), void pa.close(), void turnstile.close(), process.exit(0)));
 server.child.on("exit", (code) => process.exit(code ?? 0));

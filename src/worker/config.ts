@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { TURNSTILE_SITEVERIFY, TURNSTILE_TEST_KEYS, isTurnstileTestSecret } from "./lib/turnstile";
 
 const base64Key = z
   .string()
@@ -48,6 +49,15 @@ const ConfigSchema = z
     PA_CLIENT_ID: z.string().min(1).optional(),
     PA_CLIENT_SECRET: z.string().min(1).optional(),
     /**
+     * Cloudflare Turnstile (the challenge after CAPTCHA_AFTER sign-in failures for one email). Local
+     * and test defaults are Cloudflare's published test keys (always pass); production must set its
+     * own. TURNSTILE_VERIFY_URL points at a local stand-in in tests and `npm start`; in production
+     * the outbound guard only lets challenges.cloudflare.com through.
+     */
+    TURNSTILE_SITE_KEY: z.string().min(1).default(TURNSTILE_TEST_KEYS.site),
+    TURNSTILE_SECRET_KEY: z.string().min(1).default(TURNSTILE_TEST_KEYS.secret),
+    TURNSTILE_VERIFY_URL: z.url().default(TURNSTILE_SITEVERIFY),
+    /**
      * Reliability harness only (`npm run reliability`): probability (0..1) that an issue request fails
      * right after its number is allocated, before the D1 write. Refused in production below.
      */
@@ -56,6 +66,10 @@ const ConfigSchema = z
   .refine((c) => c.ENVIRONMENT !== "production" || !c.STRIPE_API_BASE, {
     message: "STRIPE_API_BASE est réservé aux tests (en production, le SDK parle à api.stripe.com)",
     path: ["STRIPE_API_BASE"],
+  })
+  .refine((c) => c.ENVIRONMENT !== "production" || !isTurnstileTestSecret(c.TURNSTILE_SECRET_KEY), {
+    message: "TURNSTILE_SECRET_KEY est obligatoire en production (les clés de test de Cloudflare laissent tout passer)",
+    path: ["TURNSTILE_SECRET_KEY"],
   })
   .refine((c) => c.ENVIRONMENT !== "production" || c.RESEND_API_KEY, {
     message: "RESEND_API_KEY est obligatoire en production (sans lui, aucun email ne part)",

@@ -8,6 +8,7 @@ import { applyMigrations, buildClient, freePort, localSecrets, root, startWrangl
 import { assertNode } from "../../scripts/lib/env.mjs";
 import { startStripeServer } from "../helpers/stripe-server.mjs";
 import { startPaServer } from "../stand-ins/pa-server.mjs";
+import { startTurnstileServer } from "../stand-ins/turnstile-server.mjs";
 
 assertNode();
 const chromium = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p && existsSync(p));
@@ -27,6 +28,7 @@ const stripeWebhookSecret = `whsec_e2e_${Date.now().toString(36)}`;
 const stripe = await startStripeServer({ webhookUrl: `http://localhost:${port}/webhooks/stripe`, webhookSecret: stripeWebhookSecret });
 // The stand-in Plateforme Agréée: the accounts of the e2e tests exchange invoices through it.
 const pa = await startPaServer();
+const turnstile = await startTurnstileServer();
 const server = await startWrangler({
   port,
   persistTo,
@@ -38,6 +40,7 @@ const server = await startWrangler({
     STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
     STRIPE_API_BASE: stripe.url,
     ...pa.workerVars,
+    ...turnstile.workerVars,
   },
   stdio: ["ignore", "ignore", "inherit"],
 });
@@ -68,6 +71,7 @@ try {
   server.stop();
   void stripe.close();
   void pa.close();
+  void turnstile.close();
   rmSync(persistTo, { recursive: true, force: true });
 }
 process.exit(status);

@@ -6,7 +6,7 @@ import { issueFaultsFrom } from "../../src/worker/features/documents/issue";
 // The reliability harness's fault switch (FAULT_ISSUE_WRITE_RATE) must never be reachable in production.
 describe("the issue fault switch", () => {
   it("is refused by the configuration in production", () => {
-    const production = { ...env, ENVIRONMENT: "production", RESEND_API_KEY: "re_test", FAULT_ISSUE_WRITE_RATE: "0.1" };
+    const production = { ...env, ENVIRONMENT: "production", RESEND_API_KEY: "re_test", TURNSTILE_SECRET_KEY: "0x4AAAAAAAproductionSecretForTests", FAULT_ISSUE_WRITE_RATE: "0.1" };
     expect(() => loadConfig(production)).toThrow(/FAULT_ISSUE_WRITE_RATE/);
     const { FAULT_ISSUE_WRITE_RATE: _off, ...withoutFault } = production;
     expect(loadConfig(withoutFault).ENVIRONMENT).toBe("production");

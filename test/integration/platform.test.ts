@@ -135,7 +135,7 @@ describe("dev tools (/dev/outbox, /dev/seed)", () => {
     development: { ENVIRONMENT: "development" },
     test: {},
     // Without the test stand-ins' URLs, which a production configuration refuses.
-    production: { ENVIRONMENT: "production", RESEND_API_KEY: "re_test", PA_TOKEN_URL: undefined, PA_FLOW_URL: undefined, PA_DIRECTORY_URL: undefined, PA_CLIENT_ID: undefined, PA_CLIENT_SECRET: undefined },
+    production: { ENVIRONMENT: "production", RESEND_API_KEY: "re_test", TURNSTILE_SECRET_KEY: "0x4AAAAAAAproductionSecretForTests", PA_TOKEN_URL: undefined, PA_FLOW_URL: undefined, PA_DIRECTORY_URL: undefined, PA_CLIENT_ID: undefined, PA_CLIENT_SECRET: undefined },
   };
 
   it("answer 404 in test and production modes, and the footer does not link them", async () => {

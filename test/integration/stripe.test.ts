@@ -137,7 +137,7 @@ const pageOf = async (client: TestClient, id: string) => (await (await client.ge
 
 describe("configuration", () => {
   it("refuses a Stripe test server URL in production", () => {
-    const production = { ...env, ENVIRONMENT: "production", RESEND_API_KEY: "re_test", STRIPE_SECRET_KEY: "sk_live_x" };
+    const production = { ...env, ENVIRONMENT: "production", RESEND_API_KEY: "re_test", TURNSTILE_SECRET_KEY: "0x4AAAAAAAproductionSecretForTests", STRIPE_SECRET_KEY: "sk_live_x" };
     expect(() => loadConfig({ ...production })).not.toThrow();
     expect(() => loadConfig({ ...production, STRIPE_API_BASE: API_BASE })).toThrow(/STRIPE_API_BASE/);
   });

@@ -33,7 +33,8 @@ describe("§8 secure authentication: throttles hold under concurrency", () => {
     await client.ensureCsrf();
     const burst = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        client.json("POST", "/api/v1/auth/login", { email, password: i === 149 ? TEST_PASSWORD : `wrong-password-${i}` }),
+        // Every request carries a Turnstile token (test key, passes), so only the throttle can stop them.
+        client.json("POST", "/api/v1/auth/login", { email, password: i === 149 ? TEST_PASSWORD : `wrong-password-${i}`, "cf-turnstile-response": "XXXX.DUMMY.TOKEN.XXXX" }),
       ),
     );
     const codes = statuses(burst);

@@ -8,6 +8,8 @@ import { renderErrorPage } from "../ui/error-page";
 export const ERROR_STATUS = {
   invalid: 400,
   unauthorized: 401,
+  /** A sign-in after repeated failures for its email needs a Turnstile token (features/auth/verbs.ts). */
+  captcha_required: 401,
   forbidden: 403,
   /** The account's email is not verified yet: no email goes to third parties (features/sending/gate.ts). */
   email_unverified: 403,

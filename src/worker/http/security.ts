@@ -14,6 +14,8 @@ const baseHeaders = secureHeaders({
     imgSrc: ["'self'", "data:"],
     fontSrc: ["'self'"],
     connectSrc: ["'self'"],
+    // The Turnstile widget (login after repeated failures) runs in an iframe from Cloudflare.
+    frameSrc: ["'self'", "https://challenges.cloudflare.com"],
     formAction: ["'self'"],
     frameAncestors: ["'none'"],
     baseUri: ["'none'"],

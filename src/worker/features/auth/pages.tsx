@@ -3,6 +3,7 @@ import { isSafeRedirect } from "../../http/header-values";
 import { CsrfField, Field, FormErrorSummary } from "../../ui/form";
 import { type Flash, PublicLayout } from "../../ui/layout";
 import type { PageContext } from "../../ui/page-context";
+import { TURNSTILE_SCRIPT } from "../../lib/turnstile";
 
 interface FormPageProps {
   ctx: PageContext;
@@ -53,7 +54,26 @@ export function SignUpPage({ ctx, values = {}, errors }: FormPageProps) {
   );
 }
 
-export function LogInPage({ ctx, values = {}, errors, flash, next }: FormPageProps & { next?: string }) {
+/**
+ * Cloudflare Turnstile's widget, shown after repeated failures for an email: the real script (under
+ * the page's CSP nonce) puts its token in the form's `cf-turnstile-response` field.
+ */
+function Captcha({ ctx, siteKey, message }: { ctx: PageContext; siteKey: string; message: string }) {
+  return (
+    <div class="field has-error" id="captcha" role="group" aria-labelledby="captcha-label" aria-describedby="captcha-error">
+      <p class="label" id="captcha-label">
+        {ctx.t("auth.captcha.label")}
+      </p>
+      <p class="error" id="captcha-error">
+        {message}
+      </p>
+      <div class="cf-turnstile" data-sitekey={siteKey} data-action="login" data-language={ctx.locale} />
+      <script src={TURNSTILE_SCRIPT} async defer nonce={ctx.nonce} />
+    </div>
+  );
+}
+
+export function LogInPage({ ctx, values = {}, errors, flash, next, captchaSiteKey }: FormPageProps & { next?: string; captchaSiteKey?: string | undefined }) {
   const { t } = ctx;
   return (
     <PublicLayout ctx={ctx} title={t("auth.login.title")} flash={flash}>
@@ -65,6 +85,7 @@ export function LogInPage({ ctx, values = {}, errors, flash, next }: FormPagePro
           <FormErrorSummary ctx={ctx} errors={errors} />
           <Field name="email" type="email" label={t("field.email")} value={values.email} errors={errors} required autocomplete="username" />
           <Field name="password" type="password" label={t("field.password")} errors={errors} required autocomplete="current-password" />
+          {captchaSiteKey && errors?.captcha ? <Captcha ctx={ctx} siteKey={captchaSiteKey} message={errors.captcha} /> : null}
           <button type="submit" class="button primary">
             {t("auth.login.submit")}
           </button>

@@ -62,7 +62,11 @@ export const authPages = new Hono<AppEnv>()
         return c.redirect(safeNext(values.next), 303);
       },
       (values, errors, status) =>
-        render(c, <LogInPage ctx={pageContext(c)} values={{ email: values.email ?? "" }} errors={errors} next={values.next} />, status),
+        render(
+          c,
+          <LogInPage ctx={pageContext(c)} values={{ email: values.email ?? "" }} errors={errors} next={values.next} captchaSiteKey={c.var.config.TURNSTILE_SITE_KEY} />,
+          status,
+        ),
     ),
   )
   .post("/connexion/2fa", (c) =>

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { emailField, requiredText } from "../../http/validate";
+import { TURNSTILE_FIELD } from "../../lib/turnstile";
 
 export const passwordField = z
   .string()
@@ -19,6 +20,8 @@ export const LogInInput = z.object({
   email: emailField,
   // No policy on login: an old password that predates the policy must still work.
   password: z.string().min(1, "form.required").max(256, "err.password.long"),
+  /** The Turnstile widget's token, needed after CAPTCHA_AFTER failures for the email (same name in forms and JSON). */
+  [TURNSTILE_FIELD]: z.string().max(4096).optional(),
 });
 
 export const TotpLoginInput = z.object({

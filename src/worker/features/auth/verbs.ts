@@ -1,12 +1,13 @@
 import { and, eq, gte, isNull, ne, or, sql } from "drizzle-orm";
 import type { VerbCtx } from "../../context";
 import { accounts, authTokens, connectionLog, memberships, policyAcknowledgements, recoveryCodes, sessions, users } from "../../db/schema";
-import { AppError } from "../../http/errors";
+import { AppError, type FieldErrors } from "../../http/errors";
 import { type Hit, hitAll, ipSubject, rateLimited, refund, throttle, throttledCheck } from "../../http/throttle";
 import { randomId, randomToken, sha256Hex } from "../../lib/crypto/random";
 import { hashPassword, verifyPassword } from "../../lib/crypto/password";
 import { hashRecoveryCode, verifyTotp } from "../../lib/crypto/totp";
 import { sendMail } from "../../lib/mail";
+import { TURNSTILE_FIELD, verifyTurnstile } from "../../lib/turnstile";
 import { aad, sealerFor } from "../../lib/sealer";
 import { recordLogin, recordUserAccess } from "../privacy/access-log";
 import { CURRENT_POLICY } from "../privacy/policy";
@@ -129,6 +130,9 @@ async function logAttempt(
   });
 }
 
+/** Sign-in failures for one email after which a Turnstile token is required (README, "Security limits"). */
+export const CAPTCHA_AFTER = 3;
+
 /** The throttles of one sign-in attempt (either step): its email, and its IP when known. */
 function signInPairs(email: string, meta: RequestMeta) {
   return [
@@ -155,16 +159,31 @@ export type LogInResult =
   | { kind: "totp_required"; challenge: string };
 
 /** Checks email and password, throttled per email and per IP; every attempt is logged. */
-export async function logIn(ctx: VerbCtx, input: { email: string; password: string }, meta: RequestMeta): Promise<LogInResult> {
+export async function logIn(
+  ctx: VerbCtx,
+  input: { email: string; password: string; [TURNSTILE_FIELD]?: string | undefined },
+  meta: RequestMeta,
+): Promise<LogInResult> {
   const emailHash = await sha256Hex(input.email);
   const user = await ctx.db.select().from(users).where(eq(users.email, input.email)).get();
   const hits = await countSignInAttempt(ctx, meta, input.email, emailHash, user?.id ?? null);
+  // Past CAPTCHA_AFTER failures for this email, a Turnstile token first: the owner is slowed, not
+  // locked out, and a script without one costs no password check (its hit is given back).
+  const failures = hits.find((h) => h.rule === "loginEmail")?.hits ?? 1;
+  if (failures > CAPTCHA_AFTER && !(await verifyTurnstile(ctx.config, input[TURNSTILE_FIELD], meta.ip))) {
+    await refund(ctx.db, hits);
+    const message = ctx.t(input[TURNSTILE_FIELD] ? "err.captcha.failed" : "err.captcha.required");
+    throw new AppError("captcha_required", message, { captcha: message });
+  }
 
   // Without a user, still run the KDF so timing does not reveal which emails have accounts.
   const check = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH, ctx.config.PASSWORD_PEPPER);
   if (!user || !check.ok) {
     await logAttempt(ctx, meta, emailHash, user?.id ?? null, "bad_credentials");
-    throw new AppError("unauthorized", ctx.t("err.login"), { _form: ctx.t("err.login") });
+    // The failure that reaches the threshold already shows the challenge for the next attempt.
+    const fields: FieldErrors = { _form: ctx.t("err.login") };
+    if (failures >= CAPTCHA_AFTER) fields.captcha = ctx.t("err.captcha.next");
+    throw new AppError("unauthorized", ctx.t("err.login"), fields);
   }
   // A right password is not a failure: its hit is given back (the 2FA step counts its own).
   await refund(ctx.db, hits);

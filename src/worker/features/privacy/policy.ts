@@ -24,7 +24,10 @@ export const PROCESSORS: readonly Processor[] = [
   {
     id: "cloudflare",
     name: "Cloudflare, Inc.",
-    purpose: { fr: "Hébergement de l'application, de la base de données et des fichiers", en: "Hosting of the application, database and files" },
+    purpose: {
+      fr: "Hébergement de l'application, de la base de données et des fichiers ; vérification anti-robot (Turnstile) après plusieurs échecs de connexion",
+      en: "Hosting of the application, database and files; bot check (Turnstile) after repeated failed sign-ins",
+    },
     location: {
       fr: "Union européenne : base D1, fichiers R2 et objets durables créés dans la juridiction « eu »",
       en: "European Union: D1 database, R2 files and Durable Objects created in the “eu” jurisdiction",
@@ -33,7 +36,8 @@ export const PROCESSORS: readonly Processor[] = [
       fr: "Société établie aux États-Unis : clauses contractuelles types de la Commission européenne",
       en: "Company based in the United States: European Commission standard contractual clauses",
     },
-    hosts: [],
+    // Turnstile's siteverify: the anti-robot check a sign-in needs after repeated failures.
+    hosts: ["challenges.cloudflare.com"],
   },
   {
     id: "stripe",
