@@ -72,7 +72,7 @@ describe("§8 secure authentication: a bot check (Turnstile) after repeated fail
     expect(withToken.status).toBe(303);
   });
 
-  it("refuses a token siteverify rejects (Cloudflare's always-fail test secret) and fails closed when siteverify is unreachable", async () => {
+  it("refuses a token siteverify rejects (Cloudflare's always-fail test secret) and fails closed when siteverify answers an error", async () => {
     const { email } = await signedUpClient();
     await failTimes(new TestClient(), email, CAPTCHA_AFTER);
     const failing = new TestClient({}, { TURNSTILE_SECRET_KEY: "2x0000000000000000000000000000000AA" });
@@ -81,7 +81,8 @@ describe("§8 secure authentication: a bot check (Turnstile) after repeated fail
     const body = (await res.json()) as ApiError;
     expect(body.error.code).toBe("captcha_required");
     expect(body.error.message).toBe("La vérification anti-robot a échoué. Réessayez.");
-    const unreachable = new TestClient({}, { TURNSTILE_VERIFY_URL: "http://127.0.0.1:9/turnstile/v0/siteverify" });
+    // A 404 from the service (an outage, a moved endpoint) is a refusal, never a pass.
+    const unreachable = new TestClient({}, { TURNSTILE_VERIFY_URL: `${STANDIN}/turnstile/v0/gone` });
     const down = await unreachable.json("POST", "/api/v1/auth/login", { email, password: TEST_PASSWORD, [TURNSTILE_FIELD]: "XXXX.DUMMY.TOKEN.XXXX" });
     expect(((await down.json()) as ApiError).error.code).toBe("captcha_required");
     expect(failing.cookies.has("__Host-session") || unreachable.cookies.has("__Host-session")).toBe(false);
