@@ -107,7 +107,7 @@ function expect(res, status, what) {
 export async function readyAccount(base, label, index = 0) {
   const s = new Session(base);
   const email = `${label}-${Date.now().toString(36)}-${index}@factumo.test`;
-  const signup = await s.json("POST", "/api/v1/auth/signup", { name: `Compte ${label} ${index}`, email, password: "une phrase de passe solide", companyName: `${VAT_PROFILE.name} ${label} ${index}` });
+  const signup = await s.json("POST", "/api/v1/auth/signup", { name: `Compte ${label} ${index}`, email, password: "une phrase de passe solide", companyName: `${VAT_PROFILE.name} ${label} ${index}`, acceptTerms: true });
   expect(signup, 202, "sign-up");
   // Sign-up opens no session (it answers the same for a taken email): sign in.
   const { account } = expect(await s.json("POST", "/api/v1/auth/login", { email, password: "une phrase de passe solide" }), 200, "login");

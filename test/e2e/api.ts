@@ -58,7 +58,7 @@ export const FRANCHISE_PROFILE = {
 export async function signUpViaApi(prefix: string): Promise<{ api: ApiClient; email: string }> {
   const api = new ApiClient();
   const email = uniqueEmail(prefix);
-  assert.equal((await api.json("POST", "/api/v1/auth/signup", { name: "Léa Vidal", email, password: PASSWORD, companyName: FRANCHISE_PROFILE.name })).status, 202);
+  assert.equal((await api.json("POST", "/api/v1/auth/signup", { name: "Léa Vidal", email, password: PASSWORD, companyName: FRANCHISE_PROFILE.name, acceptTerms: true })).status, 202);
   // Sign-up opens no session (the same answer for a taken email): sign in.
   assert.equal((await api.json("POST", "/api/v1/auth/login", { email, password: PASSWORD })).status, 200);
   return { api, email };

@@ -24,6 +24,7 @@ test("a freelancer signs up, confirms the email from the outbox, logs out and lo
   await page.getByLabel("Mot de passe").fill(password);
   await page.getByLabel("Nom de votre entreprise").fill("Inès Dupont Traduction");
   await page.screenshot({ path: path.join(SCREENSHOTS, "signup.png"), fullPage: true });
+  await page.locator("#f-acceptTerms").check();
   await page.getByRole("button", { name: "Créer mon compte" }).click();
 
   // Sign-up opens no session (it answers the same for a taken email): the new user signs in.

@@ -12,7 +12,7 @@ const OUT = path.resolve(import.meta.dirname, "../../test-results/issued");
 async function account(profile: Record<string, unknown>) {
   const api = new ApiClient();
   const email = uniqueEmail("fx");
-  const signup = await api.json("POST", "/api/v1/auth/signup", { name: "E2E", email, password: "une phrase de passe solide", companyName: String(profile.name) });
+  const signup = await api.json("POST", "/api/v1/auth/signup", { name: "E2E", email, password: "une phrase de passe solide", companyName: String(profile.name), acceptTerms: true });
   assert.equal(signup.status, 202);
   // Sign-up opens no session: sign in.
   assert.equal((await api.json("POST", "/api/v1/auth/login", { email, password: "une phrase de passe solide" })).status, 200);

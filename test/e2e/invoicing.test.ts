@@ -41,6 +41,7 @@ test("client → product → invoice → issue → PDF downloaded → quote acce
   await fill(page, "email", email);
   await fill(page, "password", "une phrase de passe solide");
   await fill(page, "companyName", "Hugo Bernard Studio");
+  await page.locator("#f-acceptTerms").check();
   await page.getByRole("button", { name: "Créer mon compte" }).click();
   // Sign-up opens no session: sign in.
   await page.waitForURL(/\/connexion\?ok=signup/);

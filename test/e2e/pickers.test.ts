@@ -64,6 +64,7 @@ async function signedUpPage(): Promise<{ page: Page; close: () => Promise<void> 
   await fill(page, "email", email);
   await fill(page, "password", "une phrase de passe solide");
   await fill(page, "companyName", "Lea Studio");
+  await page.locator("#f-acceptTerms").check();
   await page.getByRole("button", { name: "Créer mon compte" }).click();
   // Sign-up opens no session: sign in.
   await page.waitForURL(/\/connexion\?ok=signup/);

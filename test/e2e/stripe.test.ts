@@ -38,6 +38,7 @@ test("a client pays an invoice online through Stripe Checkout and the seller see
   await page.locator('[name="email"]').fill(sellerEmail);
   await page.locator('[name="password"]').fill("une phrase de passe solide");
   await page.locator('[name="companyName"]').fill("Léa Moreau Design");
+  await page.locator("#f-acceptTerms").check();
   await page.getByRole("button", { name: "Créer mon compte" }).click();
   // Sign-up opens no session: sign in.
   await page.waitForURL(/\/connexion\?ok=signup/);

@@ -103,6 +103,7 @@ export async function signedUpClient(opts: { email?: string; name?: string; comp
     email,
     password: TEST_PASSWORD,
     companyName: opts.companyName ?? "Camille Martin Conseil",
+    acceptTerms: "on",
   });
   if (res.status !== 303) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
   if (opts.verified !== false) {

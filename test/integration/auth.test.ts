@@ -35,7 +35,7 @@ describe("§8 secure authentication: sign-up, verification and login", () => {
   it("sets the session cookie HttpOnly, Secure, SameSite=Lax with the __Host- prefix", async () => {
     const client = new TestClient();
     const email = uniqueEmail();
-    await client.postForm("/inscription", { name: "Léa", email, password: TEST_PASSWORD, companyName: "Léa Design" });
+    await client.postForm("/inscription", { name: "Léa", email, password: TEST_PASSWORD, companyName: "Léa Design", acceptTerms: "on" });
     const res = await client.postForm("/connexion", { email, password: TEST_PASSWORD });
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__Host-session="));
     expect(cookie).toBeDefined();
@@ -93,7 +93,7 @@ describe("CSRF", () => {
     const email = uniqueEmail();
     const client = new TestClient();
     await client.ensureCsrf();
-    const res = await client.postForm("/inscription", { name: "A", email, password: TEST_PASSWORD, companyName: "A" }, { csrf: null });
+    const res = await client.postForm("/inscription", { name: "A", email, password: TEST_PASSWORD, companyName: "A", acceptTerms: "on" }, { csrf: null });
     expect(res.status).toBe(403);
     expect(await env.DB.prepare("SELECT id FROM users WHERE email = ?").bind(email).first()).toBeNull();
   });

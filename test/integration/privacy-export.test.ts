@@ -9,6 +9,7 @@ import { EXPORT_ONLY, NOT_EXPORTED, accountTables, exportedTables, isImported } 
 import { bytesToHex, randomId, sha256 } from "../../src/worker/lib/crypto/random";
 import { lastMailTo, signedUpClient, type TestClient } from "../helpers/client";
 import { createDraftVia, draftBody, readyAccount } from "../helpers/invoicing";
+import { TERMS_VERSION } from "../../src/worker/features/privacy/policy";
 
 type Job = { id: string; status: string; step: number; total: number; error: string | null; downloadUrl: string | null };
 
@@ -169,6 +170,8 @@ describe("export of every account table", () => {
     const user = JSON.parse(new TextDecoder().decode(files["user.json"])) as Record<string, unknown>;
     expect(user).not.toHaveProperty("passwordHash");
     expect(user).not.toHaveProperty("totpSecretSealed");
+    // The terms accepted at sign-up travel with the user's data (issue #13).
+    expect(user).toMatchObject({ termsVersion: TERMS_VERSION, termsAcceptedAt: expect.any(Number) });
     const all = new TextDecoder().decode(files["tables/documents.json"]);
     expect(all).not.toContain("public_token_hash");
     expect(all).not.toContain("public_token_sealed");

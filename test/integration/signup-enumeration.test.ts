@@ -7,7 +7,7 @@ import { lastMailTo, signedUpClient, TEST_PASSWORD, TestClient, uniqueEmail } fr
 // sign-up (status, headers that matter, body, similar time) and emails the owner instead, so the
 // form cannot tell anyone which addresses have accounts.
 
-const form = (email: string) => ({ name: "Intrus Curieux", email, password: "une autre phrase de passe", companyName: "Intrus SARL" });
+const form = (email: string) => ({ name: "Intrus Curieux", email, password: "une autre phrase de passe", companyName: "Intrus SARL", acceptTerms: "on" });
 
 const count = async (sql: string, ...binds: unknown[]) => (await env.DB.prepare(sql).bind(...binds).first<{ n: number }>())?.n ?? 0;
 

@@ -68,6 +68,7 @@ function Footer({ ctx }: { ctx: PageContext }) {
     <footer class="site-footer">
       <span>© Factumo</span>
       <a href="/confidentialite">{ctx.t("footer.privacy")}</a>
+      <a href="/conditions">{ctx.t("footer.terms")}</a>
       <a href="/mentions-legales">{ctx.t("footer.legal")}</a>
       <a href="/cookies">{ctx.t("footer.cookies")}</a>
       {ctx.isLocal ? <a href="/dev/outbox">{ctx.t("outbox.title")}</a> : null}

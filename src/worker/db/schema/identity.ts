@@ -24,6 +24,9 @@ export const users = sqliteTable(
     /** Marketing consent (policy §4, §9.7): off by default; when given, the time and the wording version shown. */
     marketingOptInAt: timestamp("marketing_opt_in_at"),
     marketingWordingVersion: text("marketing_wording_version"),
+    /** The version of the terms of use (privacy/policy.ts TERMS_VERSION) accepted at sign-up, and when. */
+    termsVersion: text("terms_version"),
+    termsAcceptedAt: timestamp("terms_accepted_at"),
     /** Objection to product analytics (policy §9.6): wins over any cookie consent. */
     analyticsOptOutAt: timestamp("analytics_opt_out_at"),
     createdAt: timestamp("created_at").notNull(),

@@ -12,6 +12,38 @@ interface FormPageProps {
   flash?: Flash | null;
 }
 
+/**
+ * The required box of the sign-up form, with links to the terms and the privacy policy (opened in
+ * a new tab, so the form being filled is not lost).
+ */
+function TermsBox({ ctx, checked, error }: { ctx: PageContext; checked: boolean; error?: string | undefined }) {
+  const { t } = ctx;
+  const [before, middle, after] = t("auth.signup.termsHint").split(/\{terms\}|\{privacy\}/);
+  const describedBy = `f-acceptTerms-hint${error ? " f-acceptTerms-error" : ""}`;
+  return (
+    <div class={`field field-checkbox${error ? " has-error" : ""}`}>
+      <p class="hint" id="f-acceptTerms-hint">
+        {before}
+        <a href="/conditions" target="_blank" rel="noopener">
+          {t("auth.signup.termsLink")}
+        </a>
+        {middle}
+        <a href="/confidentialite" target="_blank" rel="noopener">
+          {t("auth.signup.privacyLink")}
+        </a>
+        {after}
+      </p>
+      <input type="checkbox" id="f-acceptTerms" name="acceptTerms" value="on" checked={checked} required aria-describedby={describedBy} aria-invalid={error ? "true" : undefined} />
+      <label for="f-acceptTerms">{t("auth.signup.terms")}</label>
+      {error ? (
+        <p class="error" id="f-acceptTerms-error">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 export function SignUpPage({ ctx, values = {}, errors }: FormPageProps) {
   const { t } = ctx;
   return (
@@ -42,6 +74,7 @@ export function SignUpPage({ ctx, values = {}, errors }: FormPageProps) {
             required
             autocomplete="organization"
           />
+          <TermsBox ctx={ctx} checked={values.acceptTerms === "on"} error={errors?.acceptTerms} />
           <button type="submit" class="button primary">
             {t("auth.signup.submit")}
           </button>

@@ -13,6 +13,9 @@ export const SignUpInput = z.object({
   email: emailField,
   password: passwordField,
   companyName: requiredText(200),
+  // The box "J'accepte les conditions d'utilisation…" (form: "on"; API: true). Required: the
+  // acceptance is recorded with the terms' version (users.terms_version, terms_accepted_at).
+  acceptTerms: z.preprocess((v) => v === true || v === "on" || v === "true", z.literal(true, { error: "err.terms.accept" })),
 });
 export type SignUpInput = z.infer<typeof SignUpInput>;
 

@@ -10,7 +10,7 @@ import { sendMail } from "../../lib/mail";
 import { TURNSTILE_FIELD, verifyTurnstile } from "../../lib/turnstile";
 import { aad, sealerFor } from "../../lib/sealer";
 import { recordLogin, recordUserAccess } from "../privacy/access-log";
-import { CURRENT_POLICY } from "../privacy/policy";
+import { CURRENT_POLICY, TERMS_VERSION } from "../privacy/policy";
 import { translator } from "../../ui/i18n";
 import type { SignUpInput } from "./schemas";
 import { consumeToken, mintToken, readToken } from "./tokens";
@@ -60,6 +60,9 @@ export async function createAccount(ctx: VerbCtx, input: SignUpInput): Promise<{
         passwordHash,
         locale: ctx.locale,
         passwordChangedAt: ctx.now,
+        // The sign-up form's required box: these terms, accepted now (part of the user's export).
+        termsVersion: TERMS_VERSION,
+        termsAcceptedAt: ctx.now,
         createdAt: ctx.now,
         updatedAt: ctx.now,
       }),

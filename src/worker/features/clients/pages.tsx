@@ -182,7 +182,8 @@ function ClientFields({ ctx, values, errors, current }: { ctx: PageContext; valu
           inputMode="numeric"
           maxLength={11}
           hint={t("clients.identifiers.hint")}
-          optionalLabel={optional}
+          // Required for a business in France (buyer SIREN on the invoice, checked at issue), else optional.
+          optionalLabel={t("clients.siren.when")}
         />
         <Field name="siret" label={t("clients.siret")} value={values.siret} errors={errors} inputMode="numeric" maxLength={17} optionalLabel={optional} />
         <Field name="vatNumber" label={t("clients.vatNumber")} value={values.vatNumber} errors={errors} maxLength={20} optionalLabel={optional} />

@@ -30,6 +30,7 @@ export async function seedDemo(ctx: VerbCtx): Promise<{ created: boolean; accoun
     email: DEMO_ACCOUNT.email,
     password: DEMO_ACCOUNT.password,
     companyName: DEMO_ACCOUNT.companyName,
+    acceptTerms: true,
   });
   if (!created) return { created: false, accountId: "" };
   const { userId, accountId } = created;

@@ -117,6 +117,9 @@ export const POLICY_VERSIONS: ReadonlyArray<{ version: string; publishedAt: numb
 
 export const CURRENT_POLICY = POLICY_VERSIONS[POLICY_VERSIONS.length - 1]!;
 
+/** Version of the terms of use (/conditions) a new user accepts at sign-up, stored on the user. */
+export const TERMS_VERSION = "2026-11-26";
+
 /**
  * The policy version a user stands on: the latest one they acknowledged, else the one in force when
  * they signed up (signing up accepts the published policy), else none.
