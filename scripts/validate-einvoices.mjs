@@ -44,6 +44,7 @@ await build({
       'export { default as fc } from "fast-check";',
       'export { EREPORTING_SCENARIOS } from "./test/fixtures/ereporting.ts";',
       'export { buildCdar } from "./src/worker/domain/einvoice/cdar.ts";',
+      'export { collectionStatusInput } from "./src/worker/domain/einvoice/transmission.ts";',
     ].join("\n"),
     resolveDir: root,
     sourcefile: "validate-entry.ts",
@@ -56,7 +57,7 @@ await build({
   outfile: bundle,
   logLevel: "error",
 });
-const { SCENARIOS, toCii, toUbl, CDAR_SCENARIOS, cdarInputArb, fc, buildCdar, EREPORTING_SCENARIOS } = await import(pathToFileURL(bundle).href);
+const { SCENARIOS, toCii, toUbl, CDAR_SCENARIOS, cdarInputArb, fc, buildCdar, EREPORTING_SCENARIOS, collectionStatusInput } = await import(pathToFileURL(bundle).href);
 
 const files = [];
 for (const [name, make] of Object.entries(SCENARIOS)) {
@@ -81,6 +82,37 @@ for (const [name, make] of Object.entries(EREPORTING_SCENARIOS)) {
   const file = path.join(out, `ereporting-${name}.xml`);
   writeFileSync(file, make());
   files.push(file);
+}
+// The 212 Encaissée sent after a payment (features/einvoicing/collected.ts), for every scenario that owes one.
+for (const [name, make] of Object.entries(SCENARIOS)) {
+  // As if the seller had not opted for VAT on debits, so that services owe a 212 on collection.
+  const doc = { ...make(), seller: { ...make().seller, vatOnDebits: false } };
+  const input = collectionStatusInput(doc, { amountCents: Math.max(1, Math.floor(doc.totals.taxInclusiveCents / 3)), receivedOn: "2026-12-01" }, Date.UTC(2026, 11, 1, 9));
+  if (!input) continue;
+  const file = path.join(out, `cdar-212-${name}.xml`);
+  writeFileSync(file, buildCdar(input));
+  files.push(file);
+}
+// What the stand-in PA emits (test/stand-ins/pa-xml.mjs): platform statuses and a simulated buyer's.
+{
+  const standin = await import(pathToFileURL(path.join(root, "test/stand-ins/pa-xml.mjs")).href);
+  const invoice = { number: "F-2026-0042", issueDate: "2026-12-01", sellerSiren: "732829320", sellerName: "Vendeur & Fils", buyerSiren: "552081317", buyerName: "Acheteur SA" };
+  const cases = [
+    ...[200, 201, 202, 203].map((code) => ({ code, issuer: "platform" })),
+    { code: 200, issuer: "platform", reasonCode: "NON_TRANSMISE" },
+    { code: 213, issuer: "platform", reasonCode: "DOUBLON" },
+    { code: 213, issuer: "platform", reasonCode: "DEST_INC" },
+    { code: 204, issuer: "buyer" },
+    { code: 205, issuer: "buyer" },
+    { code: 207, issuer: "buyer", reasonCode: "AUTRE" },
+    { code: 210, issuer: "buyer", reasonCode: "TX_TVA_ERR" },
+    { code: 211, issuer: "buyer", amounts: [{ amount: "120.00", percent: null }] },
+  ];
+  cases.forEach((c, i) => {
+    const file = path.join(out, `standin-${String(i).padStart(2, "0")}-${c.code}.xml`);
+    writeFileSync(file, standin.buildCdar({ ...c, invoice, recipient: "seller", reason: c.reasonCode ? `Motif ${c.reasonCode}` : null }));
+    files.push(file);
+  });
 }
 // …and 40 random ones from the property tests' generator (fixed seed: a failure reproduces).
 fc.sample(cdarInputArb, { numRuns: 40, seed: 20261207 }).forEach((input, i) => {

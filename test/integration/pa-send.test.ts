@@ -86,6 +86,26 @@ describe("sending an invoice through the PA", () => {
     expect(page).toContain("Annuler par un avoir");
   });
 
+  it("sends 212 Encaissée after a payment (amount per VAT rate), once per payment, and the buyer's platform receives it", async () => {
+    const buyer = await networkAccount();
+    const seller = await networkAccount();
+    const doc = await invoiceTo(seller, buyer.siren);
+    await paFlush();
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(new Date());
+    const paid = await seller.client.json("POST", `/api/v1/documents/${doc.id}/payments`, { amountCents: 100_000, receivedOn: today, method: "virement" });
+    expect(paid.status).toBe(201);
+    await paFlush();
+    const sent = (await paState(seller.siren)).flows.filter((f) => f.flowType === "CustomerInvoiceLC" && f.flowDirection === "Out");
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.acknowledgement.status).toBe("Ok");
+    const cdar = await (await fetch(`${(await import("../helpers/pa")).PA_URL}/_sim/flow-file?flowId=${sent[0]?.flowId}`)).text();
+    expect(cdar).toContain("<ram:ProcessConditionCode>212</ram:ProcessConditionCode>");
+    expect(cdar).toMatch(/<ram:TypeCode>MEN<\/ram:TypeCode>[\s\S]*<ram:ValueAmount currencyID="EUR">1000.00<\/ram:ValueAmount>[\s\S]*<ram:ValuePercent>20/);
+    expect((await paState(buyer.siren)).flows.filter((f) => f.flowType === "SupplierInvoiceLC")).toHaveLength(1);
+    await syncStatuses(seller.ctx());
+    expect((await transmission(seller.client, doc.id)).lifecycle.map((e) => e.code)).toEqual([200, 202, 203, 212]);
+  });
+
   it("explains a duplicate rejected by the platform (213 DOUBLON)", async () => {
     const buyer = await networkAccount();
     const seller = await networkAccount();

@@ -8,6 +8,7 @@
  * - The French and English words for each lifecycle status.
  */
 import type { BuyerSnapshot, DocumentSnapshot } from "../document.ts";
+import type { CdarInput } from "./cdar.ts";
 
 /** Issuing domestic B2B invoices through a PA becomes mandatory for SMEs and micro businesses. */
 export const ISSUE_MANDATORY_FROM = "2027-09-01";
@@ -174,4 +175,27 @@ export function describeStatus(code: number, reasonCode: string | null, locale: 
   const label = STATUS_LABELS[code]?.[locale] ?? String(code);
   const reason = reasonCode ? (REASON_LABELS[reasonCode]?.[locale] ?? reasonCode) : null;
   return { label, reason };
+}
+
+/**
+ * The 212 Encaissée for a payment on an invoice, or null when none is owed (see
+ * {@link COLLECTION_STATUS_RULES}). The amount counted is what the payment brings to the invoice,
+ * at most its total with VAT; it is split per VAT rate as BR-FR-CDV-14 requires.
+ */
+export function collectionStatusInput(
+  doc: Pick<DocumentSnapshot, "type" | "number" | "issueDate" | "operationCategory" | "totals"> & { seller: Pick<DocumentSnapshot["seller"], "siren" | "name" | "vatRegime" | "vatOnDebits">; buyer: Pick<DocumentSnapshot["buyer"], "siren" | "name"> },
+  payment: { amountCents: number; receivedOn: string },
+  at: number,
+): CdarInput | null {
+  if (payment.amountCents <= 0 || !doc.buyer.siren) return null;
+  if (!collectionStatusOwed(doc, payment.receivedOn)) return null;
+  const amount = Math.min(payment.amountCents, doc.totals.taxInclusiveCents);
+  return {
+    code: 212,
+    invoice: { number: doc.number, issueDate: doc.issueDate, typeCode: doc.type === "deposit_invoice" ? "386" : "380" },
+    seller: { siren: doc.seller.siren, name: doc.seller.name },
+    buyer: { siren: doc.buyer.siren, name: doc.buyer.name },
+    at,
+    collected: collectedPerRate(doc.totals.vatBreakdown, amount),
+  };
 }

@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import { paSubmissions } from "../../db/schema";
 import { retryDelayMinutes } from "../../domain/einvoice/transmission";
 import type { NetCtx } from "./connection";
+import { recordEvent } from "./inbound";
 import { type FlowInfo, PaError, paClient } from "./pa-client";
 
 // The outbox of flows Factumo sends to the PA. A row is written in the same batch as what makes it
@@ -65,6 +66,7 @@ export async function submitQueued(ctx: NetCtx, id: string): Promise<SubmitOutco
       const [known] = await pa.searchFlows({ trackingId: row.id, flowDirection: ["Out"] }, 1);
       if (known) {
         await markSent(ctx, row.id, known.flowId, known.acknowledgement?.status);
+        if (row.kind === "status" && row.code) await recordEvent(ctx, row.documentId, { code: row.code, reasonCode: null, reason: null, at: ctx.now, flowId: known.flowId });
         return "found";
       }
     }
@@ -77,6 +79,8 @@ export async function submitQueued(ctx: NetCtx, id: string): Promise<SubmitOutco
         : { flowSyntax: "CDAR", processingRule: "NotApplicable", name: row.fileName, trackingId: row.id, sha256: row.sha256 };
     const flow = await pa.submitFlow({ flowInfo, file });
     await markSent(ctx, row.id, flow.flowId, flow.acknowledgement?.status);
+    // A status we send (212 Encaissée) joins the invoice's timeline, once (keyed by its flow).
+    if (row.kind === "status" && row.code) await recordEvent(ctx, row.documentId, { code: row.code, reasonCode: null, reason: null, at: ctx.now, flowId: flow.flowId });
     return "sent";
   } catch (err) {
     const pe = err instanceof PaError ? err : new PaError("internal", err instanceof Error ? err.message : String(err), null, true);

@@ -1,3 +1,4 @@
+import { queueCollectionStatus } from "../einvoicing/collected";
 import { and, asc, eq, isNotNull, isNull, ne, type SQL, sql } from "drizzle-orm";
 import { CLIENT_CREDIT_METHOD, clientCredits, documents, type PaymentMethod, payments, stripePayments } from "../../db/schema";
 import { formatMoney } from "../../domain/format";
@@ -204,6 +205,12 @@ export async function recordPayment(ctx: AccountVerbCtx, documentId: string, inp
   // More invoices settled by the credit than one batch reopens: continue until the credit is ≥ 0.
   for (let round = 0; row.amountCents < 0 && round < 20 && (await clientCreditCents(ctx, row.clientId)) < 0; round++) {
     await ctx.db.batch(takeBackSpentCredit(ctx, row.clientId, row.receivedOn) as unknown as Parameters<typeof ctx.db.batch>[0]);
+  }
+  // Money received (not settled from credit) on an invoice sent through the PA: the 212 Encaissée.
+  if (row.amountCents > 0 && row.method !== CLIENT_CREDIT_METHOD) {
+    await queueCollectionStatus(ctx, doc.id, row).catch((err: unknown) =>
+      console.error(JSON.stringify({ level: "error", event: "pa_collection_status_failed", error: err instanceof Error ? err.message : String(err) })),
+    );
   }
   return row;
 }
