@@ -9,6 +9,10 @@
  *   deposit invoice D 411 client                 C 4191 advances received
  *   credit note     the invoice entry, sides swapped
  *   receipt         D 512 bank (531 cash)        C 411 client; a correction, sides swapped
+ *   purchase        D 607 goods / 604 services / 606 overheads (HT; TTC when VAT is not
+ *                   deductible, as under the franchise)  D 44566 deductible VAT   C 401 supplier
+ *                   (journal AC; a supplier credit note, sides swapped)
+ *   payment made    D 401 supplier               C 512 bank (531 cash)
  * Every entry balances to the cent. The VAT of a deposit is booked with the final invoice, which
  * carries the VAT of the whole sale. The 411 lines of a document and of what settles it are
  * lettered when they balance (fec-lettering.ts).
@@ -53,9 +57,14 @@ export const FEC_ACCOUNTS = {
   vat: { num: "445710", lib: "TVA collectée" },
   bank: { num: "512000", lib: "Banque" },
   cash: { num: "531000", lib: "Caisse" },
+  suppliers: { num: "401000", lib: "Fournisseurs" },
+  purchaseGoods: { num: "607000", lib: "Achats de marchandises" },
+  purchaseServices: { num: "604000", lib: "Achats d'études et prestations de services" },
+  purchaseOverheads: { num: "606000", lib: "Achats non stockés de matières et fournitures" },
+  deductibleVat: { num: "445660", lib: "TVA déductible sur autres biens et services" },
 } as const;
 
-const JOURNALS = { VT: "Journal des ventes", BQ: "Journal de banque" } as const;
+const JOURNALS = { VT: "Journal des ventes", AC: "Journal des achats", BQ: "Journal de banque" } as const;
 type JournalCode = keyof typeof JOURNALS;
 
 /** An issued sales document, from its frozen snapshot. Amounts are integer cents, as printed. */
@@ -93,6 +102,26 @@ export interface FecReceipt {
   clientName: string;
 }
 
+/** A received supplier invoice (Achats) and, when recorded, its payment. */
+export interface FecPurchase {
+  /** 380 invoice, 381 credit note. */
+  typeCode: string;
+  number: string;
+  issueDate: string;
+  recordedOn: string;
+  supplierAccount: string;
+  supplierName: string;
+  category: "goods" | "services" | "overheads";
+  taxExclusiveCents: number;
+  vatCents: number;
+  taxInclusiveCents: number;
+  /** False under the VAT franchise: the VAT paid is part of the cost. */
+  vatDeductible: boolean;
+  paidOn: string | null;
+  paidCents: number | null;
+  paidCash: boolean;
+}
+
 export interface FecInput {
   /** SIREN of the business, 9 digits. */
   siren: string;
@@ -100,6 +129,7 @@ export interface FecInput {
   year: number;
   sales: readonly FecSale[];
   receipts: readonly FecReceipt[];
+  purchases?: readonly FecPurchase[];
 }
 
 export interface FecFile {
@@ -213,7 +243,49 @@ function receiptEntry(r: FecReceipt): Entry | null {
   };
 }
 
-const JOURNAL_ORDER: Record<JournalCode, number> = { VT: 0, BQ: 1 };
+function purchaseEntry(p: FecPurchase): Entry | null {
+  const supplier = { num: fecText(p.supplierAccount), lib: fecText(p.supplierName) };
+  const sign = p.typeCode === "381" ? -1 : 1;
+  const charge = { goods: FEC_ACCOUNTS.purchaseGoods, services: FEC_ACCOUNTS.purchaseServices, overheads: FEC_ACCOUNTS.purchaseOverheads }[p.category];
+  const lines: Line[] = p.vatDeductible
+    ? [
+        { account: charge, signedCents: sign * p.taxExclusiveCents },
+        { account: FEC_ACCOUNTS.deductibleVat, signedCents: sign * p.vatCents },
+      ]
+    : [{ account: charge, signedCents: sign * p.taxInclusiveCents }];
+  lines.push({ account: FEC_ACCOUNTS.suppliers, aux: supplier, signedCents: -sign * p.taxInclusiveCents, letterKey: `AC ${p.number}` });
+  const kept = lines.filter((l) => l.signedCents !== 0);
+  if (kept.length === 0) return null;
+  return {
+    journal: "AC",
+    date: p.issueDate,
+    pieceRef: p.number,
+    pieceDate: p.issueDate,
+    lib: `${sign < 0 ? "Avoir fournisseur" : "Facture fournisseur"} ${p.number} ${p.supplierName}`,
+    validatedOn: p.recordedOn,
+    lines: kept,
+  };
+}
+
+function purchasePaymentEntry(p: FecPurchase): Entry | null {
+  if (!p.paidOn || !p.paidCents) return null;
+  const supplier = { num: fecText(p.supplierAccount), lib: fecText(p.supplierName) };
+  const sign = p.typeCode === "381" ? -1 : 1;
+  return {
+    journal: "BQ",
+    date: p.paidOn,
+    pieceRef: p.number,
+    pieceDate: p.paidOn,
+    lib: `Paiement ${p.number} ${p.supplierName}`,
+    validatedOn: p.paidOn,
+    lines: [
+      { account: FEC_ACCOUNTS.suppliers, aux: supplier, signedCents: sign * p.paidCents, letterKey: `AC ${p.number}` },
+      { account: p.paidCash ? FEC_ACCOUNTS.cash : FEC_ACCOUNTS.bank, signedCents: -sign * p.paidCents },
+    ],
+  };
+}
+
+const JOURNAL_ORDER: Record<JournalCode, number> = { VT: 0, AC: 1, BQ: 2 };
 
 /**
  * The FEC of a calendar year: sales documents issued in the year and receipts received in it,
@@ -229,11 +301,13 @@ export function buildFec(input: FecInput): FecFile {
   const entries = [
     ...input.sales.filter((s) => within(s.issueDate)).map(saleEntry),
     ...input.receipts.filter((r) => within(r.receivedOn)).map(receiptEntry),
+    ...(input.purchases ?? []).filter((p) => within(p.issueDate)).map(purchaseEntry),
+    ...(input.purchases ?? []).filter((p) => p.paidOn !== null && within(p.paidOn)).map(purchasePaymentEntry),
   ].filter((e): e is Entry => e !== null);
   // Stable sort: within a day and journal, the caller's order (issue order, recording order) holds.
   entries.sort((a, b) => (a.date === b.date ? JOURNAL_ORDER[a.journal] - JOURNAL_ORDER[b.journal] : a.date < b.date ? -1 : 1));
 
-  const counters: Record<JournalCode, number> = { VT: 0, BQ: 0 };
+  const counters: Record<JournalCode, number> = { VT: 0, AC: 0, BQ: 0 };
   const rows: FecRow[] = [];
   // One per row: only client lines with a document to match can be lettered.
   const letterable: LetterableLine[] = [];

@@ -66,12 +66,12 @@ const GREY = rgb(0.4, 0.4, 0.45);
 const RULE = rgb(0.8, 0.8, 0.84);
 
 interface Column {
-  key: "date" | "client" | "nature" | "invoice" | "method" | "reference" | "amount" | "cash";
+  key: string;
   width: number;
   align: "left" | "right";
 }
 
-const COLUMNS: Column[] = [
+const RECEIPT_COLUMNS: Column[] = [
   { key: "date", width: 72, align: "left" },
   { key: "client", width: 170, align: "left" },
   { key: "nature", width: 130, align: "left" },
@@ -90,14 +90,72 @@ function fit(text: string, font: PDFFont, width: number): string {
   return `${out}…`;
 }
 
-function drawRow(page: PDFPage, y: number, cells: Record<Column["key"], string>, font: PDFFont, fonts: EmbeddedFonts) {
+function drawRow(page: PDFPage, y: number, columns: readonly Column[], cells: Record<string, string>, font: PDFFont, fonts: EmbeddedFonts) {
   let x = MARGIN;
-  for (const col of COLUMNS) {
-    const text = fit(printableText(cells[col.key], fonts), font, col.width - 6);
+  for (const col of columns) {
+    const text = fit(printableText(cells[col.key] ?? "", fonts), font, col.width - 6);
     const w = font.widthOfTextAtSize(text, SIZE);
     page.drawText(text, { x: col.align === "right" ? x + col.width - 4 - w : x, y, size: SIZE, font });
     x += col.width;
   }
+}
+
+/**
+ * A book as a plain A4 landscape PDF: a title, the table with its header repeated on every page,
+ * page numbers, and a totals line at the end (the receipts book, the purchases register).
+ */
+async function bookTablePdf(opts: {
+  title: string;
+  seller: string;
+  columns: readonly Column[];
+  header: Record<string, string>;
+  rows: ReadonlyArray<Record<string, string>>;
+  emptyText: string;
+  totalsLine: string;
+  pageLabel: (page: number, pages: number) => string;
+  locale: Locale;
+  now: Date;
+}): Promise<Uint8Array> {
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  const fonts = await embedFonts(doc, documentFonts());
+  const top = PAGE.height - MARGIN - 40;
+  const rowsPerPage = Math.floor((top - MARGIN - 30) / ROW);
+  // At least one page, and room for the totals line after the last row.
+  const pageCount = Math.max(1, Math.ceil((opts.rows.length + 2) / rowsPerPage));
+  const tableWidth = opts.columns.reduce((s, c) => s + c.width, 0);
+
+  for (let p = 0; p < pageCount; p++) {
+    const page = doc.addPage([PAGE.width, PAGE.height]);
+    page.drawText(printableText(opts.title, fonts), { x: MARGIN, y: PAGE.height - MARGIN - 12, size: 13, font: fonts.bold });
+    page.drawText(printableText(opts.seller, fonts), { x: MARGIN, y: PAGE.height - MARGIN - 28, size: 9, font: fonts.regular, color: GREY });
+    const pageLabel = opts.pageLabel(p + 1, pageCount);
+    page.drawText(pageLabel, { x: PAGE.width - MARGIN - fonts.regular.widthOfTextAtSize(pageLabel, 8), y: MARGIN - 14, size: 8, font: fonts.regular, color: GREY });
+    let y = top;
+    drawRow(page, y, opts.columns, opts.header, fonts.bold, fonts);
+    page.drawLine({ start: { x: MARGIN, y: y - 4 }, end: { x: MARGIN + tableWidth, y: y - 4 }, thickness: 0.6, color: RULE });
+    y -= ROW;
+    const slice = opts.rows.slice(p * rowsPerPage, (p + 1) * rowsPerPage);
+    for (const row of slice) {
+      drawRow(page, y, opts.columns, row, fonts.regular, fonts);
+      y -= ROW;
+    }
+    if (p === pageCount - 1) {
+      if (opts.rows.length === 0) {
+        page.drawText(printableText(opts.emptyText, fonts), { x: MARGIN, y, size: SIZE, font: fonts.regular });
+        y -= ROW;
+      }
+      page.drawLine({ start: { x: MARGIN, y: y + ROW - 4 }, end: { x: MARGIN + tableWidth, y: y + ROW - 4 }, thickness: 0.6, color: RULE });
+      page.drawText(printableText(opts.totalsLine, fonts), { x: MARGIN, y: y - 4, size: 9, font: fonts.bold });
+    }
+  }
+  doc.setTitle(opts.title);
+  doc.setAuthor(opts.seller);
+  doc.setCreator("Factumo");
+  doc.setProducer("Factumo");
+  doc.setCreationDate(opts.now);
+  doc.setModificationDate(opts.now);
+  doc.setLanguage(opts.locale === "en" ? "en-GB" : "fr-FR");
+  return doc.save({ addDefaultPage: false, objectsPerTick: Number.POSITIVE_INFINITY });
 }
 
 /**
@@ -106,12 +164,13 @@ function drawRow(page: PDFPage, y: number, cells: Record<Column["key"], string>,
  */
 export async function receiptsPdf(entries: readonly ReceiptEntry[], opts: { from: string; to: string; seller: string; t: Translate; locale: Locale; now: Date }): Promise<Uint8Array> {
   const { t, locale } = opts;
-  const doc = await PDFDocument.create({ updateMetadata: false });
-  const fonts = await embedFonts(doc, documentFonts());
-  const title = t("books.receipts.pdfTitle", { from: formatDate(opts.from, locale), to: formatDate(opts.to, locale) });
-  const header = Object.fromEntries(COLUMNS.map((c) => [c.key, t(`books.receipts.col.${c.key}`)])) as Record<Column["key"], string>;
-  const cells = entries.map(
-    (e): Record<Column["key"], string> => ({
+  const totals = receiptsTotals(entries);
+  return bookTablePdf({
+    title: t("books.receipts.pdfTitle", { from: formatDate(opts.from, locale), to: formatDate(opts.to, locale) }),
+    seller: opts.seller,
+    columns: RECEIPT_COLUMNS,
+    header: Object.fromEntries(RECEIPT_COLUMNS.map((c) => [c.key, t(`books.receipts.col.${c.key}` as "books.receipts.col.date")])),
+    rows: entries.map((e) => ({
       date: formatDate(e.receivedOn, locale),
       client: e.clientName ?? "",
       nature: natureLabel(t, e),
@@ -120,46 +179,88 @@ export async function receiptsPdf(entries: readonly ReceiptEntry[], opts: { from
       reference: e.reference ?? "",
       amount: formatMoney(e.amountCents, locale),
       cash: e.method === "especes" ? formatMoney(e.amountCents, locale) : "",
-    }),
-  );
-  const totals = receiptsTotals(entries);
-  const top = PAGE.height - MARGIN - 40;
-  const rowsPerPage = Math.floor((top - MARGIN - 30) / ROW);
-  // At least one page, and room for the totals line after the last row.
-  const pageCount = Math.max(1, Math.ceil((cells.length + 2) / rowsPerPage));
-  const tableWidth = COLUMNS.reduce((s, c) => s + c.width, 0);
+    })),
+    emptyText: t("books.receipts.empty"),
+    totalsLine: t("books.receipts.totals", { total: formatMoney(totals.totalCents, locale), cash: formatMoney(totals.cashCents, locale) }),
+    pageLabel: (page, pages) => t("books.receipts.pdfPage", { page, pages }),
+    locale,
+    now: opts.now,
+  });
+}
 
-  for (let p = 0; p < pageCount; p++) {
-    const page = doc.addPage([PAGE.width, PAGE.height]);
-    page.drawText(printableText(title, fonts), { x: MARGIN, y: PAGE.height - MARGIN - 12, size: 13, font: fonts.bold });
-    page.drawText(printableText(opts.seller, fonts), { x: MARGIN, y: PAGE.height - MARGIN - 28, size: 9, font: fonts.regular, color: GREY });
-    const pageLabel = t("books.receipts.pdfPage", { page: p + 1, pages: pageCount });
-    page.drawText(pageLabel, { x: PAGE.width - MARGIN - fonts.regular.widthOfTextAtSize(pageLabel, 8), y: MARGIN - 14, size: 8, font: fonts.regular, color: GREY });
-    let y = top;
-    drawRow(page, y, header, fonts.bold, fonts);
-    page.drawLine({ start: { x: MARGIN, y: y - 4 }, end: { x: MARGIN + tableWidth, y: y - 4 }, thickness: 0.6, color: RULE });
-    y -= ROW;
-    const slice = cells.slice(p * rowsPerPage, (p + 1) * rowsPerPage);
-    for (const row of slice) {
-      drawRow(page, y, row, fonts.regular, fonts);
-      y -= ROW;
-    }
-    if (p === pageCount - 1) {
-      if (cells.length === 0) {
-        page.drawText(printableText(t("books.receipts.empty"), fonts), { x: MARGIN, y, size: SIZE, font: fonts.regular });
-        y -= ROW;
-      }
-      page.drawLine({ start: { x: MARGIN, y: y + ROW - 4 }, end: { x: MARGIN + tableWidth, y: y + ROW - 4 }, thickness: 0.6, color: RULE });
-      const line = t("books.receipts.totals", { total: formatMoney(totals.totalCents, locale), cash: formatMoney(totals.cashCents, locale) });
-      page.drawText(printableText(line, fonts), { x: MARGIN, y: y - 4, size: 9, font: fonts.bold });
-    }
+// ---- registre des achats --------------------------------------------------------------------
+
+/** One purchase as the register lists it (chronological by invoice date). */
+export interface RegisterEntry {
+  issueDate: string;
+  supplierName: string;
+  supplierSiren: string | null;
+  number: string;
+  category: "goods" | "services" | "overheads";
+  taxExclusiveCents: number;
+  vatCents: number;
+  taxInclusiveCents: number;
+  paidOn: string | null;
+  paymentMethod: string | null;
+}
+
+const REGISTER_COLUMNS: Column[] = [
+  { key: "date", width: 66, align: "left" },
+  { key: "supplier", width: 170, align: "left" },
+  { key: "number", width: 90, align: "left" },
+  { key: "nature", width: 90, align: "left" },
+  { key: "ht", width: 76, align: "right" },
+  { key: "vat", width: 66, align: "right" },
+  { key: "ttc", width: 76, align: "right" },
+  { key: "paidOn", width: 66, align: "left" },
+  { key: "method", width: 70, align: "left" },
+];
+
+export function registerTotals(entries: readonly RegisterEntry[]) {
+  return {
+    taxExclusiveCents: entries.reduce((s, e) => s + e.taxExclusiveCents, 0),
+    vatCents: entries.reduce((s, e) => s + e.vatCents, 0),
+    taxInclusiveCents: entries.reduce((s, e) => s + e.taxInclusiveCents, 0),
+  };
+}
+
+function registerCells(e: RegisterEntry, t: Translate, locale: Locale, money: (cents: number) => string): Record<string, string> {
+  return {
+    date: formatDate(e.issueDate, locale),
+    supplier: e.supplierSiren ? `${e.supplierName} (${e.supplierSiren})` : e.supplierName,
+    number: e.number,
+    nature: t(`purchases.category.${e.category}`),
+    ht: money(e.taxExclusiveCents),
+    vat: money(e.vatCents),
+    ttc: money(e.taxInclusiveCents),
+    paidOn: e.paidOn ? formatDate(e.paidOn, locale) : "",
+    method: e.paymentMethod ? t(`purchases.method.${e.paymentMethod as "transfer"}`) : "",
+  };
+}
+
+/** The purchases register as CSV, like the receipts book (BOM, `;`, French decimals, CRLF). */
+export function purchasesRegisterCsv(entries: readonly RegisterEntry[], t: Translate, locale: Locale): string {
+  const lines = [REGISTER_COLUMNS.map((c) => csvField(t(`books.register.col.${c.key}` as "books.register.col.date"))).join(";")];
+  for (const e of entries) {
+    const cells = registerCells(e, t, locale, frenchDecimal);
+    lines.push(REGISTER_COLUMNS.map((c) => csvField(cells[c.key] ?? "", !["ht", "vat", "ttc"].includes(c.key))).join(";"));
   }
-  doc.setTitle(title);
-  doc.setAuthor(opts.seller);
-  doc.setCreator("Factumo");
-  doc.setProducer("Factumo");
-  doc.setCreationDate(opts.now);
-  doc.setModificationDate(opts.now);
-  doc.setLanguage(locale === "en" ? "en-GB" : "fr-FR");
-  return doc.save({ addDefaultPage: false, objectsPerTick: Number.POSITIVE_INFINITY });
+  return `\uFEFF${lines.join("\r\n")}\r\n`;
+}
+
+export async function purchasesRegisterPdf(entries: readonly RegisterEntry[], opts: { from: string; to: string; seller: string; t: Translate; locale: Locale; now: Date }): Promise<Uint8Array> {
+  const { t, locale } = opts;
+  const totals = registerTotals(entries);
+  return bookTablePdf({
+    title: t("books.register.pdfTitle", { from: formatDate(opts.from, locale), to: formatDate(opts.to, locale) }),
+    seller: opts.seller,
+    columns: REGISTER_COLUMNS,
+    header: Object.fromEntries(REGISTER_COLUMNS.map((c) => [c.key, t(`books.register.col.${c.key}` as "books.register.col.date")])),
+    rows: entries.map((e) => registerCells(e, t, locale, (c) => formatMoney(c, locale))),
+    emptyText: t("books.register.empty"),
+    totalsLine: t("books.register.totals", { ht: formatMoney(totals.taxExclusiveCents, locale), vat: formatMoney(totals.vatCents, locale), ttc: formatMoney(totals.taxInclusiveCents, locale) }),
+    pageLabel: (page, pages) => t("books.receipts.pdfPage", { page, pages }),
+    locale,
+    now: opts.now,
+  });
 }

@@ -8,27 +8,32 @@ import { AppLayout, type Flash } from "../../ui/layout";
 import type { PageContext } from "../../ui/page-context";
 import { documentPath } from "../documents/pages";
 import { type BooksSettings, type ReceiptEntry, receiptsTotals, type ThresholdsView, type UrssafYear } from "./queries";
+import { type RegisterEntry, registerTotals } from "./exports";
 
 export const BOOKS_PATH = "/livres";
 export const URSSAF_PATH = "/livres/urssaf";
 export const RECEIPTS_PATH = "/livres/recettes";
 export const SETTINGS_PATH = "/livres/reglages";
 export const FEC_PATH = "/livres/fec";
+export const REGISTER_PATH = "/livres/registre-des-achats";
+export const EREPORTING_PATH = "/livres/e-reporting";
 
-type Section = "overview" | "urssaf" | "receipts" | "settings";
+type Section = "overview" | "urssaf" | "receipts" | "register" | "ereporting" | "settings";
 
 function BooksNav({ ctx, current }: { ctx: PageContext; current: Section }) {
   const items: Array<[Section, string]> = [
     ["overview", BOOKS_PATH],
     ["urssaf", URSSAF_PATH],
     ["receipts", RECEIPTS_PATH],
+    ["register", REGISTER_PATH],
+    ["ereporting", EREPORTING_PATH],
     ["settings", SETTINGS_PATH],
   ];
   return (
     <nav class="subnav" aria-label={ctx.t("books.title")}>
       {items.map(([key, href]) => (
         <a href={href} aria-current={current === key ? "page" : undefined} key={key}>
-          {ctx.t(`books.nav.${key}`)}
+          {key === "ereporting" ? ctx.t("books.ereporting.title") : ctx.t(`books.nav.${key}`)}
         </a>
       ))}
     </nav>
@@ -344,6 +349,158 @@ export function BooksSettingsPage(p: { ctx: PageContext; values: Record<string, 
           {t("books.settings.save")}
         </button>
       </form>
+    </AppLayout>
+  );
+}
+
+/** /livres/registre-des-achats — the purchases register over a period, with its CSV and PDF. */
+export function RegisterPage(p: { ctx: PageContext; from: string; to: string; entries: RegisterEntry[]; errors?: FieldErrors }) {
+  const { ctx, entries } = p;
+  const { t, locale } = ctx;
+  const query = `from=${encodeURIComponent(p.from)}&to=${encodeURIComponent(p.to)}`;
+  const totals = registerTotals(entries);
+  const error = p.errors?.to ?? p.errors?.from;
+  return (
+    <AppLayout ctx={ctx} title={t("books.register.title")}>
+      <h1>{t("books.register.title")}</h1>
+      <p class="lead">{t("books.register.lead")}</p>
+      <BooksNav ctx={ctx} current="register" />
+      <form method="get" action={REGISTER_PATH} class="books-period" novalidate>
+        <FormErrorSummary ctx={ctx} errors={p.errors} />
+        <div class={`field${error ? " has-error" : ""}`}>
+          <label for="f-from">{t("books.receipts.from")}</label>
+          <input id="f-from" name="from" type="date" value={p.from} required aria-invalid={error ? "true" : undefined} />
+        </div>
+        <div class={`field${error ? " has-error" : ""}`}>
+          <label for="f-to">{t("books.receipts.to")}</label>
+          <input id="f-to" name="to" type="date" value={p.to} required aria-invalid={error ? "true" : undefined} />
+        </div>
+        {error ? <p class="error">{error}</p> : null}
+        <button type="submit" class="button">
+          {t("books.register.show")}
+        </button>
+      </form>
+      {error ? null : (
+        <>
+          <p class="books-downloads">
+            <a class="button" href={`${REGISTER_PATH}.csv?${query}`} download>
+              {t("books.register.csv")}
+            </a>{" "}
+            <a class="button" href={`${REGISTER_PATH}.pdf?${query}`} download>
+              {t("books.register.pdf")}
+            </a>
+          </p>
+          {entries.length === 0 ? (
+            <section class="empty-state">
+              <p>{t("books.register.empty")}</p>
+            </section>
+          ) : (
+            <div class="docs-table-wrap">
+              <table class="table books-register">
+                <thead>
+                  <tr>
+                    {(["date", "supplier", "number", "nature"] as const).map((k) => (
+                      <th scope="col" key={k}>
+                        {t(`books.register.col.${k}`)}
+                      </th>
+                    ))}
+                    {(["ht", "vat", "ttc"] as const).map((k) => (
+                      <th scope="col" class="num" key={k}>
+                        {t(`books.register.col.${k}`)}
+                      </th>
+                    ))}
+                    <th scope="col">{t("books.register.col.paidOn")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {entries.map((e, i) => (
+                    <tr key={i}>
+                      <td>{formatDate(e.issueDate, locale)}</td>
+                      <td>{e.supplierName}</td>
+                      <td>{e.number}</td>
+                      <td>{t(`purchases.category.${e.category}`)}</td>
+                      <td class="num">{formatMoney(e.taxExclusiveCents, locale)}</td>
+                      <td class="num">{formatMoney(e.vatCents, locale)}</td>
+                      <td class="num">{formatMoney(e.taxInclusiveCents, locale)}</td>
+                      <td>{e.paidOn ? formatDate(e.paidOn, locale) : "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+                <tfoot>
+                  <tr>
+                    <th scope="row" colspan={4}>
+                      {t("books.total")}
+                    </th>
+                    <td class="num">{formatMoney(totals.taxExclusiveCents, locale)}</td>
+                    <td class="num">{formatMoney(totals.vatCents, locale)}</td>
+                    <td class="num">{formatMoney(totals.taxInclusiveCents, locale)}</td>
+                    <td />
+                  </tr>
+                </tfoot>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+    </AppLayout>
+  );
+}
+
+export interface EreportingRow {
+  start: string;
+  end: string;
+  deadline: string;
+  status: "open" | "todo" | "sent" | "changed" | "error";
+}
+
+/** /livres/e-reporting — the periods of the account's regime, their deadline and state, and the send button. */
+export function EreportingPage({ ctx, rows, flash }: { ctx: PageContext; rows: EreportingRow[]; flash?: Flash | null }) {
+  const { t, locale } = ctx;
+  return (
+    <AppLayout ctx={ctx} title={t("books.ereporting.title")} flash={flash ?? null}>
+      <h1>{t("books.ereporting.title")}</h1>
+      <p class="lead">{t("books.ereporting.lead")}</p>
+      <BooksNav ctx={ctx} current="ereporting" />
+      {rows.length === 0 ? (
+        <section class="empty-state">
+          <p>{t("books.ereporting.none")}</p>
+        </section>
+      ) : (
+        <div class="docs-table-wrap">
+          <table class="table books-ereporting">
+            <thead>
+              <tr>
+                <th scope="col">{t("books.ereporting.col.period")}</th>
+                <th scope="col">{t("books.ereporting.col.deadline")}</th>
+                <th scope="col">{t("books.ereporting.col.status")}</th>
+                <th scope="col" />
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.start} data-period={r.start} data-status={r.status}>
+                  <td>
+                    {formatDate(r.start, locale)} – {formatDate(r.end, locale)}
+                  </td>
+                  <td>{formatDate(r.deadline, locale)}</td>
+                  <td>{t(`books.ereporting.status.${r.status}`)}</td>
+                  <td>
+                    {r.status === "todo" || r.status === "changed" || r.status === "error" ? (
+                      <form method="post" action={EREPORTING_PATH}>
+                        <input type="hidden" name="_csrf" value={ctx.csrfToken} />
+                        <input type="hidden" name="period" value={r.start} />
+                        <button type="submit" class="button">
+                          {r.status === "changed" ? t("books.ereporting.resubmit") : t("books.ereporting.submit")}
+                        </button>
+                      </form>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </AppLayout>
   );
 }

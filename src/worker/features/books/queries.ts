@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { accounts, booksSettings, CLIENT_CREDIT_METHOD, type PaymentMethod } from "../../db/schema";
-import type { FecReceipt, FecSale } from "../../domain/books/fec";
+import { accounts, booksSettings, CLIENT_CREDIT_METHOD, type PaymentMethod, purchases } from "../../db/schema";
+import type { FecPurchase, FecReceipt, FecSale } from "../../domain/books/fec";
 import { type Gauge, thresholdGauges } from "../../domain/books/thresholds";
 import {
   type DeclarationFrequency,
@@ -199,11 +199,11 @@ interface SaleRow {
  * moves no bank or cash account), plus the SIREN. A credit note carries the number of the invoice
  * it corrects (one primary-key join) so that the FEC can letter them together.
  */
-export async function fecSource(ctx: AccountVerbCtx, year: number): Promise<{ siren: string | null; sales: FecSale[]; receipts: FecReceipt[] }> {
+export async function fecSource(ctx: AccountVerbCtx, year: number): Promise<{ siren: string | null; sales: FecSale[]; receipts: FecReceipt[]; purchases: FecPurchase[] }> {
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
   const [account, saleRows, entries] = await Promise.all([
-    ctx.db.select({ siren: accounts.siren }).from(accounts).where(eq(accounts.id, ctx.accountId)).get(),
+    ctx.db.select({ siren: accounts.siren, vatRegime: accounts.vatRegime }).from(accounts).where(eq(accounts.id, ctx.accountId)).get(),
     ctx.db.all<SaleRow>(sql`
       SELECT d.type, d.number, d.issue_date AS issueDate, d.issued_at AS issuedAt, d.client_id AS clientId,
         json_extract(d.snapshot, '$.buyer.name') AS clientName,
@@ -254,5 +254,30 @@ export async function fecSource(ctx: AccountVerbCtx, year: number): Promise<{ si
       clientName: e.clientName ?? "",
     }),
   );
-  return { siren: account?.siren ?? null, sales, receipts };
+  // Purchases dated in the year, or paid in it (a December invoice paid in January).
+  const bought = await ctx.db
+    .select()
+    .from(purchases)
+    .where(sql`${purchases.accountId} = ${ctx.accountId} AND (${purchases.issueDate} BETWEEN ${from} AND ${to} OR ${purchases.paidOn} BETWEEN ${from} AND ${to})`)
+    .orderBy(purchases.issueDate, purchases.createdAt)
+    .all();
+  const fecPurchases = bought.map(
+    (p): FecPurchase => ({
+      typeCode: p.typeCode,
+      number: p.number,
+      issueDate: p.issueDate,
+      recordedOn: todayInParis(p.createdAt),
+      supplierAccount: p.supplierSiren ? `F${p.supplierSiren}` : `F${p.dedupKey.split("|")[0]?.replace(/[^A-Za-z0-9]/g, "").slice(0, 17) ?? ""}`,
+      supplierName: p.supplierName,
+      category: p.category,
+      taxExclusiveCents: p.taxExclusiveCents,
+      vatCents: p.vatCents,
+      taxInclusiveCents: p.taxInclusiveCents,
+      vatDeductible: account?.vatRegime === "vat",
+      paidOn: p.paidOn,
+      paidCents: p.paidCents,
+      paidCash: p.paymentMethod === "cash",
+    }),
+  );
+  return { siren: account?.siren ?? null, sales, receipts, purchases: fecPurchases };
 }

@@ -10,12 +10,14 @@ import type { AppEnv } from "../../env";
 import { AppError } from "../../http/errors";
 import { handleForm } from "../../http/forms";
 import { requireAuth } from "../../http/session";
-import { jsonBody, orThrow, validate } from "../../http/validate";
+import { formFields, jsonBody, orThrow, validate } from "../../http/validate";
 import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
 import { type AccountVerbCtx, todayInParis } from "../documents/drafts";
-import { receiptsCsv, receiptsPdf } from "./exports";
-import { BOOKS_PATH, BooksOverviewPage, BooksSettingsPage, FEC_PATH, RECEIPTS_PATH, ReceiptsPage, SETTINGS_PATH, URSSAF_PATH, UrssafPage } from "./pages";
+import { purchasesRegisterCsv, purchasesRegisterPdf, receiptsCsv, receiptsPdf, type RegisterEntry } from "./exports";
+import { ereportingRows, submitEreportingPeriod } from "./ereporting";
+import { purchasesBetween } from "../purchases/queries";
+import { BOOKS_PATH, BooksOverviewPage, BooksSettingsPage, EREPORTING_PATH, EreportingPage, FEC_PATH, RECEIPTS_PATH, ReceiptsPage, REGISTER_PATH, RegisterPage, SETTINGS_PATH, URSSAF_PATH, UrssafPage } from "./pages";
 import { booksSettingsOf, fecSource, receiptsBook, receiptsTotals, saveBooksSettings, thresholdsView, urssafYear } from "./queries";
 import { PeriodQuery, SettingsInput, UrssafQuery, YearQuery } from "./schemas";
 import { contentDisposition } from "../../http/header-values";
@@ -40,7 +42,7 @@ function periodQuery(c: Ctx): Record<string, string> {
 async function fecResponse(c: Ctx, ctx: AccountVerbCtx, year: number): Promise<Response> {
   const source = await fecSource(ctx, year);
   try {
-    const fec = buildFec({ siren: source.siren ?? "", year, sales: source.sales, receipts: source.receipts });
+    const fec = buildFec({ siren: source.siren ?? "", year, sales: source.sales, receipts: source.receipts, purchases: source.purchases });
     return c.body(fec.text, 200, { "content-type": "text/plain; charset=utf-8", "content-disposition": contentDisposition("attachment", fec.fileName), "cache-control": "no-store" });
   } catch (err) {
     if (err instanceof FecError && err.code === "siren") throw new AppError("precondition_failed", ctx.t("books.err.siren"), { siren: ctx.t("books.err.siren") });
@@ -69,6 +71,43 @@ async function pdfResponse(c: Ctx, from: string, to: string): Promise<Response> 
   return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
     "content-type": "application/pdf",
     "content-disposition": contentDisposition("attachment", `livre-des-recettes_${from}_${to}.pdf`),
+    "cache-control": "no-store",
+  });
+}
+
+async function registerEntries(c: Ctx, from: string, to: string): Promise<RegisterEntry[]> {
+  const rows = await purchasesBetween(accountCtx(c), from, to);
+  return rows.map((p) => ({
+    issueDate: p.issueDate,
+    supplierName: p.supplierName,
+    supplierSiren: p.supplierSiren,
+    number: p.number,
+    category: p.category,
+    taxExclusiveCents: p.taxExclusiveCents,
+    vatCents: p.vatCents,
+    taxInclusiveCents: p.taxInclusiveCents,
+    paidOn: p.paidOn,
+    paymentMethod: p.paymentMethod,
+  }));
+}
+
+async function registerCsvResponse(c: Ctx, from: string, to: string): Promise<Response> {
+  const ctx = accountCtx(c);
+  return c.body(purchasesRegisterCsv(await registerEntries(c, from, to), ctx.t, ctx.locale), 200, {
+    "content-type": "text/csv; charset=utf-8",
+    "content-disposition": contentDisposition("attachment", `registre-des-achats_${from}_${to}.csv`),
+    "cache-control": "no-store",
+  });
+}
+
+async function registerPdfResponse(c: Ctx, from: string, to: string): Promise<Response> {
+  const ctx = accountCtx(c);
+  const account = await ctx.db.select({ name: accounts.name, siren: accounts.siren }).from(accounts).where(eq(accounts.id, ctx.accountId)).get();
+  const seller = [account?.name ?? "", account?.siren ? `SIREN ${account.siren}` : ""].filter(Boolean).join(" — ");
+  const bytes = await purchasesRegisterPdf(await registerEntries(c, from, to), { from, to, seller, t: ctx.t, locale: ctx.locale, now: new Date(ctx.now) });
+  return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+    "content-type": "application/pdf",
+    "content-disposition": contentDisposition("attachment", `registre-des-achats_${from}_${to}.pdf`),
     "cache-control": "no-store",
   });
 }
@@ -103,6 +142,25 @@ export const booksApi = new Hono<AppEnv>()
   .get("/books/receipts.pdf", async (c) => {
     const q = orThrow(c, validate(PeriodQuery, periodQuery(c), c.var.locale, c.var.t));
     return pdfResponse(c, q.from, q.to);
+  })
+  .get("/books/purchases-register", async (c) => {
+    const q = orThrow(c, validate(PeriodQuery, periodQuery(c), c.var.locale, c.var.t));
+    return c.json({ from: q.from, to: q.to, entries: await registerEntries(c, q.from, q.to) });
+  })
+  .get("/books/purchases-register.csv", async (c) => {
+    const q = orThrow(c, validate(PeriodQuery, periodQuery(c), c.var.locale, c.var.t));
+    return registerCsvResponse(c, q.from, q.to);
+  })
+  .get("/books/purchases-register.pdf", async (c) => {
+    const q = orThrow(c, validate(PeriodQuery, periodQuery(c), c.var.locale, c.var.t));
+    return registerPdfResponse(c, q.from, q.to);
+  })
+  .get("/books/ereporting", async (c) => c.json({ periods: await ereportingRows(accountCtx(c)) }))
+  // The period is in the body, not the path: `{ periodStart: "2027-09-01" }`.
+  .post("/books/ereporting", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { periodStart?: unknown } | null;
+    const start = typeof body?.periodStart === "string" ? body.periodStart.slice(0, 10) : "";
+    return c.json(await submitEreportingPeriod(accountCtx(c), start), 201);
   })
   .get("/books/fec", async (c) => {
     const q = orThrow(c, validate(YearQuery, yearQuery(c), c.var.locale, c.var.t));
@@ -152,6 +210,38 @@ export const booksPages = new Hono<AppEnv>()
   .get(`${RECEIPTS_PATH}.pdf`, async (c) => {
     const q = orThrow(c, validate(PeriodQuery, periodQuery(c), c.var.locale, c.var.t));
     return pdfResponse(c, q.from, q.to);
+  })
+  .get(REGISTER_PATH, async (c) => {
+    const raw = periodQuery(c);
+    const parsed = validate(PeriodQuery, raw, c.var.locale, c.var.t);
+    if (!parsed.ok) return render(c, <RegisterPage ctx={pageContext(c)} from={raw.from ?? ""} to={raw.to ?? ""} entries={[]} errors={parsed.fields} />, 400);
+    return render(c, <RegisterPage ctx={pageContext(c)} from={parsed.data.from} to={parsed.data.to} entries={await registerEntries(c, parsed.data.from, parsed.data.to)} />);
+  })
+  .get(`${REGISTER_PATH}.csv`, async (c) => {
+    const q = orThrow(c, validate(PeriodQuery, periodQuery(c), c.var.locale, c.var.t));
+    return registerCsvResponse(c, q.from, q.to);
+  })
+  .get(`${REGISTER_PATH}.pdf`, async (c) => {
+    const q = orThrow(c, validate(PeriodQuery, periodQuery(c), c.var.locale, c.var.t));
+    return registerPdfResponse(c, q.from, q.to);
+  })
+  .get(EREPORTING_PATH, async (c) => {
+    const ctx = accountCtx(c);
+    const flash = c.req.query("ok") === "1" ? ({ kind: "success", text: ctx.t("books.ereporting.sent") } as const) : null;
+    return render(c, <EreportingPage ctx={pageContext(c)} rows={await ereportingRows(ctx)} flash={flash} />);
+  })
+  .post(EREPORTING_PATH, async (c) => {
+    const ctx = accountCtx(c);
+    const values = await formFields(c);
+    try {
+      await submitEreportingPeriod(ctx, (values.period ?? "").slice(0, 10));
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500) {
+        return render(c, <EreportingPage ctx={pageContext(c)} rows={await ereportingRows(ctx)} flash={{ kind: "error", text: err.message }} />, err.status);
+      }
+      throw err;
+    }
+    return c.redirect(`${EREPORTING_PATH}?ok=1`, 303);
   })
   .get(FEC_PATH, async (c) => {
     const q = orThrow(c, validate(YearQuery, yearQuery(c), c.var.locale, c.var.t));
