@@ -150,7 +150,10 @@ export function createApp() {
     const page = fallback(c);
     return page ? c.redirect(page, 303) : notFound(c);
   });
-  app.onError(handleError);
+  app.onError((err, c) => {
+    const page = err instanceof AppError && err.code === "not_found" ? fallback(c, true) : null;
+    return page ? c.redirect(page, 303) : handleError(err, c);
+  });
   return app;
 }
 

@@ -15,7 +15,7 @@ import { lastMailTo, signedUpClient, TEST_PASSWORD, TestClient, tokenFromMail, u
 const NEW_PASSWORD = "une toute nouvelle phrase";
 
 async function requestReset(email: string): Promise<string> {
-  expect((await new TestClient().postForm("/mot-de-passe/oublie", { email })).status).toBe(200);
+  expect((await new TestClient().postForm("/mot-de-passe/oublie", { email })).status).toBe(303);
   const mail = await lastMailTo(email);
   expect(mail.template).toBe("reset_password");
   return tokenFromMail(mail.bodyText);

@@ -156,7 +156,7 @@ describe("§8 secure authentication: password reset by one-time link", () => {
   it("resets by a one-time emailed link and closes every session", async () => {
     const { client, email, userId } = await signedUpClient();
     const anon = new TestClient();
-    expect((await anon.postForm("/mot-de-passe/oublie", { email })).status).toBe(200);
+    expect((await anon.postForm("/mot-de-passe/oublie", { email })).status).toBe(303);
     const mail = await lastMailTo(email);
     expect(mail.template).toBe("reset_password");
     const token = tokenFromMail(mail.bodyText);
@@ -175,7 +175,9 @@ describe("§8 secure authentication: password reset by one-time link", () => {
   it("answers the same for an unknown email and sends nothing", async () => {
     const email = uniqueEmail("ghost");
     const res = await new TestClient().postForm("/mot-de-passe/oublie", { email });
-    expect(res.status).toBe(200);
+    // Post/Redirect/Get to the same address as for a known email.
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/mot-de-passe/oublie?ok=sent");
     expect(await env.DB.prepare("SELECT id FROM mail_log WHERE to_address = ?").bind(email).first()).toBeNull();
   });
 

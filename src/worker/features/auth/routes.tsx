@@ -116,14 +116,17 @@ export const authPages = new Hono<AppEnv>()
         render(c, <UndoEmailChangePage ctx={pageContext(c)} token={values.token ?? ""} usable={false} errors={{ _form: errors._form ?? errors.token ?? c.var.t("err.token") }} />, status),
     ),
   )
-  .get("/mot-de-passe/oublie", (c) => render(c, <ForgotPage ctx={pageContext(c)} />))
+  .get("/mot-de-passe/oublie", (c) =>
+    render(c, <ForgotPage ctx={pageContext(c)} flash={c.req.query("ok") === "sent" ? { kind: "success", text: c.var.t("auth.forgot.sent") } : null} />),
+  )
   .post("/mot-de-passe/oublie", (c) =>
     handleForm(
       c,
       EmailOnlyInput,
       async (input) => {
         await requestPasswordReset(directoryCtx(c), input.email, meta(c));
-        return render(c, <ForgotPage ctx={pageContext(c)} flash={{ kind: "success", text: c.var.t("auth.forgot.sent") }} />);
+        // Post/Redirect/Get; the same answer whether or not the address has an account.
+        return c.redirect("/mot-de-passe/oublie?ok=sent", 303);
       },
       (values, errors, status) => render(c, <ForgotPage ctx={pageContext(c)} values={values} errors={errors} />, status),
     ),
