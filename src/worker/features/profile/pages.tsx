@@ -252,8 +252,11 @@ export function ProfilePage({ ctx, values, errors, missing, logo, logoErrors, fl
               { value: "vat", label: t("profile.vatRegime.vat") },
             ]}
           />
-          <Field name="vatNumber" label={t("profile.vatNumber")} value={values.vatNumber} errors={errors} hint={t("profile.vatNumber.hint")} maxLength={20} />
-          <CheckboxField name="vatOnDebits" label={t("profile.vatOnDebits")} checked={values.vatOnDebits === "on"} />
+          {/* Hidden by the stylesheet while "franchise" is selected (no script needed); shown again if they hold an error. */}
+          <div class="vat-only">
+            <Field name="vatNumber" label={t("profile.vatNumber")} value={values.vatNumber} errors={errors} hint={t("profile.vatNumber.hint")} maxLength={20} />
+            <CheckboxField name="vatOnDebits" label={t("profile.vatOnDebits")} checked={values.vatOnDebits === "on"} />
+          </div>
         </Fieldset>
 
         <Fieldset legend={t("profile.payment")}>
