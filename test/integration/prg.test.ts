@@ -99,7 +99,7 @@ interface Walk {
 
 /** Valid input for each walked route; each builds what it consumes so the order does not matter. */
 const WALKS: Record<string, (f: Fixture) => Promise<Walk>> = {
-  "/inscription": async () => ({ client: new TestClient(), path: "/inscription", fields: { name: "Léa", email: `prg-${crypto.randomUUID()}@example.fr`, password: TEST_PASSWORD, companyName: "Léa Conseil" } }),
+  "/inscription": async () => ({ client: new TestClient(), path: "/inscription", fields: { name: "Léa", email: `prg-${crypto.randomUUID()}@example.fr`, password: TEST_PASSWORD, companyName: "Léa Conseil", acceptTerms: "on" } }),
   "/connexion": async (f) => ({ client: new TestClient(), path: "/connexion", fields: { email: f.a.email, password: TEST_PASSWORD } }),
   "/deconnexion": async () => {
     const other = await readyAccount();
@@ -201,6 +201,7 @@ const NOT_WALKED: Record<string, string> = {
   "/operateur/demandes": "an operator session",
   "/operateur/demandes/:id": "an operator session and a request",
   "/livres/reglages": "the books settings form",
+  "/livres/e-reporting": "the e-reporting period form",
   "/temps": "the time entry form",
   "/temps/minuteur/arreter": "a running timer",
   "/temps/facturer": "billable entries picked by id",
