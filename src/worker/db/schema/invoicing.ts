@@ -139,6 +139,8 @@ export const documents = sqliteTable(
     /** Credit note → the invoice it corrects; deposit/final invoice → the quote it comes from. */
     precedingDocumentId: text("preceding_document_id"),
     sourceQuoteId: text("source_quote_id"),
+    /** Deposit invoices: the share of their quote they ask, in basis points (Σ per quote ≤ 10 000). */
+    depositBp: integer("deposit_bp"),
     /** Totals kept on the row for lists (cents); authoritative values are in the snapshot. */
     taxExclusiveCents: integer("tax_exclusive_cents").notNull().default(0),
     vatTotalCents: integer("vat_total_cents").notNull().default(0),

@@ -128,7 +128,7 @@ function draftColumns(input: DraftInput) {
 }
 
 /** Creates a draft (no number: numbers are given at issue only, LEGAL.md §3). */
-export async function createDraft(ctx: AccountVerbCtx, type: DocumentType, input: DraftInput, links: { precedingDocumentId?: string; sourceQuoteId?: string } = {}): Promise<string> {
+export async function createDraft(ctx: AccountVerbCtx, type: DocumentType, input: DraftInput, links: { precedingDocumentId?: string; sourceQuoteId?: string; depositBp?: number } = {}): Promise<string> {
   assertDraftDate(ctx, input);
   await assertClient(ctx, input.clientId);
   const id = randomId();
@@ -143,6 +143,7 @@ export async function createDraft(ctx: AccountVerbCtx, type: DocumentType, input
       ...draftColumns(input),
       precedingDocumentId: links.precedingDocumentId ?? null,
       sourceQuoteId: links.sourceQuoteId ?? null,
+      depositBp: links.depositBp ?? null,
       taxExclusiveCents: totals.taxExclusiveCents,
       vatTotalCents: totals.vatTotalCents,
       taxInclusiveCents: totals.taxInclusiveCents,

@@ -1,4 +1,4 @@
-import { and, eq, gte, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, gte, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import { accounts, clients, depositDeductions, documentSeries, documents, issueLog } from "../../db/schema";
 import { documentContentHash } from "../../domain/audit-chain";
 import type { DeductedDeposit, DocumentSnapshot, LineSnapshot } from "../../domain/document";
@@ -8,6 +8,8 @@ import { planTransmission, skippedStatement } from "../einvoicing/transmit";
 import type { Config } from "../../config";
 import { DEFAULT_PREFIXES, seriesIdFor } from "../../domain/numbering";
 import { issueDateRefusal } from "../../domain/issue-date";
+import { formatMoney } from "../../domain/format";
+import { creditableCents } from "../../domain/quote-chain";
 import { assembleSnapshot, type SnapshotSpec } from "../../domain/snapshot";
 import { AppError } from "../../http/errors";
 import { sha256Hex } from "../../lib/crypto/random";
@@ -181,10 +183,15 @@ export async function issueDocument(
     const frozen = await ctx.db
       .update(documents)
       .set({ issueRequestedAt: ctx.now, issueDate, updatedAt: ctx.now })
-      .where(and(eq(documents.id, doc.id), eq(documents.accountId, ctx.accountId), eq(documents.status, "draft"), isNull(documents.issueRequestedAt)))
+      .where(and(eq(documents.id, doc.id), eq(documents.accountId, ctx.accountId), eq(documents.status, "draft"), isNull(documents.issueRequestedAt), creditFits(ctx, doc)))
       .returning({ id: documents.id })
       .get();
-    if (!frozen) return issueDocument(ctx, documentId, input, faults);
+    if (!frozen) {
+      const now = await ctx.db.select({ status: documents.status, frozen: documents.issueRequestedAt }).from(documents).where(and(eq(documents.id, doc.id), eq(documents.accountId, ctx.accountId))).get();
+      // Still an unfrozen draft: the credit note no longer fits on its invoice; nothing was written.
+      if (now?.status === "draft" && now.frozen === null && doc.type === "credit_note") throw await creditExceeded(ctx, doc);
+      return issueDocument(ctx, documentId, input, faults);
+    }
   }
 
   // The first number the object gives in a series must not be one D1 already holds (an imported
@@ -273,6 +280,32 @@ export async function issueDocument(
   const row = updated[0];
   if (!row) return (await loadDocument(ctx, documentId)).doc;
   return row;
+}
+
+/**
+ * The freeze's condition for a credit note: what its invoice can still be credited (domain/quote-chain.ts:
+ * its total less the credit notes issued or being issued on it) covers this one. Evaluated inside the
+ * freezing UPDATE, so two credit notes frozen at once cannot both take the same remainder.
+ */
+function creditFits(ctx: AccountVerbCtx, doc: DocumentRow) {
+  if (doc.type !== "credit_note" || !doc.precedingDocumentId) return undefined;
+  return sql`(SELECT p.tax_inclusive_cents FROM documents p WHERE p.id = ${doc.precedingDocumentId} AND p.account_id = ${ctx.accountId})
+    - (SELECT COALESCE(SUM(c.tax_inclusive_cents), 0) FROM documents c WHERE c.account_id = ${ctx.accountId} AND c.preceding_document_id = ${doc.precedingDocumentId}
+       AND c.type = 'credit_note' AND c.id != ${doc.id} AND (c.status != 'draft' OR c.issue_requested_at IS NOT NULL)) >= ${documents.taxInclusiveCents}`;
+}
+
+/** The refusal of a credit note beyond its invoice's remainder, naming the remainder. */
+async function creditExceeded(ctx: AccountVerbCtx, doc: DocumentRow): Promise<AppError> {
+  const rows = await ctx.db
+    .select({ id: documents.id, type: documents.type, status: documents.status, frozen: documents.issueRequestedAt, total: documents.taxInclusiveCents, number: documents.number })
+    .from(documents)
+    .where(and(eq(documents.accountId, ctx.accountId), or(eq(documents.id, doc.precedingDocumentId ?? ""), eq(documents.precedingDocumentId, doc.precedingDocumentId ?? ""))))
+    .all();
+  const invoice = rows.find((r) => r.id === doc.precedingDocumentId);
+  const credited = rows.filter((r) => r.type === "credit_note" && r.id !== doc.id && (r.status !== "draft" || r.frozen !== null)).map((r) => r.total);
+  const remaining = creditableCents(invoice?.total ?? 0, credited);
+  const message = ctx.t("documents.err.creditExceeds", { remaining: formatMoney(remaining, ctx.locale), number: invoice?.number ?? "" });
+  return new AppError("conflict", message, { lines: message });
 }
 
 /** One past the highest counter D1 holds among the numbers `prefix-YYYY-…` of a type (1 when none). */

@@ -1,7 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { depositDeductions, documents } from "../../db/schema";
 import type { DocumentSnapshot, LineSnapshot } from "../../domain/document";
-import { roundHalfUpDiv } from "../../domain/money";
+import { depositRefusal, depositShareCents, FULL_BP, remainingDepositBp } from "../../domain/quote-chain";
 import { AppError } from "../../http/errors";
 import { type AccountVerbCtx, createDraft, loadDocument, type DocumentRow, todayInParis } from "./drafts";
 import type { DocumentLineInput } from "./schemas";
@@ -71,13 +71,14 @@ function toLineInput(l: LineSnapshot): DocumentLineInput {
 }
 
 /**
- * Deposit lines for `percentBp` of a quote: one line per VAT group of the quote, each a share of that
- * group's taxable base, so the deposit carries the same VAT as the work it pays for.
+ * Deposit lines for `percentBp` of a quote, after deposits that already asked `beforeBp`: one line
+ * per VAT group of the quote, each a share of that group's taxable base (cumulative, so the deposits
+ * of a quote add up to its base at 100 %), so the deposit carries the same VAT as the work it pays for.
  */
-export function depositLines(quote: DocumentSnapshot, percentBp: number): DocumentLineInput[] {
+export function depositLines(quote: DocumentSnapshot, percentBp: number, beforeBp = 0): DocumentLineInput[] {
   const category = quote.operationCategory === "goods" ? "goods" : "service";
   return quote.totals.vatBreakdown
-    .map((g) => ({ g, cents: Number(roundHalfUpDiv(BigInt(g.taxableCents) * BigInt(percentBp), 10_000n)) }))
+    .map((g) => ({ g, cents: depositShareCents(g.taxableCents, beforeBp, percentBp) }))
     .filter(({ cents }) => cents > 0)
     .map(({ g, cents }) => ({
       productId: null,
@@ -93,20 +94,44 @@ export function depositLines(quote: DocumentSnapshot, percentBp: number): Docume
     }));
 }
 
+/** The invoices made from a quote so far: what its conversions must respect. */
+async function chainOf(ctx: AccountVerbCtx, quoteId: string) {
+  return ctx.db
+    .select({ id: documents.id, type: documents.type, status: documents.status, number: documents.number, depositBp: documents.depositBp })
+    .from(documents)
+    .where(and(eq(documents.accountId, ctx.accountId), eq(documents.sourceQuoteId, quoteId)))
+    .all();
+}
+
+/** A refusal of migration 0044's quote-chain triggers (a conversion that raced past the checks). */
+function chainRaced(err: unknown): boolean {
+  const text = String((err as { message?: unknown })?.message ?? err) + String((err as { cause?: { message?: unknown } })?.cause?.message ?? "");
+  return /quote_(final_invoice_exists|draft_exists|deposits_exceed_total)/.test(text);
+}
+
+const percentText = (bp: number, locale: string) => (bp / 100).toLocaleString(locale === "en" ? "en-GB" : "fr-FR", { maximumFractionDigits: 2 });
+
 /**
  * Turns an accepted (or sent) quote into a draft: the final invoice with the quote's lines and every
- * issued deposit invoice of that quote deducted, or a deposit invoice for a percentage of it.
+ * issued deposit invoice of that quote deducted, or a deposit invoice for a percentage of it. A quote
+ * is invoiced once: while a draft of the same kind exists, converting opens it (its id comes back);
+ * once its final invoice is issued, nothing more; its deposits ask at most 100 % of it. The checks
+ * explain; migration 0044's triggers hold the same limits when two conversions race.
  */
 export async function convertQuote(
   ctx: AccountVerbCtx,
   quoteId: string,
   target: { to: "invoice" } | { to: "deposit_invoice"; percentBp: number },
+  raced = false,
 ): Promise<string> {
   const { doc } = await loadDocument(ctx, quoteId);
   const status = quoteStatus(doc, todayInParis(ctx.now));
   if (doc.type !== "quote" || (status !== "accepted" && status !== "sent") || !doc.snapshot || !doc.clientId) {
     throw new AppError("conflict", ctx.t("quotes.err.notConvertible"));
   }
+  const chain = await chainOf(ctx, doc.id);
+  const final = chain.find((d) => d.type === "invoice" && d.status !== "cancelled");
+  if (final && final.status !== "draft") throw new AppError("conflict", ctx.t("quotes.err.invoiced", { number: final.number ?? "" }));
   const quote = doc.snapshot as DocumentSnapshot;
   const base = {
     clientId: doc.clientId,
@@ -117,22 +142,43 @@ export async function convertQuote(
     purchaseOrderReference: doc.purchaseOrderReference ?? undefined,
     note: undefined,
   };
+  const again = (err: unknown): Promise<string> => {
+    if (!raced && chainRaced(err)) return convertQuote(ctx, quoteId, target, true);
+    throw err;
+  };
   if (target.to === "deposit_invoice") {
     if (!Number.isInteger(target.percentBp) || target.percentBp < 1 || target.percentBp > 10_000) {
       throw new AppError("invalid", ctx.t("quotes.err.percent"), { percent: ctx.t("quotes.err.percent") });
     }
-    return createDraft(ctx, "deposit_invoice", { ...base, allowance: null, lines: depositLines(quote, target.percentBp) }, { sourceQuoteId: doc.id });
+    // A final invoice in progress deducts the deposits issued when it was made: none may come after.
+    if (final) throw new AppError("conflict", ctx.t("quotes.err.finalDraft"));
+    const open = chain.find((d) => d.type === "deposit_invoice" && d.status === "draft");
+    if (open) return open.id;
+    const asked = chain.filter((d) => d.type === "deposit_invoice" && d.status !== "cancelled").map((d) => d.depositBp ?? 0);
+    const refusal = depositRefusal(asked, target.percentBp);
+    if (refusal) {
+      const message = refusal.remainingBp === 0 ? ctx.t("quotes.err.depositsFull") : ctx.t("quotes.err.depositsExceed", { remaining: percentText(refusal.remainingBp, ctx.locale) });
+      throw new AppError("conflict", message, { percent: message });
+    }
+    const beforeBp = FULL_BP - remainingDepositBp(asked);
+    return createDraft(ctx, "deposit_invoice", { ...base, allowance: null, lines: depositLines(quote, target.percentBp, beforeBp) }, { sourceQuoteId: doc.id, depositBp: target.percentBp }).catch(again);
   }
-  const id = await createDraft(
-    ctx,
-    "invoice",
-    {
-      ...base,
-      allowance: doc.allowanceKind && doc.allowanceValue ? { kind: doc.allowanceKind, value: doc.allowanceValue } : null,
-      lines: quote.lines.map(toLineInput),
-    },
-    { sourceQuoteId: doc.id },
-  );
+  if (final) return final.id;
+  let id: string;
+  try {
+    id = await createDraft(
+      ctx,
+      "invoice",
+      {
+        ...base,
+        allowance: doc.allowanceKind && doc.allowanceValue ? { kind: doc.allowanceKind, value: doc.allowanceValue } : null,
+        lines: quote.lines.map(toLineInput),
+      },
+      { sourceQuoteId: doc.id },
+    );
+  } catch (err) {
+    return again(err);
+  }
   const deposits = await ctx.db
     .select({ id: documents.id })
     .from(documents)
