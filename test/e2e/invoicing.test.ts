@@ -96,7 +96,9 @@ test("client → product → invoice → issue → PDF downloaded → quote acce
   assert.equal(quoteNumber, `D-${year}-0001`);
   const quoteUrl = page.url().split("?")[0]!;
   await page.getByRole("button", { name: "Créer le lien client" }).click();
-  const link = await page.locator("a.share-url").getAttribute("href");
+  // The link stays on the page in a read-only field with a copy button.
+  await page.waitForURL(/ok=shared/);
+  const link = await page.getByRole("textbox", { name: "Lien client" }).inputValue();
   assert.ok(link);
 
   const clientContext = await browser.newContext({ locale: "fr-FR" });

@@ -28,7 +28,8 @@ async function census(accountId: string) {
   };
 }
 
-describe("the demo account of npm start", () => {
+// Each test seeds ~45 issued documents (PDFs, numbering, payments): slow on a loaded 2-core machine.
+describe("the demo account of npm start", { timeout: 180_000 }, () => {
   it("seeds a believable eleven months through the real verbs: 30+ issued invoices, paid, partly paid and overdue", async () => {
     const a = await readyAccount(FRANCHISE_PROFILE);
     const now = Date.parse("2026-12-07T15:00:00Z");
