@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { createApp } from "../../src/worker/app";
 import { loadConfig } from "../../src/worker/config";
 import { payToken, payUrl, payUrlForIssue, readPayToken } from "../../src/worker/features/stripe/checkout";
+import { SIGNATURE_TOLERANCE_SECONDS } from "../../src/worker/features/stripe/webhook";
+import { formatMoney } from "../../src/worker/domain/format";
 import { TestClient } from "../helpers/client";
 import { createDraftVia, draftBody, readyAccount, verbCtx } from "../helpers/invoicing";
 
@@ -77,7 +79,22 @@ async function paymentState(client: TestClient, id: string) {
   return (await res.json()) as { status: string; paidCents: number; outstandingCents: number; payments: Array<{ amountCents: number; method: string; reference: string | null; receivedOn: string }> };
 }
 
-async function sendWebhook(event: Record<string, unknown>, opts: { secret?: string; timestamp?: number } = {}) {
+/**
+ * Sends a signed event. A payment event names a Checkout session Factumo opened, as in real use:
+ * unless `opened: false`, the fixture records that session (stripe_checkouts, what startCheckout
+ * writes) for the amount paid, or for `openedCents`.
+ */
+async function sendWebhook(event: Record<string, unknown>, opts: { secret?: string; timestamp?: number; opened?: false; openedCents?: number } = {}) {
+  const type = String(event.type);
+  if (opts.opened !== false && (type.startsWith("checkout.session.") || type === "payment_intent.succeeded")) {
+    const o = (event.data as { object: Record<string, unknown> }).object;
+    const m = o.metadata as { account_id: string; document_id: string };
+    const sessionId = type.startsWith("checkout.session.") ? String(o.id) : `cs_test_${String(o.id)}`;
+    const amount = opts.openedCents ?? Number(o.amount_total ?? o.amount_received);
+    await env.DB.prepare("INSERT OR IGNORE INTO stripe_checkouts (account_id, session_id, document_id, amount_cents, created_at) VALUES (?, ?, ?, ?, ?)")
+      .bind(m.account_id, sessionId, m.document_id, amount, Date.now())
+      .run();
+  }
   const payload = JSON.stringify(event);
   const header = await signer.webhooks.generateTestHeaderStringAsync({
     payload,
@@ -137,7 +154,8 @@ const pageOf = async (client: TestClient, id: string) => (await (await client.ge
 
 describe("configuration", () => {
   it("refuses a Stripe test server URL in production", () => {
-    const production = { ...env, ENVIRONMENT: "production", RESEND_API_KEY: "re_test", TURNSTILE_SECRET_KEY: "0x4AAAAAAAproductionSecretForTests", STRIPE_SECRET_KEY: "sk_live_x" };
+    // Without the PA stand-in's URLs, which a production configuration refuses on their own.
+    const production = { ...env, ENVIRONMENT: "production", RESEND_API_KEY: "re_test", TURNSTILE_SECRET_KEY: "0x4AAAAAAAproductionSecretForTests", STRIPE_SECRET_KEY: "sk_live_x", PA_TOKEN_URL: undefined, PA_FLOW_URL: undefined, PA_DIRECTORY_URL: undefined, PA_CLIENT_ID: undefined, PA_CLIENT_SECRET: undefined };
     expect(() => loadConfig({ ...production })).not.toThrow();
     expect(() => loadConfig({ ...production, STRIPE_API_BASE: API_BASE })).toThrow(/STRIPE_API_BASE/);
   });
@@ -407,9 +425,85 @@ describe("the Stripe webhook", () => {
     const token = await payToken(loadConfig(STRIPE_ENV), s.accountId, doc.id);
     const go = await new StripeClient().postForm(`/payer/${token}`, {});
     const sessionId = new URL(go.headers.get("location") ?? "").pathname.split("/")[2] ?? "";
+    // Factumo recorded the session it opened, with its amount: what the webhook holds the payment to.
+    const opened = await env.DB.prepare("SELECT document_id AS d, amount_cents AS a FROM stripe_checkouts WHERE session_id = ?").bind(sessionId).first<{ d: string; a: number }>();
+    expect(opened).toEqual({ d: doc.id, a: doc.dueCents });
     const { event } = (await (await fetch(`${API_BASE}/__pay/${sessionId}`, { method: "POST" })).json()) as { event: Record<string, unknown> };
-    expect((await sendWebhook(event)).status).toBe(200);
+    expect((await sendWebhook(event, { opened: false })).status).toBe(200);
     expect((await paymentState(s.client, doc.id)).status).toBe("paid");
     expect(await (await new StripeClient().get(`/payer/${token}`)).text()).toContain("réglée");
+  });
+});
+
+describe("signed Stripe events that are odd are shown to the seller, never booked (issue #14)", () => {
+  let s: Awaited<ReturnType<typeof sellerWithStripe>>;
+  beforeAll(async () => {
+    s = await sellerWithStripe();
+  });
+
+  const anomaliesOf = async (documentId: string) =>
+    (
+      await env.DB.prepare("SELECT kind, amount_cents AS amount, expected_cents AS expected FROM stripe_anomalies WHERE account_id = ? AND document_id = ? ORDER BY created_at")
+        .bind(s.accountId, documentId)
+        .all<{ kind: string; amount: number | null; expected: number | null }>()
+    ).results;
+
+  it("refuses a payment whose amount differs from the Checkout session Factumo opened, and says so on the invoice and the dashboard", async () => {
+    const doc = await issuedInvoice(s);
+    const pi = `pi_tampered_${seq}`;
+    const res = await sendWebhook(sessionCompleted(s.acct, s.accountId, doc.id, pi, doc.dueCents + 100), { openedCents: doc.dueCents });
+    expect(res.status).toBe(200);
+    const state = await paymentState(s.client, doc.id);
+    expect(state).toMatchObject({ paidCents: 0, outstandingCents: doc.dueCents });
+    expect(await anomaliesOf(doc.id)).toEqual([{ kind: "amount_mismatch", amount: doc.dueCents + 100, expected: doc.dueCents }]);
+    expect(await pageOf(s.client, doc.id)).toContain(`un paiement de ${formatMoney(doc.dueCents + 100, "fr").replace(/[\u00a0\u202f]/g, " ")} alors que la session de paiement ouverte par Factumo était de`);
+    expect((await (await s.client.get("/tableau-de-bord")).text()).replace(/[\u00a0\u202f]/g, " ")).toContain("Des événements Stripe inhabituels ont été refusés");
+    // The same money with the right amount afterwards is booked.
+    await sendWebhook(intentSucceeded(s.acct, s.accountId, doc.id, pi, doc.dueCents), { opened: false });
+    expect((await paymentState(s.client, doc.id)).paidCents).toBe(doc.dueCents);
+  });
+
+  it("refuses a payment on a Checkout session Factumo never opened, whichever event brings it", async () => {
+    const doc = await issuedInvoice(s);
+    await sendWebhook(sessionCompleted(s.acct, s.accountId, doc.id, `pi_unknown_${seq}`, doc.dueCents), { opened: false });
+    await sendWebhook(intentSucceeded(s.acct, s.accountId, doc.id, `pi_unknown_b_${seq}`, doc.dueCents), { opened: false });
+    expect((await paymentState(s.client, doc.id)).paidCents).toBe(0);
+    expect((await anomaliesOf(doc.id)).map((a) => a.kind)).toEqual(["unknown_checkout", "unknown_checkout"]);
+  });
+
+  it("refuses a refund larger than its payment, whether it comes after the payment or before it", async () => {
+    const doc = await issuedInvoice(s);
+    const pi = `pi_overrefund_${seq}`;
+    await sendWebhook(sessionCompleted(s.acct, s.accountId, doc.id, pi, 10_000));
+    const refund = chargeRefunded(s.acct, pi, 10_001);
+    expect((await sendWebhook({ ...refund, data: { object: { ...refund.data.object, amount: 10_000 } } })).status).toBe(200);
+    expect((await paymentState(s.client, doc.id)).payments.map((p) => p.amountCents)).toEqual([10_000]);
+    expect(await anomaliesOf(doc.id)).toEqual([{ kind: "refund_exceeds_payment", amount: 10_001, expected: 10_000 }]);
+    // A full refund is still entered.
+    await sendWebhook(chargeRefunded(s.acct, pi, 10_000));
+    expect((await paymentState(s.client, doc.id)).payments.map((p) => p.amountCents)).toEqual([10_000, -10_000]);
+
+    const early = await issuedInvoice(s);
+    const piEarly = `pi_early_overrefund_${seq}`;
+    await sendWebhook(chargeRefunded(s.acct, piEarly, 9_000));
+    await sendWebhook(sessionCompleted(s.acct, s.accountId, early.id, piEarly, 5_000));
+    expect((await paymentState(s.client, early.id)).payments.map((p) => p.amountCents)).toEqual([5_000]);
+    expect((await anomaliesOf(early.id)).map((a) => [a.kind, a.amount, a.expected])).toEqual([["refund_exceeds_payment", 9_000, 5_000]]);
+  });
+
+  it(`refuses with 400 an event signed or dated more than ${SIGNATURE_TOLERANCE_SECONDS} s in the future, and tells the seller`, async () => {
+    const doc = await issuedInvoice(s);
+    const signedAhead = await sendWebhook(sessionCompleted(s.acct, s.accountId, doc.id, `pi_future_${seq}`, doc.dueCents), { timestamp: now() + SIGNATURE_TOLERANCE_SECONDS + 60 });
+    expect(signedAhead.status).toBe(400);
+    const dated = sessionCompleted(s.acct, s.accountId, doc.id, `pi_future_b_${seq}`, doc.dueCents);
+    const datedAhead = await sendWebhook({ ...dated, created: now() + 3600 });
+    expect(datedAhead.status).toBe(400);
+    expect(((await datedAhead.json()) as { error: { message: string } }).error.message).toBe("Événement daté dans le futur.");
+    expect((await paymentState(s.client, doc.id)).paidCents).toBe(0);
+    expect((await anomaliesOf(doc.id)).map((a) => a.kind)).toEqual(["future_timestamp", "future_timestamp"]);
+    // Clock skew within the tolerance is accepted.
+    const skewed = await sendWebhook(sessionCompleted(s.acct, s.accountId, doc.id, `pi_skew_${seq}`, doc.dueCents), { timestamp: now() + 60 });
+    expect(skewed.status).toBe(200);
+    expect((await paymentState(s.client, doc.id)).paidCents).toBe(doc.dueCents);
   });
 });

@@ -23,6 +23,8 @@ import {
   stripePayments,
   paSubmissions,
   transmissionEvents,
+  stripeAnomalies,
+  stripeCheckouts,
   recoveryCodes,
   retentionPurges,
   retentionRuns,
@@ -177,7 +179,7 @@ async function recordActivity(db: Db, now: number): Promise<void> {
 async function purgePaymentDetails(db: Db, now: number, summary: RetentionSummary): Promise<void> {
   const cutoffAt = retentionCutoff("payment_details", now);
   const cutoff = new Date(cutoffAt).toISOString().slice(0, 10);
-  const [blanked, intents, events] = await db.batch([
+  const [blanked, intents, events, checkouts, anomalies] = await db.batch([
     db
       .update(payments)
       .set({ reference: null })
@@ -187,8 +189,11 @@ async function purgePaymentDetails(db: Db, now: number, summary: RetentionSummar
     // stops retrying events after 3 days and refunds after 180), and the receipts book keeps the entry.
     db.delete(stripePayments).where(lt(stripePayments.createdAt, cutoffAt)).returning({ id: stripePayments.paymentIntentId }),
     db.delete(stripeEvents).where(lt(stripeEvents.receivedAt, cutoffAt)).returning({ id: stripeEvents.id }),
+    // The Checkout sessions opened and the odd events refused: payment data too (13 months).
+    db.delete(stripeCheckouts).where(lt(stripeCheckouts.createdAt, cutoffAt)).returning({ id: stripeCheckouts.sessionId }),
+    db.delete(stripeAnomalies).where(lt(stripeAnomalies.createdAt, cutoffAt)).returning({ id: stripeAnomalies.id }),
   ]);
-  summary.payment_details += blanked.length + intents.length + events.length;
+  summary.payment_details += blanked.length + intents.length + events.length + checkouts.length + anomalies.length;
 }
 
 /** Export (and import) jobs handled per run at most: a backlog drains over the following nights. */

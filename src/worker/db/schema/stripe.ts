@@ -1,4 +1,4 @@
-import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { timestamp } from "./columns";
 
 /**
@@ -68,4 +68,46 @@ export const stripePayments = sqliteTable(
     createdAt: timestamp("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.paymentIntentId] })],
+);
+
+/**
+ * Every Checkout session Factumo opened (features/stripe/checkout.ts): for which document and what
+ * amount. A signed payment event is booked only when it matches one of these (issue #14).
+ */
+export const stripeCheckouts = sqliteTable(
+  "stripe_checkouts",
+  {
+    accountId: text("account_id").notNull(),
+    sessionId: text("session_id").notNull(),
+    documentId: text("document_id").notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.sessionId] }), index("stripe_checkouts_document").on(t.accountId, t.documentId)],
+);
+
+export const STRIPE_ANOMALY_KINDS = ["unknown_checkout", "amount_mismatch", "refund_exceeds_payment", "future_timestamp"] as const;
+export type StripeAnomalyKind = (typeof STRIPE_ANOMALY_KINDS)[number];
+
+/**
+ * Signed Stripe events that were odd and NOT booked (issue #14): a payment matching no Checkout
+ * Factumo opened, or of another amount, a refund beyond its payment, a timestamp in the future.
+ * Logged, and shown to the seller on the invoice and the dashboard.
+ */
+export const stripeAnomalies = sqliteTable(
+  "stripe_anomalies",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    documentId: text("document_id"),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    kind: text("kind", { enum: STRIPE_ANOMALY_KINDS }).notNull(),
+    /** What the event said (payment or cumulative refund). */
+    amountCents: integer("amount_cents"),
+    /** What Factumo expected (the Checkout's amount, the payment's amount), when known. */
+    expectedCents: integer("expected_cents"),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("stripe_anomalies_account").on(t.accountId, t.createdAt), index("stripe_anomalies_document").on(t.accountId, t.documentId)],
 );

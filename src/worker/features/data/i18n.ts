@@ -354,6 +354,7 @@ export const DATA_TABLE_LABELS: Readonly<Record<string, { fr: string; en: string
   pa_connections: { fr: "Connexion à la plateforme agréée (facturation électronique) et mandat", en: "Accredited platform connection (e-invoicing) and mandate" },
   pa_submissions: { fr: "Factures et statuts transmis à la plateforme agréée", en: "Invoices and statuses sent to the accredited platform" },
   transmission_events: { fr: "Statuts de vos factures sur le réseau (cycle de vie)", en: "Statuses of your invoices on the network (lifecycle)" },
+  stripe_anomalies: { fr: "Événements Stripe refusés", en: "Refused Stripe events" },
   mail_log: { fr: "Emails envoyés", en: "Emails sent" },
   document_sends: { fr: "Envois de documents", en: "Document sends" },
   email_suppressions: { fr: "Adresses exclues des envois", en: "Addresses excluded from sending" },

@@ -32,6 +32,7 @@ export const NOT_EXPORTED: Readonly<Record<string, string>> = {
   stripe_account_map: "directory routing of Stripe webhooks to an account, not business data",
   stripe_events: "ids of Stripe webhook events already handled: idempotency bookkeeping",
   purchase_sync: "where the poll of the platform stands (a cursor) and its webhook ids: sync bookkeeping, redone by the new account",
+  stripe_checkouts: "the Checkout sessions opened on Stripe, kept to check the amounts of payment events: payment bookkeeping",
   import_rollbacks: "the marker of an import being undone, deleted when its rollback ends: job bookkeeping, not business data",
 };
 
@@ -47,6 +48,7 @@ export const EXPORT_ONLY: Readonly<Record<string, string>> = {
   stripe_connections: "the Stripe Connect link is made again from the new account (Stripe onboarding)",
   pa_connections: "the link to a Plateforme Agréée and its mandate are given again from the new account",
   pa_submissions: "the flows the source account sent to its PA: the importing account does not send them again",
+  stripe_anomalies: "Stripe events refused on the source account, shown to its seller; they concern no payment of the new one",
 };
 
 /**

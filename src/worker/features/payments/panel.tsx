@@ -56,6 +56,15 @@ function PaymentNotices({ ctx, state }: { ctx: PageContext; state: PaymentState 
     takenBack > 0 ? ["flash-error", t("payments.panel.creditTakenBack", { amount: money(takenBack) })] : null,
     // A failed online payment matters while the invoice still owes something.
     ...(state.outstandingCents > 0 ? state.failedCheckouts : []).map((f) => ["flash-error", t("payments.panel.checkoutFailed", { date: formatDate(f.failedOn, locale), amount: f.amountCents === null ? "—" : money(f.amountCents) })]),
+    // Signed Stripe events refused as odd (issue #14): the seller checks them on Stripe.
+    ...state.stripeAnomalies.map((a) => [
+      "flash-error",
+      t(`stripe.anomaly.${a.kind}`, {
+        date: formatDate(new Date(a.at).toISOString().slice(0, 10), locale),
+        amount: a.amountCents === null ? "—" : money(a.amountCents),
+        expected: a.expectedCents === null ? "—" : money(a.expectedCents),
+      }),
+    ]),
   ].filter((n): n is string[] => n !== null);
   return (
     <>

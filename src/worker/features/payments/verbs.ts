@@ -1,6 +1,6 @@
 import { queueCollectionStatus } from "../einvoicing/collected";
-import { and, asc, eq, isNotNull, isNull, ne, type SQL, sql } from "drizzle-orm";
-import { CLIENT_CREDIT_METHOD, clientCredits, documents, type PaymentMethod, payments, stripePayments } from "../../db/schema";
+import { and, asc, desc, eq, isNotNull, isNull, ne, type SQL, sql } from "drizzle-orm";
+import { CLIENT_CREDIT_METHOD, clientCredits, documents, type PaymentMethod, payments, stripeAnomalies, type StripeAnomalyKind, stripePayments } from "../../db/schema";
 import { formatMoney } from "../../domain/format";
 import { excessCents, invoiceStatus, type InvoiceStatus, outstandingCents } from "../../domain/invoice-status";
 import { AppError } from "../../http/errors";
@@ -28,6 +28,8 @@ export interface PaymentState {
   receivedAfterCancellationCents: number;
   /** Stripe checkouts whose delayed payment failed and that were never paid: nothing counted. */
   failedCheckouts: Array<{ failedOn: string; amountCents: number | null }>;
+  /** Signed Stripe events about this invoice that were odd and not booked (features/stripe/webhook.ts), newest first. */
+  stripeAnomalies: Array<{ kind: StripeAnomalyKind; at: number; amountCents: number | null; expectedCents: number | null }>;
   payments: PaymentRow[];
 }
 
@@ -50,7 +52,7 @@ const creditedSql = (accountId: string, documentId: string | SQL) =>
  */
 export async function paymentState(ctx: AccountVerbCtx, doc: DocumentRow): Promise<PaymentState | null> {
   if ((doc.type !== "invoice" && doc.type !== "deposit_invoice") || doc.status === "draft") return null;
-  const [rows, credited, failures] = await ctx.db.batch([
+  const [rows, credited, failures, anomalies] = await ctx.db.batch([
     ctx.db
       .select()
       .from(payments)
@@ -64,6 +66,12 @@ export async function paymentState(ctx: AccountVerbCtx, doc: DocumentRow): Promi
       .select({ failedOn: stripePayments.failedOn, amountCents: stripePayments.amountCents })
       .from(stripePayments)
       .where(and(eq(stripePayments.accountId, ctx.accountId), eq(stripePayments.documentId, doc.id), isNotNull(stripePayments.failedOn), isNull(stripePayments.paymentId))),
+    ctx.db
+      .select({ kind: stripeAnomalies.kind, at: stripeAnomalies.createdAt, amountCents: stripeAnomalies.amountCents, expectedCents: stripeAnomalies.expectedCents })
+      .from(stripeAnomalies)
+      .where(and(eq(stripeAnomalies.accountId, ctx.accountId), eq(stripeAnomalies.documentId, doc.id)))
+      .orderBy(desc(stripeAnomalies.createdAt))
+      .limit(5),
   ]);
   const cancelledAt = doc.status === "cancelled" ? Number(credited[0]?.lastAt ?? 0) : null;
   const amounts = { dueCents: doc.dueCents, creditedCents: Number(credited[0]?.cents ?? 0), paidCents: rows.reduce((s, p) => s + p.amountCents, 0) };
@@ -76,6 +84,7 @@ export async function paymentState(ctx: AccountVerbCtx, doc: DocumentRow): Promi
     receivedAfterCancellationCents:
       cancelledAt === null ? 0 : rows.reduce((s, p) => (isMoneyReceived(p.method) && p.createdAt > cancelledAt ? s + p.amountCents : s), 0),
     failedCheckouts: failures.map((f) => ({ failedOn: f.failedOn ?? "", amountCents: f.amountCents })),
+    stripeAnomalies: anomalies,
     payments: rows,
   };
 }

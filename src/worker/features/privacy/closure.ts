@@ -24,6 +24,8 @@ import {
   stockMovements,
   purchaseSync,
   stripeAccountMap,
+  stripeAnomalies,
+  stripeCheckouts,
   stripeConnections,
   paConnections,
   paSubmissions,
@@ -210,6 +212,8 @@ export async function closeAccount(ctx: AccountCtx, input: ClosureInput): Promis
     // invoices (billing records), and nothing queued is sent any more.
     db.delete(paConnections).where(eq(paConnections.accountId, a)),
     db.update(paSubmissions).set({ state: "error", ackReason: "account_closed", nextAttemptAt: null, updatedAt: ctx.now }).where(and(eq(paSubmissions.accountId, a), eq(paSubmissions.state, "queued"))),
+    db.delete(stripeCheckouts).where(eq(stripeCheckouts.accountId, a)),
+    db.delete(stripeAnomalies).where(eq(stripeAnomalies.accountId, a)),
     // Clients can no longer open any document through a shared link.
     db.update(documents).set({ publicTokenHash: null, publicTokenSealed: null }).where(and(eq(documents.accountId, a), isNotNull(documents.publicTokenHash))),
     db.insert(rightsRequests).values({

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Config } from "../../config";
 import { accountDb } from "../../db/client";
-import { accounts, documents } from "../../db/schema";
+import { accounts, documents, stripeCheckouts } from "../../db/schema";
 import type { Bindings } from "../../env";
 import { AppError } from "../../http/errors";
 import { hmacSha256, timingSafeEqual } from "../../lib/crypto/random";
@@ -117,6 +117,11 @@ export async function startCheckout(ctx: AccountVerbCtx, doc: DocumentRow, token
       { stripeAccount: await openStripeAccountId(ctx, view.connection), idempotencyKey: `checkout-${doc.id}-${due}-${amount}` },
     );
     if (!session.url) throw new Error("checkout session without url");
+    // What the webhook will hold a payment to (issue #14); a replayed idempotent session is the same row.
+    await ctx.db
+      .insert(stripeCheckouts)
+      .values({ accountId: ctx.accountId, sessionId: session.id, documentId: doc.id, amountCents: amount, createdAt: ctx.now })
+      .onConflictDoNothing();
     return session.url;
   } catch (err) {
     return providerError(ctx, err);

@@ -34,6 +34,14 @@ export const stripeFr = {
   "stripe.pay.returned": "Merci ! Votre paiement est en cours de confirmation ; cette page l'affichera dès sa réception.",
   "stripe.pay.unavailable": "Le paiement en ligne n'est pas disponible pour cette facture. Reportez-vous aux modalités de paiement indiquées sur la facture.",
   "stripe.pay.link": "Payer en ligne",
+  "stripe.anomaly.unknown_checkout":
+    "Stripe a signalé le {date} un paiement de {amount} sur cette facture sans session de paiement ouverte par Factumo : il n'a pas été enregistré. Vérifiez-le sur votre tableau de bord Stripe.",
+  "stripe.anomaly.amount_mismatch":
+    "Stripe a signalé le {date} un paiement de {amount} alors que la session de paiement ouverte par Factumo était de {expected} : il n'a pas été enregistré. Vérifiez-le sur votre tableau de bord Stripe.",
+  "stripe.anomaly.refund_exceeds_payment":
+    "Stripe a signalé le {date} un remboursement de {amount}, plus que le paiement de {expected} : il n'a pas été enregistré. Vérifiez-le sur votre tableau de bord Stripe.",
+  "stripe.anomaly.future_timestamp": "Stripe a envoyé le {date} un événement daté dans le futur : il a été refusé. Vérifiez votre tableau de bord Stripe.",
+  "stripe.anomaly.dashboard": "Des événements Stripe inhabituels ont été refusés ces 30 derniers jours ({count}) : voyez les factures concernées et votre tableau de bord Stripe.",
 } as const;
 
 export const stripeEn: Record<keyof typeof stripeFr, string> = {
@@ -71,4 +79,11 @@ export const stripeEn: Record<keyof typeof stripeFr, string> = {
   "stripe.pay.returned": "Thank you! Your payment is being confirmed; this page will show it as soon as it arrives.",
   "stripe.pay.unavailable": "Online payment is not available for this invoice. Please use the payment terms stated on the invoice.",
   "stripe.pay.link": "Pay online",
+  "stripe.anomaly.unknown_checkout":
+    "On {date} Stripe reported a payment of {amount} on this invoice without a payment session opened by Factumo: it was not recorded. Check it on your Stripe dashboard.",
+  "stripe.anomaly.amount_mismatch":
+    "On {date} Stripe reported a payment of {amount} while the payment session Factumo opened was for {expected}: it was not recorded. Check it on your Stripe dashboard.",
+  "stripe.anomaly.refund_exceeds_payment": "On {date} Stripe reported a refund of {amount}, more than the payment of {expected}: it was not recorded. Check it on your Stripe dashboard.",
+  "stripe.anomaly.future_timestamp": "On {date} Stripe sent an event dated in the future: it was refused. Check your Stripe dashboard.",
+  "stripe.anomaly.dashboard": "Unusual Stripe events were refused in the last 30 days ({count}): see the invoices concerned and your Stripe dashboard.",
 };

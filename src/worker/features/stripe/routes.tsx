@@ -136,6 +136,9 @@ export const stripeWebhooks = new Hono<AppEnv>().post("/stripe", async (c) => {
   const outcome = await handleStripeWebhook(c.env, c.var.config, await c.req.text(), c.req.header("stripe-signature"), Date.now());
   if (!outcome.ok) {
     if (outcome.reason === "not_configured") throw new AppError("not_found", c.var.t("err.not_found"));
+    if (outcome.reason === "future_timestamp") {
+      throw new AppError("invalid", c.var.locale === "en" ? "Event dated in the future." : "Événement daté dans le futur.");
+    }
     // Stripe's own convention: a signature it cannot verify (forged, or older than 5 min) is a 400.
     throw new AppError("invalid", c.var.locale === "en" ? "Invalid signature." : "Signature invalide.");
   }

@@ -1,10 +1,11 @@
-import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import Stripe from "stripe";
 import type { Config } from "../../config";
 import { accountDb, directoryDb } from "../../db/client";
-import { payments, stripeAccountMap, stripeConnections, stripeEvents, stripePayments } from "../../db/schema";
+import { payments, stripeAccountMap, stripeAnomalies, stripeCheckouts, stripeConnections, stripeEvents, stripePayments, type StripeAnomalyKind } from "../../db/schema";
 import type { Bindings } from "../../env";
 import { AppError } from "../../http/errors";
+import { randomId } from "../../lib/crypto/random";
 import { translator } from "../../ui/i18n";
 import { type AccountVerbCtx, todayInParis } from "../documents/drafts";
 import { recordPayment } from "../payments/verbs";
@@ -17,7 +18,7 @@ export const SIGNATURE_TOLERANCE_SECONDS = 300;
 const CLAIM_TTL_MS = 120_000;
 
 export type StripeWebhookOutcome =
-  | { ok: false; reason: "not_configured" | "bad_signature" }
+  | { ok: false; reason: "not_configured" | "bad_signature" | "future_timestamp" }
   | { ok: true; result: "ignored" | "unknown_account" | "duplicate" | "handled"; type: string };
 
 interface EventLike {
@@ -68,8 +69,13 @@ export async function handleStripeWebhook(
   }
   const type = String(event.type).slice(0, 80);
   const stripeAccount = str(event.account);
+  // The SDK refuses a signature too old, not one from the future: both it and the event's own
+  // time may be ahead of ours by the tolerance at most (clock skew), never more (issue #14).
+  const signedAt = Number(/(?:^|,)t=(\d+)/.exec(signature ?? "")?.[1] ?? 0);
+  const future = Math.max(signedAt, Number(event.created) || 0) > now / 1000 + SIGNATURE_TOLERANCE_SECONDS;
   // Events of the platform account itself concern no freelancer.
-  if (!stripeAccount || !str(event.id)) return { ok: true, result: "ignored", type };
+  if (future) console.warn(JSON.stringify({ level: "warn", event: "stripe_webhook_future_timestamp", type, eventId: str(event.id) }));
+  if (!stripeAccount || !str(event.id)) return future ? { ok: false, reason: "future_timestamp" } : { ok: true, result: "ignored", type };
   const hash = await stripeAccountHash(stripeAccount);
   const mapped = await directoryDb(env).select({ accountId: stripeAccountMap.accountId }).from(stripeAccountMap).where(eq(stripeAccountMap.stripeAccountHash, hash)).get();
   if (!mapped) {
@@ -78,6 +84,11 @@ export async function handleStripeWebhook(
     return { ok: true, result: "unknown_account", type };
   }
   const ctx: AccountVerbCtx = { env, config, db: accountDb(env, mapped.accountId), now, locale: "fr", t: translator("fr"), accountId: mapped.accountId };
+  if (future) {
+    // Refused (400), and shown to the seller: a signed event from the future is not a clock glitch.
+    await anomaly(ctx, event, "future_timestamp", { documentId: str(meta(event.data?.object ?? {}).document_id) });
+    return { ok: false, reason: "future_timestamp" };
+  }
 
   const fresh = await ctx.db
     .insert(stripeEvents)
@@ -103,16 +114,24 @@ async function applyEvent(ctx: AccountVerbCtx, event: EventLike, hash: string): 
     case "checkout.session.async_payment_succeeded": {
       // "unpaid" sessions (bank debits still clearing) are recorded by their later success event.
       if (o.payment_status !== "paid") return;
-      return paid(ctx, o, str(o.payment_intent), cents(o.amount_total), day);
+      return paid(ctx, event, o, str(o.payment_intent), cents(o.amount_total), day);
     }
     case "checkout.session.async_payment_failed":
       return failed(ctx, o, str(o.payment_intent), cents(o.amount_total), day);
     case "payment_intent.succeeded":
-      return paid(ctx, o, str(o.id), cents(o.amount_received), day);
+      return paid(ctx, event, o, str(o.id), cents(o.amount_received), day);
     case "charge.refunded": {
       const pi = str(o.payment_intent);
       const refunded = cents(o.amount_refunded);
       if (!pi || refunded === null || o.currency !== "eur") return;
+      // A refund larger than its charge, or than the payment booked for it, is not booked (issue #14).
+      const charged = cents(o.amount);
+      const booked = await stripeRow(ctx, pi);
+      const limit = booked?.paymentId && booked.amountCents !== null ? booked.amountCents : charged;
+      if (limit !== null && refunded > limit) {
+        await anomaly(ctx, event, "refund_exceeds_payment", { documentId: booked?.documentId ?? null, amountCents: refunded, expectedCents: limit });
+        return;
+      }
       await ensureRow(ctx, pi);
       const row = await stripeRow(ctx, pi);
       if (row && refunded > row.refundedSeenCents) {
@@ -121,7 +140,7 @@ async function applyEvent(ctx: AccountVerbCtx, event: EventLike, hash: string): 
           .set({ refundedSeenCents: refunded, refundedOn: day })
           .where(and(eq(stripePayments.accountId, ctx.accountId), eq(stripePayments.paymentIntentId, pi), lt(stripePayments.refundedSeenCents, refunded)));
       }
-      return applyRefunds(ctx, pi);
+      return applyRefunds(ctx, pi, event);
     }
     case "account.updated": {
       if (typeof o.charges_enabled !== "boolean") return;
@@ -147,7 +166,7 @@ function stripeRow(ctx: AccountVerbCtx, pi: string) {
 }
 
 /** Records the money of a payment intent once, in the receipts book, through the payments verb. */
-async function paid(ctx: AccountVerbCtx, o: Record<string, unknown>, pi: string | null, amount: number | null, day: string): Promise<void> {
+async function paid(ctx: AccountVerbCtx, event: EventLike, o: Record<string, unknown>, pi: string | null, amount: number | null, day: string): Promise<void> {
   const m = meta(o);
   const documentId = str(m.document_id);
   if (!pi || amount === null || amount === 0 || !documentId || o.currency !== "eur") return;
@@ -155,6 +174,7 @@ async function paid(ctx: AccountVerbCtx, o: Record<string, unknown>, pi: string 
     console.warn(JSON.stringify({ level: "warn", event: "stripe_webhook_account_mismatch", paymentIntent: pi }));
     return;
   }
+  if (!(await matchesCheckout(ctx, event, o, documentId, amount))) return;
   await ensureRow(ctx, pi);
   const claimed = await ctx.db
     .update(stripePayments)
@@ -185,7 +205,7 @@ async function paid(ctx: AccountVerbCtx, o: Record<string, unknown>, pi: string 
     }
   }
   await ctx.db.update(stripePayments).set({ paymentId, claimedAt: null }).where(rowWhere(ctx, pi));
-  await applyRefunds(ctx, pi);
+  await applyRefunds(ctx, pi, event);
 }
 
 /**
@@ -208,11 +228,16 @@ async function failed(ctx: AccountVerbCtx, o: Record<string, unknown>, pi: strin
  * the refund. Not a "correction": the money was received, then paid back later, and the receipts
  * book must show both days (a correction reverses an entry made by mistake, dated like it).
  */
-async function applyRefunds(ctx: AccountVerbCtx, pi: string): Promise<void> {
+async function applyRefunds(ctx: AccountVerbCtx, pi: string, event: EventLike): Promise<void> {
   const row = await stripeRow(ctx, pi);
   if (!row?.paymentId || !row.documentId) return;
   const delta = row.refundedSeenCents - row.refundedAppliedCents;
   if (delta <= 0) return;
+  // A refund seen before its payment landed, larger than that payment: held, shown, not booked.
+  if (row.amountCents !== null && row.refundedSeenCents > row.amountCents) {
+    await anomaly(ctx, event, "refund_exceeds_payment", { documentId: row.documentId, amountCents: row.refundedSeenCents, expectedCents: row.amountCents });
+    return;
+  }
   const moved = await ctx.db
     .update(stripePayments)
     .set({ refundedAppliedCents: row.refundedSeenCents })
@@ -238,4 +263,65 @@ async function applyRefunds(ctx: AccountVerbCtx, pi: string): Promise<void> {
     }
     throw err;
   }
+}
+
+/**
+ * A payment is booked only when it matches a Checkout session Factumo opened for that document
+ * (stripe_checkouts): by the session's id and amount for checkout.session events, by an amount
+ * of one of the document's sessions for payment_intent.succeeded (which names no session).
+ * Anything else is recorded as an anomaly for the seller, and not booked (issue #14).
+ */
+async function matchesCheckout(ctx: AccountVerbCtx, event: EventLike, o: Record<string, unknown>, documentId: string, amount: number): Promise<boolean> {
+  const ofDocument = and(eq(stripeCheckouts.accountId, ctx.accountId), eq(stripeCheckouts.documentId, documentId));
+  if (event.type.startsWith("checkout.session.")) {
+    const sessionId = str(o.id);
+    const opened = sessionId
+      ? await ctx.db.select({ amountCents: stripeCheckouts.amountCents }).from(stripeCheckouts).where(and(ofDocument, eq(stripeCheckouts.sessionId, sessionId))).get()
+      : undefined;
+    if (!opened) {
+      await anomaly(ctx, event, "unknown_checkout", { documentId, amountCents: amount });
+      return false;
+    }
+    if (opened.amountCents !== amount) {
+      await anomaly(ctx, event, "amount_mismatch", { documentId, amountCents: amount, expectedCents: opened.amountCents });
+      return false;
+    }
+    return true;
+  }
+  const sessions = await ctx.db.select({ amountCents: stripeCheckouts.amountCents }).from(stripeCheckouts).where(ofDocument).all();
+  if (sessions.some((c) => c.amountCents === amount)) return true;
+  if (sessions.length === 0) await anomaly(ctx, event, "unknown_checkout", { documentId, amountCents: amount });
+  else await anomaly(ctx, event, "amount_mismatch", { documentId, amountCents: amount, expectedCents: sessions[sessions.length - 1]!.amountCents });
+  return false;
+}
+
+/** Records an odd signed event (never booked) for the seller, and logs it (ids only). */
+async function anomaly(
+  ctx: AccountVerbCtx,
+  event: EventLike,
+  kind: StripeAnomalyKind,
+  detail: { documentId?: string | null; amountCents?: number | null; expectedCents?: number | null },
+): Promise<void> {
+  console.warn(JSON.stringify({ level: "warn", event: "stripe_webhook_anomaly", kind, eventId: event.id, type: event.type }));
+  await ctx.db.insert(stripeAnomalies).values({
+    id: randomId(),
+    accountId: ctx.accountId,
+    documentId: detail.documentId ?? null,
+    eventId: String(event.id).slice(0, 255),
+    eventType: String(event.type).slice(0, 80),
+    kind,
+    amountCents: detail.amountCents ?? null,
+    expectedCents: detail.expectedCents ?? null,
+    createdAt: ctx.now,
+  });
+}
+
+/** Odd Stripe events refused for the account in the last 30 days: the dashboard's notice. */
+export async function recentAnomalyCount(ctx: AccountVerbCtx): Promise<number> {
+  const row = await ctx.db
+    .select({ n: sql<number>`count(*)` })
+    .from(stripeAnomalies)
+    .where(and(eq(stripeAnomalies.accountId, ctx.accountId), gt(stripeAnomalies.createdAt, ctx.now - 30 * 86_400_000)))
+    .get();
+  return Number(row?.n ?? 0);
 }
