@@ -162,5 +162,6 @@ describe("dev tools (/dev/outbox, /dev/seed)", () => {
     }
     const seeded = await new TestClient({}, modes.local).json("POST", "/dev/seed");
     expect(seeded.status).toBe(200);
-  });
+    // The seed writes a year of demo business through the real verbs: ~25 s alone, more under load.
+  }, 120_000);
 });
