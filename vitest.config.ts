@@ -13,6 +13,8 @@ export default defineConfig(async () => {
   const pa = `http://127.0.0.1:${process.env.PA_STANDIN_PORT}`;
   // The Turnstile siteverify stand-in (test/stand-ins/turnstile-server.mjs), on its own port.
   process.env.TURNSTILE_STANDIN_PORT ??= String(await freePort());
+  // The Pwned Passwords range API stand-in (test/stand-ins/pwned-server.mjs).
+  process.env.PWNED_STANDIN_PORT ??= String(await freePort());
   return {
     plugins: [
       cloudflareTest({
@@ -31,6 +33,7 @@ export default defineConfig(async () => {
             PA_CLIENT_ID: "factumo-platform",
             PA_CLIENT_SECRET: "standin-platform-secret",
             TURNSTILE_VERIFY_URL: `http://127.0.0.1:${process.env.TURNSTILE_STANDIN_PORT}/turnstile/v0/siteverify`,
+            PWNED_PASSWORDS_URL: `http://127.0.0.1:${process.env.PWNED_STANDIN_PORT}`,
           },
         },
       }),
@@ -41,7 +44,7 @@ export default defineConfig(async () => {
       // The stylesheet's text, for test/unit/focus-ring.test.ts (vitest empties CSS imports otherwise).
       css: { include: [/src\/client\/styles\.css/] },
       // A local Stripe API stand-in (Node HTTP), its URL handed to the tests as inject("stripeApiBase").
-      globalSetup: ["./test/helpers/stripe-server.mjs", "./test/stand-ins/pa-server.mjs", "./test/stand-ins/turnstile-server.mjs"],
+      globalSetup: ["./test/helpers/stripe-server.mjs", "./test/stand-ins/pa-server.mjs", "./test/stand-ins/turnstile-server.mjs", "./test/stand-ins/pwned-server.mjs"],
       // Generous: the 2-core machines also run workerd and the PDF renderer; no test asserts time.
       testTimeout: 30_000,
     },

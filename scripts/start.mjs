@@ -5,6 +5,7 @@ import { applyMigrations, buildClient, localSecrets, root, startWrangler } from 
 import { assertNode } from "./lib/env.mjs";
 import { startPaServer } from "../test/stand-ins/pa-server.mjs";
 import { startTurnstileServer } from "../test/stand-ins/turnstile-server.mjs";
+import { startPwnedServer } from "../test/stand-ins/pwned-server.mjs";
 
 assertNode();
 const devVars = path.join(root, ".dev.vars");
@@ -26,7 +27,9 @@ const port = Number(process.env.PORT ?? 8787);
 const pa = await startPaServer({ port: Number(process.env.PA_PORT ?? 8790) });
 // Turnstile's siteverify stand-in: the login's bot check after repeated failures (test keys pass).
 const turnstile = await startTurnstileServer({ port: Number(process.env.TURNSTILE_PORT ?? 8791) });
-const server = await startWrangler({ port, vars: { ...pa.workerVars, ...turnstile.workerVars } });
+// Pwned Passwords' range API stand-in: breached passwords refused at sign-up, reset and change.
+const pwned = await startPwnedServer({ port: Number(process.env.PWNED_PORT ?? 8792) });
+const server = await startWrangler({ port, vars: { ...pa.workerVars, ...turnstile.workerVars, ...pwned.workerVars } });
 const { seedDemo } = await import("./lib/seed.mjs");
 const demo = await seedDemo(server.url);
 console.log(`
@@ -35,7 +38,8 @@ console.log(`
   Emails land in the dev outbox: http://localhost:${port}/dev/outbox
   Stand-in Plateforme Agréée (e-invoicing network): ${pa.url}  (state: ${pa.url}/_sim/state)
   Stand-in Turnstile siteverify (login bot check): ${turnstile.url}
+  Stand-in Pwned Passwords range API: ${pwned.url}
   Stop with Ctrl+C.
 `);
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => (server.stop(), void pa.close(), void turnstile.close(), process.exit(0)));
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => (server.stop(), void pa.close(), void turnstile.close(), void pwned.close(), process.exit(0)));
 server.child.on("exit", (code) => process.exit(code ?? 0));

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { PWNED_PASSWORDS_API } from "./lib/pwned-passwords";
 import { TURNSTILE_SITEVERIFY, TURNSTILE_TEST_KEYS, isTurnstileTestSecret } from "./lib/turnstile";
 
 const base64Key = z
@@ -57,6 +58,8 @@ const ConfigSchema = z
     TURNSTILE_SITE_KEY: z.string().min(1).default(TURNSTILE_TEST_KEYS.site),
     TURNSTILE_SECRET_KEY: z.string().min(1).default(TURNSTILE_TEST_KEYS.secret),
     TURNSTILE_VERIFY_URL: z.url().default(TURNSTILE_SITEVERIFY),
+    /** Pwned Passwords range API (lib/pwned-passwords.ts); a local stand-in in tests and `npm start`. */
+    PWNED_PASSWORDS_URL: z.url().default(PWNED_PASSWORDS_API),
     /**
      * Reliability harness only (`npm run reliability`): probability (0..1) that an issue request fails
      * right after its number is allocated, before the D1 write. Refused in production below.

@@ -9,6 +9,7 @@ import { assertNode } from "../../scripts/lib/env.mjs";
 import { startStripeServer } from "../helpers/stripe-server.mjs";
 import { startPaServer } from "../stand-ins/pa-server.mjs";
 import { startTurnstileServer } from "../stand-ins/turnstile-server.mjs";
+import { startPwnedServer } from "../stand-ins/pwned-server.mjs";
 
 assertNode();
 const chromium = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => p && existsSync(p));
@@ -29,6 +30,7 @@ const stripe = await startStripeServer({ webhookUrl: `http://localhost:${port}/w
 // The stand-in Plateforme Agréée: the accounts of the e2e tests exchange invoices through it.
 const pa = await startPaServer();
 const turnstile = await startTurnstileServer();
+const pwned = await startPwnedServer();
 const server = await startWrangler({
   port,
   persistTo,
@@ -41,6 +43,7 @@ const server = await startWrangler({
     STRIPE_API_BASE: stripe.url,
     ...pa.workerVars,
     ...turnstile.workerVars,
+    ...pwned.workerVars,
   },
   stdio: ["ignore", "ignore", "inherit"],
 });
@@ -72,6 +75,7 @@ try {
   void stripe.close();
   void pa.close();
   void turnstile.close();
+  void pwned.close();
   rmSync(persistTo, { recursive: true, force: true });
 }
 process.exit(status);

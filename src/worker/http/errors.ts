@@ -7,6 +7,8 @@ import { renderErrorPage } from "../ui/error-page";
 /** The one list of error codes the API answers with, and their HTTP status. */
 export const ERROR_STATUS = {
   invalid: 400,
+  /** A new password that is common or appears in a known breach (lib/pwned-passwords.ts). */
+  password_compromised: 400,
   unauthorized: 401,
   /** A sign-in after repeated failures for its email needs a Turnstile token (features/auth/verbs.ts). */
   captcha_required: 401,

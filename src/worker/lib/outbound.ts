@@ -7,6 +7,12 @@ import { PROCESSORS } from "../features/privacy/policy";
 /** Hosts of the declared processors: the only third parties a production Worker may call. */
 export const PROCESSOR_HOSTS: ReadonlySet<string> = new Set(PROCESSORS.flatMap((p) => p.hosts));
 
+/**
+ * Services that receive no personal data, so they are not recipients in the policy's sense: the
+ * Pwned Passwords range API gets 5 hex characters of a password's SHA-1 (k-anonymity).
+ */
+export const NON_PERSONAL_HOSTS: ReadonlySet<string> = new Set(["api.pwnedpasswords.com"]);
+
 /** Raised instead of sending a request to an undeclared host. */
 export class OutboundBlockedError extends Error {
   constructor(readonly host: string) {
@@ -23,7 +29,7 @@ type Mode = "production" | "local" | "test";
  */
 export function isAllowedHost(hostname: string, mode: Mode): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  if (PROCESSOR_HOSTS.has(host)) return true;
+  if (PROCESSOR_HOSTS.has(host) || NON_PERSONAL_HOSTS.has(host)) return true;
   if (mode === "production") return false;
   return host === "localhost" || host === "127.0.0.1" || host === "::1" || host.endsWith(".test");
 }

@@ -7,6 +7,7 @@ import { randomId, randomToken, sha256Hex } from "../../lib/crypto/random";
 import { hashPassword, verifyPassword } from "../../lib/crypto/password";
 import { hashRecoveryCode, verifyTotp } from "../../lib/crypto/totp";
 import { sendMail } from "../../lib/mail";
+import { compromisedPassword } from "../../lib/pwned-passwords";
 import { TURNSTILE_FIELD, verifyTurnstile } from "../../lib/turnstile";
 import { aad, sealerFor } from "../../lib/sealer";
 import { recordLogin, recordUserAccess } from "../privacy/access-log";
@@ -85,6 +86,8 @@ export async function createAccount(ctx: VerbCtx, input: SignUpInput): Promise<{
  * in), and each path costs one password hash, one batch and one email.
  */
 export async function signUp(ctx: VerbCtx, input: SignUpInput): Promise<void> {
+  // Before anything, and the same for a taken email: the refusal says nothing about who has an account.
+  await assertPasswordNotCompromised(ctx, input.password);
   const created = await createAccount(ctx, input);
   if (created) {
     await sendVerification(ctx, { id: created.userId, email: input.email, name: input.name }, created.accountId);
@@ -131,6 +134,18 @@ async function logAttempt(
     userAgent: meta.userAgent?.slice(0, 300) ?? null,
     outcome,
   });
+}
+
+/**
+ * Refuses a new password that is common (bundled list) or in a known breach (Pwned Passwords, by
+ * k-anonymity): 400 `password_compromised`, tied to the `password` field. When the service cannot
+ * be reached, the bundled list alone decides.
+ */
+export async function assertPasswordNotCompromised(ctx: VerbCtx, password: string): Promise<void> {
+  if (await compromisedPassword(ctx.config, password)) {
+    const message = ctx.t("err.password.compromised");
+    throw new AppError("password_compromised", message, { password: message });
+  }
 }
 
 /** Sign-in failures for one email after which a Turnstile token is required (README, "Security limits"). */
@@ -287,6 +302,8 @@ export async function requestPasswordReset(ctx: VerbCtx, email: string, meta: Re
 
 /** Sets a new password from an emailed link and closes every session of the user. */
 export async function resetPassword(ctx: VerbCtx, input: { token: string; password: string }): Promise<void> {
+  // Before the link is used up: a refused password leaves it valid for a second try.
+  await assertPasswordNotCompromised(ctx, input.password);
   const { userId } = await consumeToken(ctx, "reset_password", input.token);
   const passwordHash = await hashPassword(input.password, ctx.config.PASSWORD_PEPPER);
   await ctx.db.batch([
@@ -313,6 +330,7 @@ export async function changePassword(
   input: { current: string; password: string },
 ): Promise<void> {
   await assertPassword(ctx, userId, input.current);
+  await assertPasswordNotCompromised(ctx, input.password);
   const passwordHash = await hashPassword(input.password, ctx.config.PASSWORD_PEPPER);
   await ctx.db.batch([
     ctx.db.update(users).set({ passwordHash, passwordChangedAt: ctx.now, updatedAt: ctx.now }).where(eq(users.id, userId)),

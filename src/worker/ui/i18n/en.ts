@@ -75,6 +75,7 @@ const core: Record<Exclude<MessageKey, keyof typeof authLinksEn | keyof typeof d
   "err.captcha.failed": "The bot check failed. Please try again.",
   "err.captcha.next": "After another failure, a bot check will be required.",
   "auth.captcha.label": "Bot check",
+  "err.password.compromised": "This password is too common or appears in a known data breach: choose another one (a phrase of several words, for instance).",
   "err.rate_limited": "Too many attempts. Try again in {minutes} minutes.",
   "err.token": "This link is no longer valid. Ask for a new one.",
   "err.logo.type": "The logo must be a PNG, JPEG or SVG image.",

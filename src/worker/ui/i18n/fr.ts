@@ -74,6 +74,7 @@ const core = {
   "err.captcha.failed": "La vérification anti-robot a échoué. Réessayez.",
   "err.captcha.next": "Après un nouvel échec, une vérification anti-robot sera demandée.",
   "auth.captcha.label": "Vérification anti-robot",
+  "err.password.compromised": "Ce mot de passe est trop courant ou figure dans une fuite de données connue : choisissez-en un autre (une phrase de plusieurs mots, par exemple).",
   "err.rate_limited": "Trop de tentatives. Réessayez dans {minutes} minutes.",
   "err.token": "Ce lien n'est plus valable. Demandez-en un nouveau.",
   "err.logo.type": "Le logo doit être une image PNG, JPEG ou SVG.",
