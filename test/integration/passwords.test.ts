@@ -25,12 +25,12 @@ describe("§8 secure authentication: breached and common passwords are refused",
   it("refuses a breached password at sign-up (API and form) with a stable code and a French message, and creates nothing", async () => {
     const email = uniqueEmail("breached");
     const client = new TestClient();
-    const res = await client.json("POST", "/api/v1/auth/signup", { name: "Camille", email, password: BREACHED, companyName: "Camille SARL" });
+    const res = await client.json("POST", "/api/v1/auth/signup", { name: "Camille", email, password: BREACHED, companyName: "Camille SARL", acceptTerms: true });
     expect(res.status).toBe(400);
     const body = (await res.json()) as ApiError;
     expect(body.error.code).toBe("password_compromised");
     expect(body.error.fields?.password).toContain(MESSAGE);
-    const form = await client.postForm("/inscription", { name: "Camille", email, password: BREACHED, companyName: "Camille SARL" });
+    const form = await client.postForm("/inscription", { name: "Camille", email, password: BREACHED, companyName: "Camille SARL", acceptTerms: "on" });
     expect(form.status).toBe(400);
     expect(await form.text()).toContain(MESSAGE);
     expect(await env.DB.prepare("SELECT id FROM users WHERE email = ?").bind(email).first()).toBeNull();
@@ -39,7 +39,7 @@ describe("§8 secure authentication: breached and common passwords are refused",
   it("sends only the first 5 hex characters of the SHA-1, with Add-Padding", async () => {
     const email = uniqueEmail("kanon");
     const password = `a fine passphrase ${crypto.randomUUID()}`;
-    expect((await new TestClient().json("POST", "/api/v1/auth/signup", { name: "Camille", email, password, companyName: "Camille SARL" })).status).toBe(202);
+    expect((await new TestClient().json("POST", "/api/v1/auth/signup", { name: "Camille", email, password, companyName: "Camille SARL", acceptTerms: true })).status).toBe(202);
     const hash = await sha1(password);
     const seen = (await (await fetch(`${STANDIN}/_sim/requests`)).json()) as Array<{ prefix: string; padding: boolean }>;
     const mine = seen.filter((r) => r.prefix.toUpperCase() === hash.slice(0, 5));
@@ -72,10 +72,10 @@ describe("§8 secure authentication: breached and common passwords are refused",
 
   it("falls back on the bundled list when the service cannot answer: a common password is still refused, an uncommon one passes", async () => {
     const down = new TestClient({}, { PWNED_PASSWORDS_URL: `${STANDIN}/unavailable` });
-    const common = await down.json("POST", "/api/v1/auth/signup", { name: "Camille", email: uniqueEmail("common"), password: COMMON, companyName: "Camille SARL" });
+    const common = await down.json("POST", "/api/v1/auth/signup", { name: "Camille", email: uniqueEmail("common"), password: COMMON, companyName: "Camille SARL", acceptTerms: true });
     expect(common.status).toBe(400);
     expect(((await common.json()) as ApiError).error.code).toBe("password_compromised");
-    const uncommon = await down.json("POST", "/api/v1/auth/signup", { name: "Camille", email: uniqueEmail("fine"), password: TEST_PASSWORD, companyName: "Camille SARL" });
+    const uncommon = await down.json("POST", "/api/v1/auth/signup", { name: "Camille", email: uniqueEmail("fine"), password: TEST_PASSWORD, companyName: "Camille SARL", acceptTerms: true });
     expect(uncommon.status).toBe(202);
   });
 
