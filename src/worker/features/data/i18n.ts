@@ -368,6 +368,8 @@ export const DATA_TABLE_LABELS: Readonly<Record<string, { fr: string; en: string
   account_restrictions: { fr: "Historique des gels du compte", en: "Account freeze history" },
   // Being added by the time tracking and stock features: labelled before their tables land.
   time_entries: { fr: "Temps passés", en: "Time entries" },
+  client_search_terms: { fr: "Mots de recherche des clients", en: "Client search words" },
+  product_search_terms: { fr: "Mots de recherche du catalogue", en: "Catalogue search words" },
   stock_movements: { fr: "Mouvements de stock", en: "Stock movements" },
   stock_levels: { fr: "Niveaux de stock", en: "Stock levels" },
   purchases: { fr: "Factures d'achat (Achats)", en: "Purchase invoices" },
