@@ -37,7 +37,8 @@ let a: Account;
 let b: Doc;
 
 beforeAll(async () => {
-  a = await readyAccount(FRANCHISE_PROFILE);
+  // A business that started before 2025 (its URSSAF periods start at the activity start date).
+  a = await readyAccount({ ...FRANCHISE_PROFILE, activityStartDate: "2024-06-01" });
   expect((await a.client.json("PUT", "/api/v1/books/settings", { serviceCategory: "bic", declarationFrequency: "monthly" })).status).toBe(200);
   const docA = await issue(
     a,
@@ -66,6 +67,21 @@ beforeAll(async () => {
 });
 
 type Declaration = { key: string; receipts: number; cents: Record<string, number>; euros: Record<string, number>; totalEuros: number; deadline: string };
+
+describe("the URSSAF periods and the activity start date", () => {
+  it("lists no period that ended before the business started, by default the sign-up day", async () => {
+    const fresh = await readyAccount(FRANCHISE_PROFILE);
+    const thisYear = new Date().getUTCFullYear();
+    const before = (await (await fresh.client.json("GET", `/api/v1/books/urssaf?year=${thisYear - 1}`)).json()) as { periods: Declaration[] };
+    expect(before.periods).toEqual([]);
+    const res = await fresh.client.json("PUT", "/api/v1/account/profile", { ...FRANCHISE_PROFILE, activityStartDate: `${thisYear - 1}-10-15` });
+    expect(res.status).toBe(200);
+    const since = (await (await fresh.client.json("GET", `/api/v1/books/urssaf?year=${thisYear - 1}&frequency=quarterly`)).json()) as { periods: Declaration[] };
+    expect(since.periods.map((p) => p.key)).toEqual([`${thisYear - 1}-Q4`]);
+    const page = await (await fresh.client.get("/parametres/entreprise")).text();
+    expect(page).toMatch(new RegExp(`id="f-activityStartDate"[^>]*value="${thisYear - 1}-10-15"|value="${thisYear - 1}-10-15"[^>]*id="f-activityStartDate"`));
+  });
+});
 
 describe("the URSSAF declaration of the fixture year", () => {
   it("shows every month, zero months included, split pro rata and rounded to the euro", async () => {

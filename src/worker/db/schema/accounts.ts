@@ -27,6 +27,8 @@ export const accounts = sqliteTable("accounts", {
   vatRegime: text("vat_regime", { enum: ["franchise", "vat"] }).notNull().default("franchise"),
   vatNumber: text("vat_number"),
   vatOnDebits: integer("vat_on_debits", { mode: "boolean" }).notNull().default(false),
+  /** The day the business started (YYYY-MM-DD): no URSSAF period is due before it. Null: the sign-up day. */
+  activityStartDate: text("activity_start_date"),
   paymentTermsDays: integer("payment_terms_days").notNull().default(30),
   /** Late-payment penalty rate in basis points; null = ECB rate + 10 points (the legal default). */
   latePenaltyRateBp: integer("late_penalty_rate_bp"),

@@ -100,11 +100,21 @@ export interface UrssafYear {
   totalEuros: number;
 }
 
-/** Every period of a year (zero periods included) with what to declare. */
+/** The day the business started: the profile's date, else the day the account was created. */
+export async function activityStart(ctx: AccountVerbCtx): Promise<string> {
+  const row = await ctx.db.select({ start: accounts.activityStartDate, createdAt: accounts.createdAt }).from(accounts).where(eq(accounts.id, ctx.accountId)).get();
+  return row?.start ?? todayInParis(row?.createdAt ?? ctx.now);
+}
+
+/** Every period of a year since the business started (zero periods included) with what to declare. */
 export async function urssafYear(ctx: AccountVerbCtx, year: number, frequency?: DeclarationFrequency): Promise<UrssafYear> {
-  const settings = await booksSettingsOf(ctx.db, ctx.accountId);
+  const [settings, start] = await Promise.all([booksSettingsOf(ctx.db, ctx.accountId), activityStart(ctx)]);
   const receipts = await splitReceiptsBetween(ctx.db, ctx.accountId, `${year}-01-01`, `${year}-12-31`, settings.serviceCategory);
-  const periods = declarationsForYear(receipts, year, frequency ?? settings.declarationFrequency);
+  // No declaration is due for a period that ended before the business started (a receipt dated
+  // earlier, e.g. imported, still shows: its period is kept).
+  const periods = declarationsForYear(receipts, year, frequency ?? settings.declarationFrequency).filter(
+    (p) => p.to >= start || p.receipts > 0,
+  );
   return {
     year,
     settings,

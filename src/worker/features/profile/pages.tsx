@@ -42,6 +42,7 @@ export function profileValues(p: Profile, locale: Locale): Record<string, string
     vatRegime: p.vatRegime,
     vatNumber: p.vatNumber ?? "",
     vatOnDebits: p.vatOnDebits ? "on" : "",
+    activityStartDate: p.activityStartDate ?? "",
     paymentTermsDays: String(p.paymentTermsDays),
     latePenaltyRate: p.latePenaltyRateBp == null ? "" : hundredthsToInput(p.latePenaltyRateBp, locale),
     earlyPaymentDiscount: p.earlyPaymentDiscount ?? "",
@@ -166,6 +167,15 @@ export function ProfilePage({ ctx, values, errors, missing, logo, logoErrors, fl
             value={legalForm}
             errors={errors}
             options={LEGAL_FORMS.map((f) => ({ value: f, label: t(`legalForm.${f}`) }))}
+          />
+          <Field
+            name="activityStartDate"
+            type="date"
+            label={t("profile.activityStartDate")}
+            value={values.activityStartDate}
+            errors={errors}
+            hint={t("profile.activityStartDate.hint")}
+            optionalLabel={t("form.optional")}
           />
         </Fieldset>
 

@@ -12,7 +12,7 @@ import {
   sirenFromSiret,
   type Validation,
 } from "../../domain/identifiers";
-import { emailField } from "../../http/validate";
+import { businessDate, emailField } from "../../http/validate";
 import { isCompany } from "./completeness";
 
 /** Longest default payment term the law allows: 60 days from the invoice date (L441-10). */
@@ -118,6 +118,7 @@ export const ProfileInput = z
     vatRegime: withDefault(z.enum(["franchise", "vat"], "form.required"), "franchise"),
     vatNumber: identifier(explainVatNumber, "err.vat"),
     vatOnDebits: checkbox,
+    activityStartDate: z.preprocess(blank, businessDate("err.date").optional()),
     paymentTermsDays,
     latePenaltyRate: hundredths("err.rate", MAX_RATE_BP),
     earlyPaymentDiscount: text(300),

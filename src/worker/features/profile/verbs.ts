@@ -78,6 +78,7 @@ export async function updateProfile(
       vatRegime: input.vatRegime,
       vatNumber: input.vatNumber ?? null,
       vatOnDebits: input.vatOnDebits,
+      activityStartDate: input.activityStartDate ?? null,
       paymentTermsDays: input.paymentTermsDays,
       latePenaltyRateBp: input.latePenaltyRateBp ?? null,
       earlyPaymentDiscount: input.earlyPaymentDiscount ?? null,

@@ -162,6 +162,8 @@ const core: Record<Exclude<MessageKey, keyof typeof authLinksEn | keyof typeof d
   "profile.vatRegime": "VAT regime",
   "profile.vatRegime.franchise": "VAT exemption (art. 293 B CGI): no VAT charged",
   "profile.vatRegime.vat": "VAT registered",
+  "profile.activityStartDate": "Business start date",
+  "profile.activityStartDate.hint": "URSSAF declarations start with the period that holds it. Left empty: the day you signed up.",
   "profile.vatNumber": "EU VAT number",
   "profile.vatNumber.hint": "Computed from your SIREN when left empty.",
   "profile.vatOnDebits": "Option to pay VAT on debits",

@@ -161,6 +161,8 @@ const core = {
   "profile.vatRegime": "Régime de TVA",
   "profile.vatRegime.franchise": "Franchise en base (art. 293 B du CGI) : pas de TVA facturée",
   "profile.vatRegime.vat": "Assujetti à la TVA",
+  "profile.activityStartDate": "Date de début d'activité",
+  "profile.activityStartDate.hint": "Les déclarations URSSAF commencent à la période qui la contient. Laissée vide : la date de votre inscription.",
   "profile.vatNumber": "Numéro de TVA intracommunautaire",
   "profile.vatNumber.hint": "Calculé depuis votre SIREN s'il est laissé vide.",
   "profile.vatOnDebits": "Option pour le paiement de la taxe d'après les débits",

@@ -1,0 +1,1 @@
+ALTER TABLE `accounts` ADD `activity_start_date` text;
