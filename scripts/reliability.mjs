@@ -70,6 +70,8 @@ const FUZZ_FAMILIES = [
   { label: "bad inputs tried: headers/redirects", file: "test/integration/fuzz-inputs.test.ts", filter: "fuzzing headers and redirects", runs: FUZZ_INPUT_RUNS },
   { label: "bad inputs tried: multipart", file: "test/integration/fuzz-inputs.test.ts", filter: "fuzzing multipart", runs: FUZZ_INPUT_RUNS },
   { label: "bad inputs tried: archives", file: "test/integration/fuzz-inputs.test.ts", filter: "fuzzing archives", runs: FUZZ_INPUT_RUNS },
+  // The throttles under parallel bursts (http/throttle.ts): no success past a limit.
+  { label: "bad inputs tried: concurrent bursts", file: "test/integration/throttle.test.ts", filter: "throttles hold under concurrency|the outer layer" },
 ];
 const OVERALL_MS = (smoke ? 15 : quick ? 90 : 360) * 60 * 1000;
 
@@ -458,6 +460,14 @@ function vitestParts() {
     show(list);
     const readers = Math.max(FUZZ_INPUT_RUNS * 10, 50);
     fileRecord(label, label, `${readers} zips + ${FUZZ_ARCHIVE_RUNS} imports`, list, "random, bit-flipped and bomb zips through the readers (only ArchiveError); mutated real exports imported: refused with a stable code and nothing written, or imported whole");
+  }
+  {
+    const label = "bad inputs tried: concurrent bursts";
+    const list = tests.filter((t) => t.run === label && t.status !== "skipped" && t.status !== "pending");
+    show(list);
+    // The burst sizes are in the test titles ("200 parallel logins…"); the outer-layer burst is its limit + 20.
+    const requests = list.reduce((n, t) => n + Number(/^(\d+) parallel/.exec(t.title)?.[1] ?? 0), 0);
+    fileRecord(label, label, `${list.length} bursts, ${requests}+ parallel requests`, list, "logins (right password late), TOTP and recovery codes, reset requests, current-password checks, document sends, the Rate Limiting binding: exactly the limit passes, no success after it");
   }
   if (onlyFuzz) return;
 
