@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { addDays } from "../../src/worker/domain/mentions";
 import { todayInParis } from "../../src/worker/features/documents/drafts";
 import { signedUpClient } from "../helpers/client";
-import { createDraftVia, draftBody, insertClient, readyAccount } from "../helpers/invoicing";
+import { createDraftVia, draftBody, FRANCHISE_PROFILE, insertClient, readyAccount, VAT_COMPANY_PROFILE } from "../helpers/invoicing";
 
 type ApiError = { error: { code: string; message: string; fields?: Record<string, string> } };
 
@@ -77,5 +77,37 @@ describe("API error field paths", () => {
     expect(fields).toContain("profile.sirenOrSiret");
     expect(fields).toContain("profile.addressLine1");
     for (const f of fields) expect(f).not.toMatch(/^profile\.profile\./);
+  });
+});
+
+describe("VAT regime", () => {
+  const vatLine = { description: "Séance photo", quantity: "1", unitCode: "C62", unitPriceCents: 45_000, vatCategory: "S", vatRateBp: 2000, kind: "service" };
+  const franchiseLine = { ...vatLine, vatCategory: "E", vatRateBp: 0, exemptionCode: "VATEX-FR-FRANCHISE" };
+
+  it("refuses a franchise seller's line charging VAT, at save and again at issue after a regime change", async () => {
+    const a = await readyAccount(FRANCHISE_PROFILE);
+    const res = await a.client.json("POST", "/api/v1/documents", { type: "invoice", clientId: a.clientId, lines: [franchiseLine, vatLine] });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as ApiError;
+    expect(body.error.code).toBe("invalid");
+    expect(body.error.fields?.["lines.1.vatCategory"]).toMatch(/franchise de TVA/);
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM documents WHERE account_id = ?").bind(a.accountId).first()).toEqual({ n: 0 });
+
+    // A VAT-registered seller saves a 20 % line, then switches to the franchise: the issue refuses it.
+    const b = await readyAccount();
+    const id = await createDraftVia(b.client, { type: "invoice", clientId: b.clientId, lines: [vatLine] });
+    expect((await b.client.json("PUT", "/api/v1/account/profile", { ...VAT_COMPANY_PROFILE, vatRegime: "franchise" })).status).toBe(200);
+    const before = await rowsOf(id);
+    const issued = await b.client.json("POST", `/api/v1/documents/${id}/issue`, {});
+    expect(issued.status).toBe(400);
+    expect(((await issued.json()) as ApiError).error.fields?.["lines.0.vatCategory"]).toMatch(/franchise de TVA/);
+    expect(await rowsOf(id)).toEqual(before);
+  });
+
+  it("refuses the franchise mention to a VAT-registered seller", async () => {
+    const a = await readyAccount();
+    const res = await a.client.json("POST", "/api/v1/documents", { type: "invoice", clientId: a.clientId, lines: [franchiseLine] });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as ApiError).error.fields?.["lines.0.vatCategory"]).toMatch(/assujetti à la TVA/);
   });
 });

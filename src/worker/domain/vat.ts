@@ -170,3 +170,16 @@ const EXEMPTIONS_BY_CODE: ReadonlyMap<string, VatExemption> = new Map(
 export function exemptionByCode(code: string): VatExemption | undefined {
   return EXEMPTIONS_BY_CODE.get(code);
 }
+
+/**
+ * Whether a line fits the seller's VAT regime: under the franchise (art. 293 B) no line may charge
+ * VAT, and a VAT-registered seller may not claim the franchise. Null when it fits.
+ */
+export function regimeRefusal(
+  regime: "franchise" | "vat",
+  line: { vatRateBp: number; exemptionCode?: string | null },
+): "franchise_charges_vat" | "vat_uses_franchise" | null {
+  if (regime === "franchise" && line.vatRateBp > 0) return "franchise_charges_vat";
+  if (regime === "vat" && line.exemptionCode === VAT_EXEMPTIONS.franchise.code) return "vat_uses_franchise";
+  return null;
+}

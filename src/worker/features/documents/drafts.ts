@@ -1,11 +1,12 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { VerbCtx } from "../../context";
-import { clients, depositDeductions, documentLines, documents, DOCUMENT_TYPES } from "../../db/schema";
+import { accounts, clients, depositDeductions, documentLines, documents, DOCUMENT_TYPES } from "../../db/schema";
 import { computeTotals, type TotalsInput } from "../../domain/totals";
 import { issueDateRefusal } from "../../domain/issue-date";
+import { profileCompleteness } from "../profile/completeness";
 import { AppError } from "../../http/errors";
 import { randomId } from "../../lib/crypto/random";
-import { immutableError, issueDateError, notFoundError } from "./errors";
+import { immutableError, issueDateError, notFoundError, regimeErrors } from "./errors";
 import type { DraftInput } from "./schemas";
 
 export type AccountVerbCtx = VerbCtx & { accountId: string };
@@ -104,7 +105,12 @@ function assertDraftDate(ctx: AccountVerbCtx, input: DraftInput) {
   if (refusal) throw issueDateError(ctx, refusal);
 }
 
-async function assertClient(ctx: AccountVerbCtx, clientId: string) {
+async function assertClient(ctx: AccountVerbCtx, clientId: string, lines: DraftInput["lines"]) {
+  // The lines must fit the seller's VAT regime (checked again at issue), once the profile is
+  // complete: before that the regime is only the default, and the issue is refused anyway.
+  const account = await ctx.db.select().from(accounts).where(eq(accounts.id, ctx.accountId)).get();
+  const regime = account && profileCompleteness(account).length === 0 ? regimeErrors(ctx, account.vatRegime, lines) : null;
+  if (regime) throw regime;
   const client = await ctx.db
     .select({ id: clients.id })
     .from(clients)
@@ -130,7 +136,7 @@ function draftColumns(input: DraftInput) {
 /** Creates a draft (no number: numbers are given at issue only, LEGAL.md §3). */
 export async function createDraft(ctx: AccountVerbCtx, type: DocumentType, input: DraftInput, links: { precedingDocumentId?: string; sourceQuoteId?: string; depositBp?: number } = {}): Promise<string> {
   assertDraftDate(ctx, input);
-  await assertClient(ctx, input.clientId);
+  await assertClient(ctx, input.clientId, input.lines);
   const id = randomId();
   const rows = lineRows(ctx, id, input);
   const totals = checkedTotals(ctx, rows, input, false);
@@ -181,7 +187,7 @@ export async function updateDraft(ctx: AccountVerbCtx, id: string, input: DraftI
   const { doc } = await loadDocument(ctx, id);
   assertEditable(ctx, doc);
   assertDraftDate(ctx, input);
-  await assertClient(ctx, input.clientId);
+  await assertClient(ctx, input.clientId, input.lines);
   const rows = lineRows(ctx, id, input);
   const totals = checkedTotals(ctx, rows, input, false);
   const [updated] = await ctx.db.batch([

@@ -1,6 +1,7 @@
 import type { VerbCtx } from "../../context";
 import { formatDate } from "../../domain/format";
 import type { IssueDateRefusal } from "../../domain/issue-date";
+import { regimeRefusal } from "../../domain/vat";
 import { AppError } from "../../http/errors";
 
 /** The 409 every attempt to change an issued document gets: it explains the credit-note way. */
@@ -24,3 +25,14 @@ export function issueDateError(ctx: VerbCtx, refusal: IssueDateRefusal): AppErro
   return new AppError(refusal.code === "issue_date_before_last" ? "conflict" : "invalid", message, { issueDate: message });
 }
 
+
+/** The lines that do not fit the seller's VAT regime (domain/vat.ts regimeRefusal), as field errors. */
+export function regimeErrors(ctx: VerbCtx, regime: "franchise" | "vat", lines: ReadonlyArray<{ vatRateBp: number; exemptionCode?: string | null }>): AppError | null {
+  const fields: Record<string, string> = {};
+  lines.forEach((l, i) => {
+    const r = regimeRefusal(regime, l);
+    if (r) fields[`lines.${i}.vatCategory`] = ctx.t(r === "franchise_charges_vat" ? "documents.err.franchiseVat" : "documents.err.vatFranchise");
+  });
+  const first = Object.values(fields)[0];
+  return first ? new AppError("invalid", first, fields) : null;
+}

@@ -22,7 +22,7 @@ import { stockStatementsForIssue } from "../stock/issue";
 import { profileCompleteness } from "../profile/completeness";
 import { getProfile, logoKeyOf } from "../profile/verbs";
 import { type AccountVerbCtx, type DocumentRow, type LineRow, loadDocument, todayInParis } from "./drafts";
-import { issueDateError, notFoundError } from "./errors";
+import { issueDateError, notFoundError, regimeErrors } from "./errors";
 import { refuseDuringImport } from "../data/import-lock";
 import { payUrlForIssue } from "../stripe/checkout";
 import { buyerMissing, buyerSnapshot, sellerSnapshot } from "./parties";
@@ -99,6 +99,9 @@ async function prepare(ctx: AccountVerbCtx, doc: DocumentRow, lines: LineRow[], 
   if (lines.length === 0) fields.lines = ctx.t("documents.err.noLines");
   if (doc.type === "credit_note" && (!preceding || preceding.status === "draft" || !preceding.number)) fields.precedingDocumentId = ctx.t("documents.err.preceding");
   if (Object.keys(fields).length > 0 || !client) throw new AppError("precondition_failed", ctx.t("documents.err.incomplete"), fields);
+  // Checked when the draft was saved, and again here: the regime may have changed since.
+  const regime = regimeErrors(ctx, accountRow.vatRegime, lines);
+  if (regime) throw regime;
 
   const spec: SnapshotSpec = {
     type: doc.type,
