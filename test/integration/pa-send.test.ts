@@ -84,6 +84,15 @@ describe("sending an invoice through the PA", () => {
     const page = await (await seller.client.get(`/documents/${doc.id}`)).text();
     expect(page).toContain("Refusée");
     expect(page).toContain("Annuler par un avoir");
+    // The lists' transmission column and the dashboard's notice.
+    const list = (await (await seller.client.json("GET", "/api/v1/documents?type=invoice")).json()) as { items: Array<{ id: string; transmission: string | null }> };
+    expect(list.items.find((i) => i.id === doc.id)?.transmission).toBe("210");
+    expect(await (await seller.client.get("/factures")).text()).toContain(`data-transmission="210">Refusée`);
+    const dashboard = await (await seller.client.get("/tableau-de-bord")).text();
+    expect(dashboard).toContain("1 facture(s) refusée(s) ou rejetée(s)");
+    // Cancelled by a credit note: the notice goes.
+    expect((await seller.client.json("POST", `/api/v1/documents/${doc.id}/cancel`, {})).status).toBe(201);
+    expect(await (await seller.client.get("/tableau-de-bord")).text()).not.toContain("refusée(s) ou rejetée(s)");
   });
 
   it("sends 212 Encaissée after a payment (amount per VAT rate), once per payment, and the buyer's platform receives it", async () => {

@@ -68,7 +68,12 @@ export const paSubmissions = sqliteTable(
     createdAt: timestamp("created_at").notNull(),
     updatedAt: timestamp("updated_at").notNull(),
   },
-  (t) => [index("pa_submissions_due").on(t.state, t.nextAttemptAt), index("pa_submissions_document").on(t.accountId, t.documentId)],
+  (t) => [
+    index("pa_submissions_due").on(t.state, t.nextAttemptAt),
+    index("pa_submissions_document").on(t.accountId, t.documentId),
+    // The dashboard's notice: refused or rejected invoices, found without scanning the account.
+    index("pa_submissions_status").on(t.accountId, t.statusCode),
+  ],
 );
 
 /**

@@ -31,7 +31,7 @@ import { PaymentStatusBadge, PaymentsPanel, type PaymentsPanelProps } from "../p
 import { SendPanel, type SendPanelProps } from "../sending/panel";
 import { ReminderPanel } from "../reminders/pages";
 import { TransmissionPanel } from "../einvoicing/pages";
-import type { Transmission } from "../einvoicing/transmit";
+import { type Transmission, statusLabel as networkStatusLabel } from "../einvoicing/transmit";
 import type { ReminderPanelData } from "../reminders/verbs";
 
 export const INVOICES_PATH = "/factures";
@@ -86,6 +86,13 @@ export function TypeBadge({ ctx, type }: { ctx: PageContext; type: DocumentType 
 
 // ——— Lists ———
 
+/** The transmission column's word: a lifecycle status, or where the outbox stands. */
+function transmissionWord(v: string | null, locale: "fr" | "en", t: PageContext["t"]): string {
+  if (v === null) return "—";
+  if (/^\d+$/.test(v)) return networkStatusLabel(Number(v), locale) ?? v;
+  return t(`einv.col.${v}` as "einv.col.queued");
+}
+
 export interface ListItem {
   id: string;
   type: DocumentType;
@@ -96,6 +103,8 @@ export interface ListItem {
   dueDate: string | null;
   taxInclusiveCents: number;
   clientName: string | null;
+  /** E-invoicing network (features/einvoicing): latest status code or outbox state. */
+  transmission?: string | null;
 }
 
 export interface DocumentsListProps {
@@ -236,6 +245,7 @@ export function DocumentsListPage({ ctx, kind, items, status, cursor, q, nextCur
                   {t("documents.col.total")}
                 </th>
                 <th scope="col">{t("documents.col.status")}</th>
+                {showType ? <th scope="col">{t("einv.col")}</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -258,6 +268,7 @@ export function DocumentsListPage({ ctx, kind, items, status, cursor, q, nextCur
                   <td>
                     <StatusBadge ctx={ctx} type={d.type} status={d.status} />
                   </td>
+                  {showType ? <td data-transmission={d.transmission ?? ""}>{transmissionWord(d.transmission ?? null, locale, t)}</td> : null}
                 </tr>
               ))}
             </tbody>
@@ -269,6 +280,7 @@ export function DocumentsListPage({ ctx, kind, items, status, cursor, q, nextCur
                 </th>
                 <td class="num">{formatMoney(pageTotal, locale)}</td>
                 <td />
+                {showType ? <td /> : null}
               </tr>
             </tfoot>
           </table>

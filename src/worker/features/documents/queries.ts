@@ -327,6 +327,14 @@ async function searchTotals(ctx: AccountVerbCtx, arms: ListArm[], types: readonl
   return { documents: Number(row?.documents ?? 0), taxInclusiveCents: Number(row?.taxInclusiveCents ?? 0), outstandingCents: Number(row?.outstandingCents ?? 0), search: true };
 }
 
+/**
+ * The lists' transmission column (e-invoicing network): the latest lifecycle code, else the outbox
+ * state (queued, skipped…), read by primary key for the page's rows only.
+ */
+function transmissionColumn(accountId: string): SQL {
+  return sql`(SELECT COALESCE(CAST(ps.status_code AS TEXT), ps.state) FROM pa_submissions ps WHERE ps.id = d.id AND ps.account_id = ${accountId}) AS transmission`;
+}
+
 interface ListRow {
   id: string;
   type: DocumentType;
@@ -343,6 +351,7 @@ interface ListRow {
   creditedCents: number;
   createdAt: number;
   clientName: string | null;
+  transmission?: string | null;
 }
 
 /** The status a list shows for a row: derived with the same functions as the document's own page. */
@@ -377,6 +386,8 @@ function listItem(r: ListRow, today: string) {
     outstandingCents: invoice ? outstandingCents(amounts) : 0,
     createdAt: Number(r.createdAt),
     clientName: r.clientName,
+    /** E-invoicing network: latest status code ("200", "210"…) or outbox state ("queued", "skipped"…); null when never sent. */
+    transmission: r.transmission ?? null,
   };
 }
 
@@ -392,7 +403,8 @@ export async function listDocuments(ctx: AccountVerbCtx, q: ListQuery) {
   }
   const columns = sql`d.id, d.type, d.status, d.number, d.issue_date AS issueDate, d.due_date AS dueDate, d.valid_until AS validUntil, d.sent_at AS sentAt,
     d.tax_exclusive_cents AS taxExclusiveCents, d.tax_inclusive_cents AS taxInclusiveCents, d.due_cents AS dueCents,
-    d.paid_cents AS paidCents, d.credited_cents AS creditedCents, d.created_at AS createdAt, c.name AS clientName`;
+    d.paid_cents AS paidCents, d.credited_cents AS creditedCents, d.created_at AS createdAt, c.name AS clientName,
+    ${transmissionColumn(ctx.accountId)}`;
   const tallies = text ? null : tallyTotals(ctx, arms, today);
   let pageQuery: SQL;
   if (text) {
@@ -469,7 +481,8 @@ async function listOverdue(ctx: AccountVerbCtx, q: ListQuery) {
   const [rows, listTotals] = await Promise.all([
     ctx.db.all<ListRow & { dateKey: string }>(sql`SELECT d.id, d.type, d.status, d.number, d.issue_date AS issueDate, d.due_date AS dueDate,
       d.valid_until AS validUntil, d.sent_at AS sentAt, d.tax_exclusive_cents AS taxExclusiveCents, d.tax_inclusive_cents AS taxInclusiveCents, d.due_cents AS dueCents,
-      d.paid_cents AS paidCents, d.credited_cents AS creditedCents, d.created_at AS createdAt, d.date_key AS dateKey, c.name AS clientName
+      d.paid_cents AS paidCents, d.credited_cents AS creditedCents, d.created_at AS createdAt, d.date_key AS dateKey, c.name AS clientName,
+      ${transmissionColumn(ctx.accountId)}
       FROM (${page} ORDER BY date_key, created_at, id LIMIT ${limit + 1}) d
       LEFT JOIN clients c ON c.id = d.client_id AND c.account_id = ${ctx.accountId}
       ORDER BY d.date_key, d.created_at, d.id`),

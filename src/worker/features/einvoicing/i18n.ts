@@ -55,6 +55,11 @@ export const einvoicingFr = {
   "einv.tx.creditNote": "Cette facture a été refusée ou rejetée : annulez-la par un avoir, puis émettez une facture corrigée si besoin.",
   "einv.tx.createCreditNote": "Annuler par un avoir",
   "einv.col": "Transmission",
+  "einv.col.queued": "En attente d'envoi",
+  "einv.col.sent": "Envoyée",
+  "einv.col.acked": "Envoyée",
+  "einv.col.error": "Refusée par la plateforme",
+  "einv.col.skipped": "Non transmise",
   "einv.notice": "{count} facture(s) refusée(s) ou rejetée(s) sur la plateforme : à annuler par un avoir.",
 } as const;
 
@@ -114,5 +119,10 @@ export const einvoicingEn: Record<keyof typeof einvoicingFr, string> = {
   "einv.tx.creditNote": "This invoice was refused or rejected: cancel it with a credit note, then issue a corrected invoice if needed.",
   "einv.tx.createCreditNote": "Cancel with a credit note",
   "einv.col": "Transmission",
+  "einv.col.queued": "En attente d'envoi",
+  "einv.col.sent": "Envoyée",
+  "einv.col.acked": "Envoyée",
+  "einv.col.error": "Refusée par la plateforme",
+  "einv.col.skipped": "Non transmise",
   "einv.notice": "{count} invoice(s) refused or rejected on the platform: to cancel with a credit note.",
 };

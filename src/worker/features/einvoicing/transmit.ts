@@ -1,6 +1,6 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { paSubmissions, transmissionEvents } from "../../db/schema";
+import { documents, paSubmissions, transmissionEvents } from "../../db/schema";
 import type { BuyerSnapshot } from "../../domain/document";
 import { CANCELLING_STATUSES, STATUS_LABELS, chooseAddressing, describeStatus, inNetworkScope, mustTransmit } from "../../domain/einvoice/transmission";
 import { type NetCtx, connectionOf, materialize } from "./connection";
@@ -137,4 +137,19 @@ export async function transmissionOf(ctx: Pick<NetCtx, "db" | "accountId">, docu
 /** Label of a status code for the lists' transmission column. */
 export function statusLabel(code: number | null, locale: "fr" | "en"): string | null {
   return code === null ? null : (STATUS_LABELS[code]?.[locale] ?? String(code));
+}
+
+/**
+ * Invoices the network refused (210) or rejected (213) that are not cancelled yet: the dashboard's
+ * notice, each with the credit-note path. Read through pa_submissions_status (no account scan).
+ */
+export async function networkProblems(ctx: Pick<NetCtx, "db" | "accountId">): Promise<Array<{ id: string; number: string | null; code: number }>> {
+  const rows = await ctx.db
+    .select({ id: documents.id, number: documents.number, code: paSubmissions.statusCode })
+    .from(paSubmissions)
+    .innerJoin(documents, and(eq(documents.id, paSubmissions.documentId), eq(documents.accountId, paSubmissions.accountId)))
+    .where(and(eq(paSubmissions.accountId, ctx.accountId), inArray(paSubmissions.statusCode, [...CANCELLING_STATUSES]), eq(documents.status, "issued")))
+    .limit(20)
+    .all();
+  return rows.map((r) => ({ id: r.id, number: r.number, code: r.code ?? 0 }));
 }

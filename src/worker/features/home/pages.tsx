@@ -1,3 +1,4 @@
+import { STATUS_LABELS } from "../../domain/einvoice/transmission";
 import type { ComponentChildren } from "preact";
 import { formatDateTime, formatMoney } from "../../domain/format";
 import { CsrfField } from "../../ui/form";
@@ -222,12 +223,40 @@ export function TreasuryPanels({ ctx, data }: { ctx: PageContext; data: Treasury
   );
 }
 
-export function DashboardPage({ ctx, missing, flash, treasury, answers = [] }: { ctx: PageContext; missing: MessageKey[]; flash: Flash | null; treasury: Treasury; answers?: QuoteAnswer[] }) {
-  const { t } = ctx;
+export function DashboardPage({
+  ctx,
+  missing,
+  flash,
+  treasury,
+  answers = [],
+  network = [],
+}: {
+  ctx: PageContext;
+  missing: MessageKey[];
+  flash: Flash | null;
+  treasury: Treasury;
+  answers?: QuoteAnswer[];
+  /** Invoices refused (210) or rejected (213) on the e-invoicing network, not cancelled yet. */
+  network?: Array<{ id: string; number: string | null; code: number }>;
+}) {
+  const { t, locale } = ctx;
   return (
     <AppLayout ctx={ctx} title={t("dashboard.title")} flash={flash}>
       <h1>{t("dashboard.welcome", { name: ctx.auth?.user.name ?? "" })}</h1>
       <AnswersPanel ctx={ctx} answers={answers} />
+      {network.length > 0 ? (
+        <section class="panel panel-warning" aria-labelledby="network-notice" data-testid="network-notice">
+          <h2 id="network-notice">{t("einv.title")}</h2>
+          <p>{t("einv.notice", { count: String(network.length) })}</p>
+          <ul>
+            {network.map((d) => (
+              <li key={d.id}>
+                <a href={`/documents/${d.id}`}>{d.number ?? d.id}</a> — {STATUS_LABELS[d.code]?.[locale] ?? d.code}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {missing.length > 0 ? (
         <section class="panel panel-warning" aria-labelledby="profile-status">
           <h2 id="profile-status">{t("profile.completeness")}</h2>

@@ -7,17 +7,19 @@ import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
 import { dismissAnswer, unseenAnswers } from "../documents/answers";
 import { recentAnomalyCount } from "../stripe/webhook";
+import { networkProblems } from "../einvoicing/transmit";
 import { DashboardPage } from "./pages";
 import { loadProfileSummary, treasury } from "./queries";
 
 export const homePages = new Hono<AppEnv>()
   .get("/", (c) => c.redirect(c.var.auth ? "/tableau-de-bord" : "/connexion", 303))
   .get("/tableau-de-bord", requireAuth, async (c) => {
-    const [summary, figures, answers, anomalies] = await Promise.all([
+    const [summary, figures, answers, anomalies, network] = await Promise.all([
       loadProfileSummary(c.var.db, authOf(c).account.id),
       treasury(accountCtx(c)),
       unseenAnswers(accountCtx(c)),
       recentAnomalyCount(accountCtx(c)),
+      networkProblems(accountCtx(c)),
     ]);
     const ok = c.req.query("ok");
     const flash =
@@ -29,7 +31,7 @@ export const homePages = new Hono<AppEnv>()
             ? // Signed Stripe events refused as odd (issue #14); each invoice concerned says which.
               { kind: "error" as const, text: c.var.t("stripe.anomaly.dashboard", { count: anomalies }) }
             : null;
-    return render(c, <DashboardPage ctx={pageContext(c)} missing={summary.missing} flash={flash} treasury={figures} answers={answers} />);
+    return render(c, <DashboardPage ctx={pageContext(c)} missing={summary.missing} flash={flash} treasury={figures} answers={answers} network={network} />);
   })
   .post("/tableau-de-bord/reponses/:id/vu", requireAuth, async (c) => {
     await dismissAnswer(accountCtx(c), c.req.param("id"));

@@ -1,0 +1,1 @@
+CREATE INDEX `pa_submissions_status` ON `pa_submissions` (`account_id`,`status_code`);
