@@ -2,7 +2,9 @@ import { env } from "cloudflare:workers";
 import { PDFDocument } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FEC_COLUMNS } from "../../src/worker/domain/books/fec";
-import { receiptsPdf } from "../../src/worker/features/books/exports";
+import { headerLayout, RECEIPT_COLUMNS, receiptsHeader, receiptsPdf, wrapHeader } from "../../src/worker/features/books/exports";
+import { documentFonts } from "../../src/worker/pdf/assets";
+import { embedFonts } from "../../src/worker/pdf/fonts";
 import type { ReceiptEntry } from "../../src/worker/features/books/queries";
 import { runUrssafReminders } from "../../src/worker/jobs/urssaf-reminders";
 import { translator } from "../../src/worker/ui/i18n";
@@ -186,6 +188,27 @@ describe("the receipts book", () => {
     expect(res.headers.get("content-type")).toBe("application/pdf");
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect(new TextDecoder().decode(bytes.slice(0, 5))).toBe("%PDF-");
+    expect((await PDFDocument.load(bytes)).getPageCount()).toBe(1);
+  });
+
+  it("prints every column header of the receipts PDF whole, wrapped onto lines that fit, never cut", async () => {
+    const doc = await PDFDocument.create();
+    const fonts = await embedFonts(doc, documentFonts());
+    for (const locale of ["fr", "en"] as const) {
+      const header = receiptsHeader(translator(locale));
+      const layout = headerLayout(RECEIPT_COLUMNS, header, fonts.bold, fonts);
+      RECEIPT_COLUMNS.forEach((col, i) => {
+        const lines = layout[i] ?? [];
+        // Whole: the lines put back together are the header ("Date d'encaissement", not "Date d'enc…").
+        expect(lines.join(" "), `${locale} ${col.key}`).toBe(header[col.key]);
+        for (const line of lines) expect(fonts.bold.widthOfTextAtSize(line, 8.5), `${locale} ${col.key}: ${line}`).toBeLessThanOrEqual(col.width - 6);
+      });
+    }
+    // A word wider than its column is broken inside itself, every letter kept.
+    const measure = (s: string) => s.length * 10;
+    expect(wrapHeader("Encaissement du", 50, measure)).toEqual(["Encai", "sseme", "nt du"]);
+    expect(wrapHeader("Date d'encaissement", 500, measure)).toEqual(["Date d'encaissement"]);
+    const bytes = await receiptsPdf([], { from: "2025-01-01", to: "2025-12-31", seller: "x", t: translator("fr"), locale: "fr", now: new Date(0) });
     expect((await PDFDocument.load(bytes)).getPageCount()).toBe(1);
   });
 

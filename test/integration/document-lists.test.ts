@@ -75,7 +75,8 @@ function inTab(d: Raw, types: DocumentType[], tab: ListStatus | undefined): bool
 function expectedTotals(rows: Raw[]): Omit<ListTotals, "search"> {
   return {
     documents: rows.length,
-    taxInclusiveCents: rows.reduce((s, d) => s + d.signed, 0),
+    // Drafts are listed and counted, never summed: a draft bills nothing yet.
+    taxInclusiveCents: rows.reduce((s, d) => s + (d.status === "draft" ? 0 : d.signed), 0),
     outstandingCents: rows.reduce((s, d) => s + d.owed, 0),
   };
 }
@@ -325,6 +326,38 @@ describe("document list filters", () => {
     const page = await listDocuments(verbCtx(a.accountId), { types: INVOICE_LIST, status: "overdue", q: "in-3" });
     expect(page.items.map((d) => d.id)).toEqual([target?.id]);
     expect(page.totals).toEqual({ documents: 1, taxInclusiveCents: target?.signed, outstandingCents: target?.owed, search: true });
+  });
+
+  it("leaves drafts out of every money total: list, search and page", async () => {
+    const a = await readyAccount();
+    await seedGenerated(
+      a.accountId,
+      a.clientId,
+      [
+        { type: "invoice", status: "issued", dueCents: 12_300, dueInDays: 10, payments: [], credits: [] },
+        { type: "invoice", status: "draft", dueCents: 98_700, dueInDays: 10, payments: [], credits: [] },
+      ],
+      [],
+    );
+    const ctx = verbCtx(a.accountId);
+    for (const status of [undefined, "draft"] as const) {
+      const page = await listDocuments(ctx, { types: INVOICE_LIST, status });
+      const issued = page.items.filter((d) => d.status !== "draft").reduce((s, d) => s + d.taxInclusiveCents, 0);
+      expect(page.totals.taxInclusiveCents, `tab ${status ?? "all"}`).toBe(issued);
+      expect(page.items.some((d) => d.status === "draft"), `tab ${status ?? "all"} lists the draft`).toBe(true);
+    }
+    const client = await env.DB.prepare("SELECT name FROM clients WHERE id = ?").bind(a.clientId).first<{ name: string }>();
+    const searched = await listDocuments(ctx, { types: INVOICE_LIST, q: client?.name.split(" ")[0] ?? "" });
+    expect(searched.totals.documents).toBe(2);
+    expect(searched.totals.taxInclusiveCents).toBe(searched.items.filter((d) => d.status !== "draft").reduce((s, d) => s + d.taxInclusiveCents, 0));
+    // The page: neither the totals strip nor the page total adds the draft's 987,00 €.
+    const raw = await rawStatuses(a.accountId, todayInParis(Date.now()));
+    const issuedTtc = raw.filter((d) => d.status !== "draft").reduce((s, d) => s + d.signed, 0);
+    const draftTtc = raw.filter((d) => d.status === "draft").reduce((s, d) => s + d.signed, 0);
+    const html = (await (await a.client.get("/factures")).text()).replace(/\s/g, " ");
+    const fmt = (c: number) => new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR" }).format(c / 100).replace(/\s/g, " ");
+    expect(html).not.toContain(fmt(issuedTtc + draftTtc));
+    expect(html.split(fmt(issuedTtc)).length - 1).toBeGreaterThanOrEqual(3);
   });
 
   it("splits by today with at most 16 tally buckets, which together cover exactly the days from today on", () => {

@@ -62,18 +62,20 @@ const PAGE = { width: 841.89, height: 595.28 };
 const MARGIN = 36;
 const ROW = 16;
 const SIZE = 8.5;
+const HEADER_LINE = 10;
 const GREY = rgb(0.4, 0.4, 0.45);
 const RULE = rgb(0.8, 0.8, 0.84);
 
-interface Column {
+export interface Column {
   key: string;
   width: number;
   align: "left" | "right";
 }
 
-const RECEIPT_COLUMNS: Column[] = [
-  { key: "date", width: 72, align: "left" },
-  { key: "client", width: 170, align: "left" },
+export const RECEIPT_COLUMNS: Column[] = [
+  // Wide enough for "encaissement" in bold on one line (the header wraps between words only).
+  { key: "date", width: 84, align: "left" },
+  { key: "client", width: 158, align: "left" },
   { key: "nature", width: 130, align: "left" },
   { key: "invoice", width: 90, align: "left" },
   { key: "method", width: 80, align: "left" },
@@ -88,6 +90,42 @@ function fit(text: string, font: PDFFont, width: number): string {
   let out = text;
   while (out.length > 0 && font.widthOfTextAtSize(`${out}…`, SIZE) > width) out = out.slice(0, -1);
   return `${out}…`;
+}
+
+/**
+ * A header cell as lines that fit `width`: broken between words, a word wider than the column
+ * broken inside itself. A header is never cut with an ellipsis ("Date d'encaissement" must read whole).
+ */
+export function wrapHeader(text: string, width: number, measure: (s: string) => number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (measure(candidate) <= width) {
+      line = candidate;
+      continue;
+    }
+    if (line) lines.push(line);
+    line = word;
+    while (measure(line) > width && line.length > 1) {
+      let cut = line.length - 1;
+      while (cut > 1 && measure(line.slice(0, cut)) > width) cut--;
+      lines.push(line.slice(0, cut));
+      line = line.slice(cut);
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** Each column's header lines, as the book PDFs draw them in bold (exported for the tests). */
+export function headerLayout(columns: readonly Column[], header: Record<string, string>, font: PDFFont, fonts: EmbeddedFonts): string[][] {
+  return columns.map((col) => wrapHeader(printableText(header[col.key] ?? "", fonts), col.width - 6, (s) => font.widthOfTextAtSize(s, SIZE)));
+}
+
+/** The receipts book's column headers in the UI language. */
+export function receiptsHeader(t: Translate): Record<string, string> {
+  return Object.fromEntries(RECEIPT_COLUMNS.map((c) => [c.key, t(`books.receipts.col.${c.key}` as "books.receipts.col.date")]));
 }
 
 function drawRow(page: PDFPage, y: number, columns: readonly Column[], cells: Record<string, string>, font: PDFFont, fonts: EmbeddedFonts) {
@@ -119,7 +157,10 @@ async function bookTablePdf(opts: {
   const doc = await PDFDocument.create({ updateMetadata: false });
   const fonts = await embedFonts(doc, documentFonts());
   const top = PAGE.height - MARGIN - 40;
-  const rowsPerPage = Math.floor((top - MARGIN - 30) / ROW);
+  const headerCells = headerLayout(opts.columns, opts.header, fonts.bold, fonts);
+  // Extra header lines (a wrapped header) push the first row down by HEADER_LINE each.
+  const headerExtra = (Math.max(1, ...headerCells.map((l) => l.length)) - 1) * HEADER_LINE;
+  const rowsPerPage = Math.floor((top - headerExtra - MARGIN - 30) / ROW);
   // At least one page, and room for the totals line after the last row.
   const pageCount = Math.max(1, Math.ceil((opts.rows.length + 2) / rowsPerPage));
   const tableWidth = opts.columns.reduce((s, c) => s + c.width, 0);
@@ -131,7 +172,15 @@ async function bookTablePdf(opts: {
     const pageLabel = opts.pageLabel(p + 1, pageCount);
     page.drawText(pageLabel, { x: PAGE.width - MARGIN - fonts.regular.widthOfTextAtSize(pageLabel, 8), y: MARGIN - 14, size: 8, font: fonts.regular, color: GREY });
     let y = top;
-    drawRow(page, y, opts.columns, opts.header, fonts.bold, fonts);
+    let x = MARGIN;
+    opts.columns.forEach((col, i) => {
+      (headerCells[i] ?? []).forEach((text, line) => {
+        const w = fonts.bold.widthOfTextAtSize(text, SIZE);
+        page.drawText(text, { x: col.align === "right" ? x + col.width - 4 - w : x, y: y - line * HEADER_LINE, size: SIZE, font: fonts.bold });
+      });
+      x += col.width;
+    });
+    y -= headerExtra;
     page.drawLine({ start: { x: MARGIN, y: y - 4 }, end: { x: MARGIN + tableWidth, y: y - 4 }, thickness: 0.6, color: RULE });
     y -= ROW;
     const slice = opts.rows.slice(p * rowsPerPage, (p + 1) * rowsPerPage);
@@ -169,7 +218,7 @@ export async function receiptsPdf(entries: readonly ReceiptEntry[], opts: { from
     title: t("books.receipts.pdfTitle", { from: formatDate(opts.from, locale), to: formatDate(opts.to, locale) }),
     seller: opts.seller,
     columns: RECEIPT_COLUMNS,
-    header: Object.fromEntries(RECEIPT_COLUMNS.map((c) => [c.key, t(`books.receipts.col.${c.key}` as "books.receipts.col.date")])),
+    header: receiptsHeader(t),
     rows: entries.map((e) => ({
       date: formatDate(e.receivedOn, locale),
       client: e.clientName ?? "",

@@ -183,7 +183,8 @@ export function DocumentsListPage({ ctx, kind, items, status, cursor, q, nextCur
   const title = t(kind === "quotes" ? "documents.quotes.title" : "documents.invoices.title");
   const showType = kind === "invoices";
   const filtered = status !== undefined || cursor !== undefined || q !== undefined;
-  const pageTotal = items.reduce((sum, d) => sum + BigInt(signedTotal(d)), 0n);
+  // Drafts bill nothing yet: they are listed, never summed (the list totals leave them out too).
+  const pageTotal = items.reduce((sum, d) => (d.status === "draft" ? sum : sum + BigInt(signedTotal(d))), 0n);
   return (
     <AppLayout ctx={ctx} title={title} flash={flash}>
       <div class="docs-header docs-list-header">

@@ -212,7 +212,7 @@ function searchMatches(accountId: string, types: readonly DocumentType[], q: str
 
 export interface ListTotals {
   documents: number;
-  /** Σ total TTC of the set, credit notes counted negative. */
+  /** Σ total TTC of the set, credit notes counted negative, drafts left out (a draft bills nothing yet). */
   taxInclusiveCents: number;
   /** Σ what clients still owe on the set's open invoices. */
   outstandingCents: number;
@@ -291,18 +291,19 @@ async function tallyTotals(ctx: AccountVerbCtx, arms: ListArm[], today: string):
   const totals: ListTotals = { documents: 0, taxInclusiveCents: 0, outstandingCents: 0, search: false };
   const armSizes: ArmSize[] = [];
   for (const arm of arms) {
-    const parts: Array<[TallyNode, number]> = [];
-    if (!arm.state) for (const state of STATES_OF[arm.type]) parts.push([sumTallyNodes(nodes, arm.type, state, [ALL_DAYS_BUCKET]), 1]);
-    else if (arm.when === "from") parts.push([sumTallyNodes(nodes, arm.type, arm.state, from), 1]);
+    const parts: Array<[TallyNode, number, string]> = [];
+    if (!arm.state) for (const state of STATES_OF[arm.type]) parts.push([sumTallyNodes(nodes, arm.type, state, [ALL_DAYS_BUCKET]), 1, state]);
+    else if (arm.when === "from") parts.push([sumTallyNodes(nodes, arm.type, arm.state, from), 1, arm.state]);
     else {
-      parts.push([sumTallyNodes(nodes, arm.type, arm.state, [ALL_DAYS_BUCKET]), 1]);
-      if (arm.when === "before") parts.push([sumTallyNodes(nodes, arm.type, arm.state, from), -1]);
+      parts.push([sumTallyNodes(nodes, arm.type, arm.state, [ALL_DAYS_BUCKET]), 1, arm.state]);
+      if (arm.when === "before") parts.push([sumTallyNodes(nodes, arm.type, arm.state, from), -1, arm.state]);
     }
     let rows = 0;
-    for (const [n, sign] of parts) {
+    for (const [n, sign, state] of parts) {
       rows += sign * n.documents;
       totals.documents += sign * n.documents;
-      totals.taxInclusiveCents += sign * n.taxInclusiveCents;
+      // Drafts are listed and counted, but a draft bills nothing yet: no money total includes it.
+      if (state !== "draft") totals.taxInclusiveCents += sign * n.taxInclusiveCents;
       totals.outstandingCents += sign * n.outstandingCents;
     }
     const state = arm.state ? sumTallyNodes(nodes, arm.type, arm.state, [ALL_DAYS_BUCKET]).documents : rows;
@@ -316,7 +317,7 @@ async function searchTotals(ctx: AccountVerbCtx, arms: ListArm[], types: readonl
   const row = (
     await ctx.db.all<{ documents: number; taxInclusiveCents: number | null; outstandingCents: number | null }>(
       sql`WITH m(id) AS (${searchMatches(ctx.accountId, types, q)})
-        SELECT COUNT(*) AS documents, SUM(${signedTotalSql}) AS taxInclusiveCents, SUM(${outstandingSql}) AS outstandingCents
+        SELECT COUNT(*) AS documents, SUM(CASE WHEN documents.list_state = 'draft' THEN 0 ELSE ${signedTotalSql} END) AS taxInclusiveCents, SUM(${outstandingSql}) AS outstandingCents
         FROM m CROSS JOIN documents ON documents.id = m.id AND documents.account_id = ${ctx.accountId}
         WHERE ${sql.join(
           arms.map((arm) => armCondition(arm, today)),
