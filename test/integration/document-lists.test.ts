@@ -477,6 +477,14 @@ describe("the document list API and pages", () => {
     expect(html.match(/doc-status-overdue/g)).toHaveLength(2);
     expect(html).not.toContain("doc-status-paid");
 
+    // The search form is the clients list's: same form class, same field markup.
+    const clientsHtml = await (await a.client.get("/clients")).text();
+    const formOf = (page: string) => page.match(/<form[^>]*role="search"[^>]*>[\s\S]*?<\/form>/)?.[0] ?? "";
+    const classes = (form: string) => (form.match(/class="[^"]*"/g) ?? []).filter((c) => !c.includes("hint"));
+    expect(formOf(html)).toContain('class="search-form"');
+    expect(formOf(html)).toContain('<div class="field">');
+    expect(classes(formOf(html))).toEqual(classes(formOf(clientsHtml)));
+
     const searched = await (await a.client.get("/factures?q=IN-1")).text();
     expect(searched).toContain("résultats de la recherche");
   });

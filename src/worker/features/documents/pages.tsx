@@ -204,10 +204,10 @@ export function DocumentsListPage({ ctx, kind, items, status, cursor, q, nextCur
           </a>
         ))}
       </nav>
-      <form method="get" action={LISTS[kind].path} class="docs-search" role="search">
+      {/* The same search form as the clients list (clients/pages.tsx SearchForm): one look for every list. */}
+      <form method="get" action={LISTS[kind].path} role="search" class="search-form">
         {status ? <input type="hidden" name="statut" value={status} /> : null}
-        <label for="docs-q">{t("documents.search")}</label>
-        <input id="docs-q" name="q" type="search" value={q ?? ""} maxLength={100} />
+        <Field name="q" label={t("documents.search")} value={q ?? ""} maxLength={100} autocomplete="off" />
         <button type="submit" class="button">
           {t("documents.search.submit")}
         </button>
