@@ -39,7 +39,7 @@ export const einvoicingFr = {
   "einv.line.Upcoming": "À venir",
   "einv.queue.title": "Envois en attente",
   "einv.queue.none": "Aucun envoi en attente.",
-  "einv.queue.count": "{count} envoi(s) en attente : la plateforme n'a pas encore répondu, Factumo réessaie automatiquement.",
+  "einv.queue.count": "{count, plural, one {# envoi en attente} other {# envois en attente}} : la plateforme n'a pas encore répondu, Factumo réessaie automatiquement.",
   "einv.err.url": "Adresse https attendue, sur une plateforme agréée connue de Factumo.",
   "einv.err.required": "Champ obligatoire pour votre propre plateforme.",
   "einv.err.mandate": "Cochez le mandat pour activer la transmission.",
@@ -48,7 +48,7 @@ export const einvoicingFr = {
   "einv.tx.not_sent": "Non transmise par une plateforme agréée.",
   "einv.tx.skipped.unknown_buyer": "Non transmise : le SIREN du client est absent de l'annuaire (client non assujetti) ; la vente relève de l'e-reporting.",
   "einv.tx.skipped.not_connected": "Non transmise : aucune plateforme agréée n'est reliée à votre compte.",
-  "einv.tx.queued": "En attente d'envoi : la plateforme est injoignable, Factumo réessaie automatiquement ({attempts} tentative(s)).",
+  "einv.tx.queued": "En attente d'envoi : la plateforme est injoignable, Factumo réessaie automatiquement ({attempts, plural, one {# tentative} other {# tentatives}}).",
   "einv.tx.submitted": "Déposée sur la plateforme, en attente de son accusé de réception.",
   "einv.tx.platform_error": "Refusée par la plateforme à la réception du fichier ({reason}).",
   "einv.tx.address": "Adresse du client (BT-49) : {address}",
@@ -60,7 +60,7 @@ export const einvoicingFr = {
   "einv.col.acked": "Envoyée",
   "einv.col.error": "Refusée par la plateforme",
   "einv.col.skipped": "Non transmise",
-  "einv.notice": "{count} facture(s) refusée(s) ou rejetée(s) sur la plateforme : à annuler par un avoir.",
+  "einv.notice": "{count, plural, one {# facture refusée ou rejetée} other {# factures refusées ou rejetées}} sur la plateforme : à annuler par un avoir.",
 } as const;
 
 export const einvoicingEn: Record<keyof typeof einvoicingFr, string> = {
@@ -103,7 +103,7 @@ export const einvoicingEn: Record<keyof typeof einvoicingFr, string> = {
   "einv.line.Upcoming": "Upcoming",
   "einv.queue.title": "Pending transmissions",
   "einv.queue.none": "Nothing waiting to be sent.",
-  "einv.queue.count": "{count} transmission(s) waiting: the platform has not answered yet, Factumo retries automatically.",
+  "einv.queue.count": "{count, plural, one {# transmission waiting} other {# transmissions waiting}}: the platform has not answered yet, Factumo retries automatically.",
   "einv.err.url": "An https URL on an accredited platform known to Factumo is expected.",
   "einv.err.required": "Required for your own platform.",
   "einv.err.mandate": "Tick the mandate to turn transmission on.",
@@ -112,7 +112,7 @@ export const einvoicingEn: Record<keyof typeof einvoicingFr, string> = {
   "einv.tx.not_sent": "Not transmitted through an accredited platform.",
   "einv.tx.skipped.unknown_buyer": "Not transmitted: the client's SIREN is not in the directory (not VAT-registered); the sale falls under e-reporting.",
   "einv.tx.skipped.not_connected": "Not transmitted: no accredited platform is connected to your account.",
-  "einv.tx.queued": "Waiting to be sent: the platform cannot be reached, Factumo retries automatically ({attempts} attempt(s)).",
+  "einv.tx.queued": "Waiting to be sent: the platform cannot be reached, Factumo retries automatically ({attempts, plural, one {# attempt} other {# attempts}}).",
   "einv.tx.submitted": "Filed on the platform, waiting for its acknowledgement.",
   "einv.tx.platform_error": "Refused by the platform when it received the file ({reason}).",
   "einv.tx.address": "Client address (BT-49): {address}",
@@ -124,5 +124,5 @@ export const einvoicingEn: Record<keyof typeof einvoicingFr, string> = {
   "einv.col.acked": "Envoyée",
   "einv.col.error": "Refusée par la plateforme",
   "einv.col.skipped": "Non transmise",
-  "einv.notice": "{count} invoice(s) refused or rejected on the platform: to cancel with a credit note.",
+  "einv.notice": "{count, plural, one {# invoice refused or rejected} other {# invoices refused or rejected}} on the platform: to cancel with a credit note.",
 };
