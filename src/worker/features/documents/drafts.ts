@@ -19,6 +19,12 @@ export function todayInParis(now: number): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(now));
 }
 
+/** A stored line's discount columns as the discount of a line input or snapshot (none when unset). */
+export function discountOf(l: Pick<LineRow, "discountKind" | "discountValue">) {
+  if (!l.discountKind || !l.discountValue) return null;
+  return l.discountKind === "percent" ? { kind: "percent" as const, basisPoints: l.discountValue } : { kind: "amount" as const, cents: l.discountValue };
+}
+
 export function totalsInputOf(
   lines: Pick<LineRow, "quantity" | "unitPriceCents" | "discountKind" | "discountValue" | "vatCategory" | "vatRateBp" | "exemptionCode">[],
   doc: { allowanceKind: DocumentRow["allowanceKind"]; allowanceValue: number | null; issueDate?: string | null },
@@ -27,14 +33,15 @@ export function totalsInputOf(
 ): TotalsInput {
   return {
     vatDate,
-    lines: lines.map((l) => ({
-      quantity: l.quantity,
-      unitPriceCents: l.unitPriceCents,
-      ...(l.discountKind && l.discountValue
-        ? { discount: l.discountKind === "percent" ? { kind: "percent" as const, basisPoints: l.discountValue } : { kind: "amount" as const, cents: l.discountValue } }
-        : {}),
-      vat: { category: l.vatCategory, rateBasisPoints: l.vatRateBp, ...(l.exemptionCode ? { exemptionCode: l.exemptionCode } : {}) },
-    })),
+    lines: lines.map((l) => {
+      const discount = discountOf(l);
+      return {
+        quantity: l.quantity,
+        unitPriceCents: l.unitPriceCents,
+        ...(discount ? { discount } : {}),
+        vat: { category: l.vatCategory, rateBasisPoints: l.vatRateBp, ...(l.exemptionCode ? { exemptionCode: l.exemptionCode } : {}) },
+      };
+    }),
     allowances:
       doc.allowanceKind && doc.allowanceValue
         ? [

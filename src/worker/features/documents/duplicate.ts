@@ -1,7 +1,7 @@
 import { addDays } from "../../domain/mentions";
 import { daysBetween } from "../../domain/invoice-status";
 import { AppError } from "../../http/errors";
-import { type AccountVerbCtx, createDraft, loadDocument, todayInParis } from "./drafts";
+import { type AccountVerbCtx, createDraft, discountOf, loadDocument, todayInParis } from "./drafts";
 import type { DocumentLineInput } from "./schemas";
 
 /**
@@ -25,12 +25,7 @@ export async function duplicateDocument(ctx: AccountVerbCtx, id: string): Promis
     quantity: l.quantity,
     unitCode: l.unitCode,
     unitPriceCents: l.unitPriceCents,
-    discount:
-      l.discountKind && l.discountValue
-        ? l.discountKind === "percent"
-          ? { kind: "percent", basisPoints: l.discountValue }
-          : { kind: "amount", cents: l.discountValue }
-        : null,
+    discount: discountOf(l),
     vatCategory: l.vatCategory,
     vatRateBp: l.vatRateBp,
     exemptionCode: l.exemptionCode,

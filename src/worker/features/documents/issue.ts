@@ -21,7 +21,7 @@ import { creditStatementsForIssue } from "../payments/verbs";
 import { stockStatementsForIssue } from "../stock/issue";
 import { profileCompleteness } from "../profile/completeness";
 import { getProfile, logoKeyOf } from "../profile/verbs";
-import { type AccountVerbCtx, type DocumentRow, type LineRow, loadDocument, todayInParis } from "./drafts";
+import { type AccountVerbCtx, type DocumentRow, type LineRow, discountOf, loadDocument, todayInParis } from "./drafts";
 import { issueDateError, notFoundError, regimeErrors } from "./errors";
 import { refuseDuringImport } from "../data/import-lock";
 import { payUrlForIssue } from "../stripe/checkout";
@@ -56,12 +56,7 @@ function lineSnapshots(lines: LineRow[]): LineSnapshot[] {
     quantity: l.quantity,
     unitCode: l.unitCode,
     unitPriceCents: l.unitPriceCents,
-    discount:
-      l.discountKind && l.discountValue
-        ? l.discountKind === "percent"
-          ? { kind: "percent", basisPoints: l.discountValue }
-          : { kind: "amount", cents: l.discountValue }
-        : null,
+    discount: discountOf(l),
     vat: { category: l.vatCategory, rateBasisPoints: l.vatRateBp, exemptionCode: l.exemptionCode },
     kind: l.kind,
   }));
