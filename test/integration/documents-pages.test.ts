@@ -50,9 +50,8 @@ describe("the lists", () => {
     expect(first.status).toBe(200);
     const html = await first.text();
     expect(html.match(/class="doc-number doc-draft"/g)).toHaveLength(25);
-    const api = await apiList(a.client);
-    const total = api.items.reduce((s, d) => s + d.taxInclusiveCents, 0);
-    expect(html).toContain(formatMoney(total, "fr"));
+    // Drafts bill nothing yet: the page total leaves them out (the issued case: document-lists.test.ts).
+    expect(html).toMatch(new RegExp(`${fr("documents.pageTotal")}[\\s\\S]*?<td class="num">${formatMoney(0n, "fr")}</td>`));
     const next = /href="(\/factures\?cursor=[^"]+)" rel="next"/.exec(html)?.[1];
     expect(next).toBeDefined();
 

@@ -51,7 +51,9 @@ describe("§9.5 exports: deleted 7 days after creation", () => {
     expect((await rowOf(id))!.status).toBe("expired");
     expect(await env.FILES.head(row.r2_key!)).toBeNull();
 
-    // The link now says the archive is gone (410), and a second run has nothing left to do.
+    // The same run ended the session too (idle for 7 days on the job's clock): sign in again. The link
+    // now says the archive is gone (410), and a second run has nothing left to do.
+    expect((await a.client.postForm("/connexion", { email: a.email, password: a.password })).status).toBe(303);
     const gone = await a.client.fetch(downloadUrl, { headers: { accept: "application/json" } });
     expect(gone.status).toBe(410);
     expect(((await gone.json()) as { error: { code: string } }).error.code).toBe("gone");
