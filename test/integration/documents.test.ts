@@ -4,7 +4,7 @@ import { issueDocument } from "../../src/worker/features/documents/issue";
 import { runScheduled } from "../../src/worker/jobs/crons";
 import { sha256Hex } from "../../src/worker/lib/crypto/random";
 import { signedUpClient } from "../helpers/client";
-import { FRANCHISE_PROFILE, createDraftVia, draftBody, readyAccount, verbCtx } from "../helpers/invoicing";
+import { FRANCHISE_PROFILE, createDraftVia, draftBody, issueOn, readyAccount, verbCtx } from "../helpers/invoicing";
 
 const year = new Date().getUTCFullYear();
 type Doc = { id: string; number: string | null; status: string; pdfSha256: string | null; xmlSha256: string | null; dueDate: string | null };
@@ -65,16 +65,18 @@ describe("issuing an invoice", () => {
   });
 
   it("refuses an issue date earlier than the last issued one in the series, without consuming a number", async () => {
+    // Today and yesterday on the clock of the last 15 June, so the test holds on any day of the year
+    // (on 1 January, yesterday is last year: refused for another reason).
+    const june = Date.parse(`${year}-06-15T11:00:00Z`) <= Date.now() ? year : year - 1;
     const a = await readyAccount();
     const first = await createDraftVia(a.client, draftBody(a.clientId));
-    expect((await issue(a.client, first, { issueDate: `${year}-06-15` })).status).toBe(200);
+    await issueOn(a.accountId, first, `${june}-06-15`);
     const second = await createDraftVia(a.client, draftBody(a.clientId));
-    const res = await issue(a.client, second, { issueDate: `${year}-06-14` });
-    expect(res.status).toBe(409);
+    await expect(issueDocument(verbCtx(a.accountId, Date.parse(`${june}-06-15T11:00:00Z`)), second, { issueDate: `${june}-06-14` })).rejects.toMatchObject({ status: 409 });
     // The draft is editable again and the next number is still 0002.
     expect((await a.client.json("PUT", `/api/v1/documents/${second}`, draftBody(a.clientId))).status).toBe(200);
-    const ok = (await (await issue(a.client, second, { issueDate: `${year}-06-15` })).json()) as { document: Doc };
-    expect(ok.document.number).toBe(`F-${year}-0002`);
+    const ok = await issueDocument(verbCtx(a.accountId, Date.parse(`${june}-06-15T11:00:00Z`)), second, { issueDate: `${june}-06-15` });
+    expect(ok.number).toBe(`F-${june}-0002`);
   });
 
   it("issues a franchise invoice (art. 293 B) with category E lines", async () => {

@@ -6,7 +6,7 @@ import { admitThirdPartySend, NEW_ACCOUNT_DAYS, releaseSend } from "../../src/wo
 import { LIMITS } from "../../src/worker/http/throttle";
 import { runReminders } from "../../src/worker/jobs/reminders";
 import { accountDb } from "../../src/worker/db/client";
-import { createDraftVia, draftBody, insertClient, readyAccount } from "../helpers/invoicing";
+import { createDraftVia, draftBody, insertClient, issueOn, readyAccount } from "../helpers/invoicing";
 
 // Issue #14: an account whose email is not verified emails no third party (documents, quotes,
 // reminders); a new account (first 30 days) sends at most 20 such emails per 24 hours, counted by
@@ -50,8 +50,10 @@ describe("an unverified account emails no third party", () => {
 
   it("refuses a one-click reminder, and the daily job holds its reminders until the email is verified", async () => {
     const a = await readyAccount(undefined, { verified: false });
-    // Issued 31 days ago with 30-day terms: due yesterday, step +1 of the default plan today.
-    const late = await issued(a, { issueDate: addDays(todayInParis(Date.now()), -31) });
+    // Issued 31 days ago with 30-day terms (on that day's clock: early January, 31 days ago is last
+    // year, which an issue today refuses): due yesterday, step +1 of the default plan today.
+    const late = await createDraftVia(a.client, draftBody(a.clientId));
+    await issueOn(a.accountId, late, addDays(todayInParis(Date.now()), -31));
     const click = await a.client.json("POST", `/api/v1/documents/${late}/reminders`, {});
     expect(click.status).toBe(403);
     expect((await errorOf(click)).code).toBe("email_unverified");
