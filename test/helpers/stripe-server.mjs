@@ -5,6 +5,7 @@
 // click through: the Connect onboarding and the Checkout page, whose "Payer" button marks the
 // session paid and posts a signed checkout.session.completed webhook to the app.
 import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import Stripe from "stripe";
 
@@ -13,10 +14,14 @@ const escape = (s) => String(s).replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0
 
 /**
  * Starts the fake on 127.0.0.1 (random port unless given).
- * @param {{ port?: number, webhookUrl?: string, webhookSecret?: string }} opts
+ * `statePath` keeps the connected accounts and Checkout sessions in a file, so `npm start` finds
+ * the demo's Stripe account again after a restart (the tests keep everything in memory).
+ * @param {{ port?: number, webhookUrl?: string, webhookSecret?: string, statePath?: string }} opts
  */
 export async function startStripeServer(opts = {}) {
-  const state = { requests: [], accounts: new Map(), sessions: new Map(), idempotent: new Map(), webhookUrl: opts.webhookUrl, webhookSecret: opts.webhookSecret };
+  const saved = opts.statePath && existsSync(opts.statePath) ? JSON.parse(readFileSync(opts.statePath, "utf8")) : { accounts: [], sessions: [] };
+  const state = { requests: [], accounts: new Map(saved.accounts), sessions: new Map(saved.sessions), idempotent: new Map(), webhookUrl: opts.webhookUrl, webhookSecret: opts.webhookSecret };
+  const persist = () => opts.statePath && writeFileSync(opts.statePath, JSON.stringify({ accounts: [...state.accounts], sessions: [...state.sessions] }));
   let base = "";
 
   /** Signs an event payload with the SDK's test helper and posts it to the app's webhook URL. */
@@ -96,6 +101,7 @@ export async function startStripeServer(opts = {}) {
   }
 
   const server = createServer(async (req, res) => {
+    res.on("finish", persist);
     const url = new URL(req.url ?? "/", base);
     const body = await readBody(req);
     const form = Object.fromEntries(new URLSearchParams(body));
