@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { strFromU8, unzipSync } from "fflate";
 import type { Browser, BrowserContext } from "playwright-core";
 import { type ApiClient, PASSWORD, seedFranchiseAccount } from "./api.ts";
 import { BASE_URL, SCREENSHOTS, launchBrowser, submitSignIn } from "./browser.ts";
@@ -65,7 +67,7 @@ test("§9.2 rectification: the profile is corrected in place; an issued invoice 
 });
 
 test("§6 export offered at termination: closing the account offers the full export first, then closes it", async () => {
-  const { context, email } = await signedInAccount();
+  const { context, email, invoice } = await signedInAccount();
   const page = await context.newPage();
   await page.goto(`${BASE_URL}/mes-donnees/cloture`);
   // The export comes first on the page, before the confirmation form.
@@ -75,7 +77,18 @@ test("§6 export offered at termination: closing the account offers the full exp
   assert.ok(linkBox && formBox && linkBox.y < formBox.y, "the export is offered above the closure form");
   await page.screenshot({ path: path.join(SCREENSHOTS, "cloture.png"), fullPage: true });
   await exportLink.click();
-  await page.waitForURL(/\/mes-donnees/);
+  // The link leads to the exports, where the export is made and downloaded before closing.
+  await page.waitForURL(/\/mes-donnees\/exports$/);
+  await page.getByRole("button", { name: "Exporter mes données" }).click();
+  await page.waitForURL(/\/mes-donnees\/exports\?lance=export/);
+  // The page refreshes itself until the archive is ready, then offers its link.
+  const download = page.getByRole("link", { name: "Télécharger" }).first();
+  await download.waitFor({ timeout: 120_000 });
+  const [file] = await Promise.all([page.waitForEvent("download"), download.click()]);
+  const archive = unzipSync(new Uint8Array(await readFile(await file.path())));
+  const names = Object.keys(archive);
+  assert.ok(names.some((n) => n.endsWith(".pdf")) && names.some((n) => /documents\.json$/.test(n)), `the archive holds the documents and their PDFs: ${names.join(", ")}`);
+  assert.ok(strFromU8(archive[names.find((n) => /documents\.json$/.test(n))!]!).includes(invoice.number), "the issued invoice is in the export");
 
   await page.goto(`${BASE_URL}/mes-donnees/cloture`);
   await form.locator('[name="password"]').fill(PASSWORD);
