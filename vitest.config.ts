@@ -1,6 +1,7 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { experimental_readRawConfig } from "wrangler";
 import { freePort } from "./scripts/lib/dev-server.mjs";
 
 // Unit and integration tests run inside workerd with the real D1, R2 and Durable Object
@@ -15,7 +16,12 @@ export default defineConfig(async () => {
   process.env.TURNSTILE_STANDIN_PORT ??= String(await freePort());
   // The Pwned Passwords range API stand-in (test/stand-ins/pwned-server.mjs).
   process.env.PWNED_STANDIN_PORT ??= String(await freePort());
+  // wrangler.toml's [alias] (stubs for dependencies the Worker never calls), which the workers pool
+  // does not apply by itself: the tests must import what the deployed bundle contains.
+  const { rawConfig } = experimental_readRawConfig({ config: path.join(import.meta.dirname, "wrangler.toml") });
+  const alias = Object.fromEntries(Object.entries(rawConfig.alias ?? {}).map(([name, to]) => [name, path.resolve(import.meta.dirname, to)]));
   return {
+    resolve: { alias },
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },

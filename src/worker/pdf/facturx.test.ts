@@ -29,6 +29,7 @@ import {
 } from "./facturx.ts";
 import type { FacturXConformanceLevel, FacturXOptions } from "./facturx.ts";
 import { embedFonts, unsupportedCharacters } from "./fonts.ts";
+import { STANDARD_FONTS_UNAVAILABLE } from "../lib/stubs/standard-fonts.ts";
 import { D50, SRGB_CURVE_POINTS, buildSrgbIccProfile, srgbToLinear } from "./srgb-icc.ts";
 
 function dataUrlBytes(url: unknown): Uint8Array {
@@ -339,9 +340,18 @@ describe("toFacturX", () => {
 describe("toFacturX refusals", () => {
   it("refuses a document that uses a non-embedded standard font", async () => {
     const doc = await laidOutDocument();
-    const helvetica = await doc.embedFont(StandardFonts.Helvetica);
-    doc.getPages()[0]!.drawText("Total", { x: 50, y: 700, size: 10, font: helvetica });
+    // The bundle has no standard-font metrics (see the next test), so the font dictionary a
+    // standard font would produce is written by hand: a Type1 Helvetica without a font program.
+    const helvetica = doc.context.register(doc.context.obj({ Type: "Font", Subtype: "Type1", BaseFont: "Helvetica" }));
+    doc.getPages()[0]!.node.setFontDictionary(PDFName.of("F9"), helvetica);
     await expect(toFacturX(doc, options())).rejects.toThrow(/Helvetica is not embedded/);
+  });
+
+  it("cannot even lay out text in a standard font: the bundle stubs pdf-lib's standard fonts", async () => {
+    const doc = await laidOutDocument();
+    await expect(doc.embedFont(StandardFonts.Helvetica)).rejects.toThrow(STANDARD_FONTS_UNAVAILABLE);
+    // drawText without `font` falls back to Helvetica in pdf-lib: it fails instead of drawing.
+    expect(() => doc.getPages()[0]!.drawText("Total", { x: 50, y: 700, size: 10 })).toThrow(STANDARD_FONTS_UNAVAILABLE);
   });
 
   it("refuses a document carrying JavaScript", async () => {
