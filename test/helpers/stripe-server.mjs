@@ -35,6 +35,7 @@ export async function startStripeServer(opts = {}) {
 
   const api = {
     "POST /v1/accounts": (req, form) => {
+      if (!form.type && !form["controller[stripe_dashboard][type]"]) return missing("type");
       const account = { id: rid("acct"), object: "account", type: form.type ?? "express", country: form.country ?? "FR", email: form.email ?? null, charges_enabled: false, details_submitted: false, metadata: {} };
       state.accounts.set(account.id, account);
       return [200, account];
@@ -44,6 +45,8 @@ export async function startStripeServer(opts = {}) {
       return account ? [200, account] : notFound(`No such account: '${id}'`);
     },
     "POST /v1/account_links": (req, form) => {
+      const absent = ["account", "type", "refresh_url", "return_url"].find((p) => !form[p]);
+      if (absent) return missing(absent);
       if (!state.accounts.has(form.account)) return notFound(`No such account: '${form.account}'`);
       const q = new URLSearchParams({ return_url: form.return_url ?? "", refresh_url: form.refresh_url ?? "" });
       return [200, { object: "account_link", created: now(), expires_at: now() + 300, url: `${base}/onboarding/${form.account}?${q}` }];
@@ -51,6 +54,9 @@ export async function startStripeServer(opts = {}) {
     "POST /v1/checkout/sessions": (req, form) => {
       const account = req.headers["stripe-account"];
       if (!account || !state.accounts.has(account)) return notFound("No such account");
+      const absent = ["mode", "success_url", "line_items[0][price_data][currency]", "line_items[0][price_data][unit_amount]", "line_items[0][quantity]"].find((p) => !form[p]);
+      if (absent) return missing(absent);
+      if (!/^\d+$/.test(form["line_items[0][price_data][unit_amount]"])) return [400, { error: { type: "invalid_request_error", code: "parameter_invalid_integer", param: "line_items[0][price_data][unit_amount]", message: "Invalid integer" } }];
       const amount = Number(form["line_items[0][price_data][unit_amount]"]);
       const metadata = pick(form, "metadata");
       const session = {
@@ -156,9 +162,18 @@ export async function startStripeServer(opts = {}) {
       if (req.method === "POST" && req.headers["idempotency-key"]) {
         const key = `${req.headers["stripe-account"] ?? ""} ${req.headers["idempotency-key"]}`;
         const hit = state.idempotent.get(key);
-        if (hit) return json(res, hit[0], hit[1], { "idempotent-replayed": "true" });
+        // Stripe compares the parameters of a replay with the first request's and refuses a change.
+        if (hit && hit.body !== body) {
+          return json(res, 400, {
+            error: {
+              type: "idempotency_error",
+              message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${req.headers["idempotency-key"]}' if you meant to execute a different request.`,
+            },
+          });
+        }
+        if (hit) return json(res, hit.answer[0], hit.answer[1], { "idempotent-replayed": "true" });
         const answer = route(req, url, form);
-        state.idempotent.set(key, answer);
+        state.idempotent.set(key, { body, answer });
         return json(res, answer[0], answer[1]);
       }
       const [status, payload] = route(req, url, form);
@@ -209,6 +224,10 @@ function pick(form, prefix) {
     if (m) out[m[1]] = v;
   }
   return out;
+}
+
+function missing(param) {
+  return [400, { error: { type: "invalid_request_error", code: "parameter_missing", param, message: `Missing required param: ${param}.` } }];
 }
 
 function notFound(message) {

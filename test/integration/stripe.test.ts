@@ -211,11 +211,26 @@ describe("paying an invoice online", () => {
     expect(calls.length).toBe(2);
     for (const call of calls) {
       expect(call.stripeAccount).toBe(s.acct);
-      expect(call.idempotencyKey).toBe(`checkout-${doc.id}-${doc.dueCents}-${doc.dueCents}`);
+      expect(call.idempotencyKey).toBe(`checkout-${doc.id}-${doc.dueCents}-${doc.dueCents}-fr`);
       expect(call.form["line_items[0][price_data][unit_amount]"]).toBe(String(doc.dueCents));
       expect(call.form["metadata[account_id]"]).toBe(s.accountId);
       expect(call.form["payment_intent_data[metadata][document_id]"]).toBe(doc.id);
     }
+  });
+
+  it("opens an English Checkout for a payer who switched to English (the key includes the language: Stripe refuses a key replayed with other parameters)", async () => {
+    const s = await sellerWithStripe();
+    const doc = await issuedInvoice(s);
+    const token = await payToken(loadConfig(STRIPE_ENV), s.accountId, doc.id);
+    const payer = new StripeClient();
+    const french = await payer.postForm(`/payer/${token}`, {});
+    expect(french.status).toBe(303);
+    payer.cookies.set("__Host-lang", "en");
+    const english = await payer.postForm(`/payer/${token}`, {});
+    expect(english.status).toBe(303);
+    expect(english.headers.get("location")).not.toBe(french.headers.get("location"));
+    const calls = (await recorded()).filter((r) => r.path === "/v1/checkout/sessions" && r.form["metadata[document_id]"] === doc.id);
+    expect(calls.map((c) => c.form.locale)).toEqual(["fr", "en"]);
   });
 
   it("lets the payer choose a partial amount only when the seller allows it", async () => {

@@ -85,8 +85,9 @@ export async function payView(ctx: AccountVerbCtx, doc: DocumentRow): Promise<Pa
 /**
  * Opens a Stripe Checkout session on the seller's connected account for what is still due (or the
  * chosen part of it, when the seller allows partial payment) and returns its URL. The idempotency
- * key is derived from the document, the amount due and the amount asked, so a double click or a
- * reload gets the same session back, while a new balance gets a new one.
+ * key is derived from the document, the amount due, the amount asked and the payer's language, so a
+ * double click or a reload gets the same session back, while a new balance or a payer who switched
+ * language gets a new one (Stripe refuses a key replayed with other parameters).
  */
 export async function startCheckout(ctx: AccountVerbCtx, doc: DocumentRow, token: string, requestedCents: number | null): Promise<string> {
   const view = await payView(ctx, doc);
@@ -114,7 +115,7 @@ export async function startCheckout(ctx: AccountVerbCtx, doc: DocumentRow, token
         cancel_url: back,
         locale: ctx.locale,
       },
-      { stripeAccount: await openStripeAccountId(ctx, view.connection), idempotencyKey: `checkout-${doc.id}-${due}-${amount}` },
+      { stripeAccount: await openStripeAccountId(ctx, view.connection), idempotencyKey: `checkout-${doc.id}-${due}-${amount}-${ctx.locale}` },
     );
     if (!session.url) throw new Error("checkout session without url");
     // What the webhook will hold a payment to (issue #14); a replayed idempotent session is the same row.
