@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../env";
+import type { Locale } from "../ui/i18n";
 import { renderErrorPage } from "../ui/error-page";
 
 /** The one list of error codes the API answers with, and their HTTP status. */
@@ -63,30 +64,38 @@ const STATUS_CODE: Partial<Record<number, ErrorCode>> = Object.fromEntries(
     .map(([code, status]) => [status, code as ErrorCode]),
 );
 
-function fromUnknown(err: unknown): AppError {
+function fromUnknown(err: unknown, locale: Locale): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof HTTPException) {
     const code = STATUS_CODE[err.status] ?? (err.status >= 500 ? "internal" : "invalid");
-    return new AppError(code, err.message || defaultMessage(code));
+    return new AppError(code, err.message || defaultMessage(code, locale));
   }
-  return new AppError("internal", defaultMessage("internal"));
+  return new AppError("internal", defaultMessage("internal", locale));
 }
 
-function defaultMessage(code: ErrorCode): string {
-  switch (code) {
-    case "not_found":
-      return "Page introuvable.";
-    case "payload_too_large":
-      return "La requête est trop volumineuse.";
-    case "unauthorized":
-      return "Connexion requise.";
-    case "forbidden":
-      return "Accès refusé.";
-    case "gone":
-      return "Cette ressource n'existe plus : elle a expiré ou a été supprimée.";
-    default:
-      return "Une erreur inattendue est survenue. Réessayez dans un instant.";
-  }
+// In the reader's language: an English page never says "Page introuvable" (issue #13).
+const DEFAULT_MESSAGES: Record<Locale, Partial<Record<ErrorCode, string>> & { other: string }> = {
+  fr: {
+    not_found: "Page introuvable.",
+    payload_too_large: "La requête est trop volumineuse.",
+    unauthorized: "Connexion requise.",
+    forbidden: "Accès refusé.",
+    gone: "Cette ressource n'existe plus : elle a expiré ou a été supprimée.",
+    other: "Une erreur inattendue est survenue. Réessayez dans un instant.",
+  },
+  en: {
+    not_found: "Page not found.",
+    payload_too_large: "The request is too large.",
+    unauthorized: "Please sign in.",
+    forbidden: "Access denied.",
+    gone: "This resource no longer exists: it has expired or been deleted.",
+    other: "Something went wrong. Please try again in a moment.",
+  },
+};
+
+function defaultMessage(code: ErrorCode, locale: Locale): string {
+  const messages = DEFAULT_MESSAGES[locale] ?? DEFAULT_MESSAGES.fr;
+  return messages[code] ?? messages.other;
 }
 
 /** True when the client wants JSON: API paths, or an explicit Accept without text/html. */
@@ -98,7 +107,7 @@ export function wantsJson(c: Context): boolean {
 
 /** Maps any thrown value to the house error shape (API) or a friendly page (HTML). */
 export function handleError(err: unknown, c: Context<AppEnv>): Response {
-  const appErr = fromUnknown(err);
+  const appErr = fromUnknown(err, c.var.locale ?? "fr");
   const requestId = c.get("requestId") ?? "unknown";
   if (appErr.status >= 500) {
     // Structured log: ids only, never bodies, secrets or personal data.
@@ -125,5 +134,5 @@ export function handleError(err: unknown, c: Context<AppEnv>): Response {
 }
 
 export function notFound(c: Context<AppEnv>): Response {
-  return handleError(new AppError("not_found", defaultMessage("not_found")), c);
+  return handleError(new AppError("not_found", defaultMessage("not_found", c.var.locale ?? "fr")), c);
 }

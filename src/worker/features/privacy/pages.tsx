@@ -151,7 +151,7 @@ export function PolicyPage({ ctx, controller }: { ctx: PageContext; controller: 
         <tbody>
           {PROCESSORS.map((p) => (
             <tr key={p.id} data-processor={p.id}>
-              <th scope="row">{p.name}</th>
+              <th scope="row">{locale === "en" ? (p.nameEn ?? p.name) : p.name}</th>
               <td>{p.purpose[locale]}</td>
               <td>{p.location[locale]}</td>
               <td>{p.safeguards?.[locale] ?? "—"}</td>

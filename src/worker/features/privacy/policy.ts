@@ -11,6 +11,8 @@ export type Localized = Record<Locale, string>;
 export interface Processor {
   id: "cloudflare" | "stripe" | "resend" | "pa";
   name: string;
+  /** The name for an English reader, when the French one is not a proper noun. */
+  nameEn?: string;
   purpose: Localized;
   location: Localized;
   /** How a transfer outside the EU is framed, when there is one. */
@@ -58,6 +60,7 @@ export const PROCESSORS: readonly Processor[] = [
   {
     id: "pa",
     name: `Plateforme Agréée de facturation électronique (${PLATFORMS.map((p) => p.name).join(", ")})`,
+    nameEn: `Accredited e-invoicing platform (${PLATFORMS.map((p) => p.name).join(", ")})`,
     purpose: {
       fr: "Transmission des factures électroniques, de leurs statuts et de l'e-reporting à l'administration fiscale (réforme 2026-2027), quand vous l'activez",
       en: "Transmission of e-invoices, their statuses and e-reporting to the tax administration (2026-2027 reform), when you turn it on",
