@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { measureD1, parseD1ServerTiming } from "../../src/worker/db/metered";
 import { accountDb } from "../../src/worker/db/client";
@@ -242,6 +243,17 @@ describe("the D1 meter", () => {
 
     const writes = await measureD1(() => db.update(clients).set({ city: "Rennes" }).run());
     expect(writes.usage.rowsWritten).toBeGreaterThanOrEqual(13);
+  });
+
+  it("leaves production on the plain D1 binding: no meter, so no call into the runtime's internals", async () => {
+    const a = await readyAccount();
+    const production = accountDb({ DB: env.DB, ENVIRONMENT: "production" }, a.accountId);
+    const clientOf = (db: unknown) => (db as { $client: unknown }).$client;
+    expect(clientOf(production)).toBe(env.DB);
+    const { result, usage } = await measureD1(() => production.select({ id: clients.id }).from(clients).where(eq(clients.accountId, a.accountId)).all());
+    expect(result).toHaveLength(1);
+    expect(usage.queries).toBe(0);
+    expect(clientOf(accountDb(env, a.accountId))).not.toBe(env.DB);
   });
 
   it("reports the request's rows in a Server-Timing header outside production", async () => {
