@@ -77,3 +77,21 @@ export function ciiInvoice(o: { sellerSiren: string; buyerAddress: string | null
   });
   return toCii(doc);
 }
+
+/** A SIRET of `siren` with a valid Luhn key (the first such establishment number from 00010). */
+export function siretOf(siren: string): string {
+  for (let n = 10; n < 99999; n++) {
+    const s = `${siren}${String(n).padStart(5, "0")}`;
+    let sum = 0;
+    for (let i = 0; i < 14; i++) {
+      let d = Number(s[13 - i]);
+      if (i % 2 === 1) {
+        d *= 2;
+        if (d > 9) d -= 9;
+      }
+      sum += d;
+    }
+    if (sum % 10 === 0) return s;
+  }
+  throw new Error("no SIRET");
+}

@@ -181,6 +181,12 @@ export async function startPaServer(opts = {}) {
       const xml = file.toString("utf8");
       const type = isWellFormed(xml) ? reportFlowType(xml) : null;
       if (!type) return setAck(rec, "Error", [detail("InvalidSchema", "Rapport d'e-reporting illisible")]);
+      // /_sim/reject-next with flowSyntax FRR: the next report of that tenant is refused with that reason.
+      const forcedReport = state.rejectNext.findIndex((r) => r.flowSyntax === "FRR" && (!r.siren || r.siren === tenant));
+      if (forcedReport >= 0) {
+        const [r] = state.rejectNext.splice(forcedReport, 1);
+        return setAck(rec, "Error", [detail(r.reasonCode, r.reason ?? r.reasonCode)]);
+      }
       state.hashes.add(hashKey);
       rec.flow.flowType = type;
       return setAck(rec, "Ok");
@@ -194,7 +200,7 @@ export async function startPaServer(opts = {}) {
     setAck(rec, "Ok");
     const key = `${facts.sellerSiren}|${facts.number}|${facts.issueDate.slice(0, 4)}`;
     const invoice = { ...facts, key, lifecycle: [], sellerFlowId: flow.flowId, buyerFlowId: null, buyerSiren: facts.buyerSiren };
-    const forced = state.rejectNext.findIndex((r) => !r.siren || r.siren === tenant);
+    const forced = state.rejectNext.findIndex((r) => r.flowSyntax !== "FRR" && (!r.siren || r.siren === tenant));
     if (forced >= 0) {
       const [r] = state.rejectNext.splice(forced, 1);
       return platformStatus(invoice, 213, r.reasonCode, r.reason ?? REASONS[r.reasonCode] ?? r.reasonCode);
@@ -599,7 +605,8 @@ export async function startPaServer(opts = {}) {
       return json(res, 200, { siren: body.siren, count: state.timeouts.get(body.siren) });
     }
     if (p === "/_sim/reject-next" && req.method === "POST") {
-      state.rejectNext.push({ siren: body.siren ?? null, reasonCode: body.reasonCode ?? "NON_CONFORME", reason: body.reason ?? null });
+      // { siren?, reasonCode?, reason?, flowSyntax? }: flowSyntax "FRR" refuses the next e-report (ack Error), otherwise the next invoice (213).
+      state.rejectNext.push({ siren: body.siren ?? null, reasonCode: body.reasonCode ?? "NON_CONFORME", reason: body.reason ?? null, flowSyntax: body.flowSyntax ?? null });
       return json(res, 200, { queued: state.rejectNext.length });
     }
     if (p === "/_sim/expire-tokens" && req.method === "POST") {

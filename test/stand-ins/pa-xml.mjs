@@ -338,9 +338,18 @@ export function buildCdar(s) {
 export function reportFlowType(xml) {
   if (rootName(xml) !== "Report") return null;
   const tx = block(xml, "TransactionsReport");
-  if (tx != null) return /<(?:[\w.-]+:)?Invoice[\s>]/.test(tx) ? "UnitaryCustomerTransactionReport" : "AggregatedCustomerTransactionReport";
+  if (tx != null) {
+    // 10.1 (per invoice) and 10.3 (aggregated) may travel in one file (TB-2): then it is a MultiFlowReport.
+    const unitary = /<(?:[\w.-]+:)?Invoice[\s>]/.test(tx);
+    const aggregated = /<(?:[\w.-]+:)?Transactions[\s>]/.test(tx);
+    return unitary && aggregated ? "MultiFlowReport" : unitary ? "UnitaryCustomerTransactionReport" : "AggregatedCustomerTransactionReport";
+  }
   const pay = block(xml, "PaymentsReport");
-  if (pay != null) return /<(?:[\w.-]+:)?Invoice[\s>]/.test(pay) ? "UnitaryCustomerPaymentReport" : "AggregatedCustomerPaymentReport";
+  if (pay != null) {
+    const unitary = /<(?:[\w.-]+:)?Invoice[\s>]/.test(pay);
+    const aggregated = /<(?:[\w.-]+:)?Transactions[\s>]/.test(pay);
+    return unitary && aggregated ? "MultiFlowReport" : unitary ? "UnitaryCustomerPaymentReport" : "AggregatedCustomerPaymentReport";
+  }
   return null;
 }
 

@@ -5,7 +5,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EREPORTING_SCENARIOS } from "../../../../test/fixtures/ereporting.ts";
-import { aggregatePayments, aggregateTransactions, deadlineOf, nextPeriod, periodOf, periodsUntil, type B2cSaleLine } from "./ereporting.ts";
+import { allocateProportionally } from "../money.ts";
+import { aggregatePayments, aggregateTransactions, deadlineOf, foreignBuyerId, internationalPaymentParts, nextPeriod, periodOf, periodsUntil, senderOf, type B2cSaleLine } from "./ereporting.ts";
 import { all, first, readXml, textOf } from "./xml-read.ts";
 
 const dayArb = fc.integer({ min: Date.UTC(2027, 0, 1), max: Date.UTC(2032, 11, 31) }).map((ms) => new Date(ms).toISOString().slice(0, 10));
@@ -93,5 +94,53 @@ describe("files", () => {
     const re = readXml(EREPORTING_SCENARIOS.replacement!());
     expect(textOf(re, "ReportDocument", "TypeCode")).toBe("RE");
     expect(readXml(EREPORTING_SCENARIOS.vatPayments!()).children[1]?.name).toBe("PaymentsReport");
+  });
+});
+
+describe("10.1 / 10.2", () => {
+  it("writes one Invoice block per international sale before the 10.3 days, and 10.2 per invoice before 10.4", () => {
+    const root = readXml(EREPORTING_SCENARIOS.internationalWithB2c!());
+    const tr = first(root, "TransactionsReport")!;
+    expect(tr.children.map((c) => c.name)).toEqual(["ReportPeriod", "Invoice", "Invoice", "Invoice", "Transactions", "Transactions"]);
+    const [de, credit] = all(root, "TransactionsReport", "Invoice");
+    expect([textOf(de!, "ID"), textOf(de!, "IssueDate"), textOf(de!, "TypeCode"), textOf(de!, "BusinessProcess", "ID")]).toEqual(["F-2027-0012", "20270908", "380", "S1"]);
+    expect(first(de!, "Buyer", "CompanyId")?.attrs.schemeId).toBe("0223");
+    expect(textOf(credit!, "ReferencedDocument", "ID")).toBe("F-2027-0012");
+    const pay = readXml(EREPORTING_SCENARIOS.internationalPayments!());
+    expect(first(pay, "PaymentsReport")!.children.map((c) => c.name)).toEqual(["ReportPeriod", "Invoice", "Transactions"]);
+  });
+
+  it("identifies a buyer abroad by its EU VAT number (0223), else as an entity outside the EU (0227)", () => {
+    expect(foreignBuyerId({ name: "Müller GmbH", country: "DE", vatNumber: "DE 123 456 789" })).toEqual({ id: "DE123456789", scheme: "0223" });
+    expect(foreignBuyerId({ name: "Acme Inc", country: "US", vatNumber: null, registrationId: "EIN-12-3456789" })).toEqual({ id: "EIN-12-3456789", scheme: "0227" });
+    expect(foreignBuyerId({ name: "Helvetia AG", country: "CH" })).toEqual({ id: "Helvetia AG", scheme: "0227" });
+  });
+
+  it("10.2 keeps only the rates with French VAT, splits to the cent, never more than received (property)", () => {
+    const rateArb = fc.record({ rateBasisPoints: fc.constantFrom(0, 550, 1000, 2000), taxableCents: fc.integer({ min: 0, max: 1_000_000 }), vatCents: fc.integer({ min: 0, max: 200_000 }) });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5_000_000 }), fc.array(rateArb, { maxLength: 4 }), (amount, rates) => {
+        const parts = internationalPaymentParts(amount, rates, allocateProportionally);
+        const sum = parts.reduce((s, p) => s + p.amountCents, 0);
+        expect(parts.every((p) => p.rateBasisPoints > 0 && Number.isInteger(p.amountCents))).toBe(true);
+        expect(new Set(parts.map((p) => p.rateBasisPoints)).size).toBe(parts.length);
+        expect(sum).toBeLessThanOrEqual(amount);
+        const weighted = rates.filter((r) => r.taxableCents + r.vatCents > 0);
+        if (weighted.length > 0 && weighted.every((r) => r.rateBasisPoints > 0)) expect(sum).toBe(amount);
+        if (weighted.every((r) => r.rateBasisPoints === 0)) expect(parts).toEqual([]);
+      }),
+    );
+    // A franchise (or reverse-charged) invoice: nothing to report in 10.2.
+    expect(internationalPaymentParts(30_000, [{ rateBasisPoints: 0, taxableCents: 30_000, vatCents: 0 }], allocateProportionally)).toEqual([]);
+  });
+
+  it("the Sender is the PA's registration number when known, else the declarant — never a placeholder", () => {
+    const seller = { siren: "123456782", name: "Camille Martin EI" };
+    expect(senderOf({ registrationId: "0042", name: "PA X" }, seller)).toEqual({ id: "0042", name: "PA X", scheme: "0238", role: "WK" });
+    expect(senderOf({ name: "SUPER PDP" }, seller)).toEqual({ id: "123456782", name: "Camille Martin EI", scheme: "0002", role: "SE" });
+    expect(senderOf(null, seller).id).toBe("123456782");
+    const self = readXml(EREPORTING_SCENARIOS.declarantSender!());
+    expect(first(self, "ReportDocument", "Sender", "Id")?.attrs.schemeId).toBe("0002");
+    expect(textOf(self, "ReportDocument", "Sender", "RoleCode")).toBe("SE");
   });
 });

@@ -10,9 +10,18 @@
  * - Amounts from integer cents with 2 decimals (G1.14); dates AAAAMMJJ (G1.09); TT-3 14 digits.
  * - A franchise seller charges no VAT: rate 0, VAT 0.00; its category is TPS1 for services and
  *   TLB1 for goods (the DGFiP texts do not say which a franchise seller uses [uncertain]).
- * - 10.1 (international B2B, per invoice) is not built here yet: see README "E-reporting".
- * - The Sender is the PA transmitting to the PPF (0238, role WK); only the PA knows its number,
- *   so the caller passes it.
+ * - 10.1 (international B2B sales, one block per invoice) travels in the same transactions file as
+ *   10.3 (TB-2 "flux 10.1 et 10.3"), 10.2 in the payments file with 10.4 (TB-3): a RE then
+ *   replaces the whole period of one kind at once.
+ * - 10.2 carries only money on which French VAT falls due on collection: services taxed in France
+ *   (a rate > 0). A service to a business abroad is taxed where the buyer is (CGI art. 259-1:
+ *   reverse charge, categories AE/O) and a seller under the franchise (art. 293 B) owes no VAT at
+ *   all, so for Factumo's franchise users 10.2 never applies; see {@link internationalPaymentParts}.
+ * - 10.1 purchases (acquisitions from suppliers abroad, declarant role BY) are not built: see
+ *   README "E-reporting".
+ * - The Sender (TG-3) is "the declarant or its OD, or the PA for the aggregated transmission": the
+ *   PA's registration number (0238, WK) when it is known (domain/einvoice/platforms.ts), else the
+ *   declarant itself (SIREN 0002, SE) — see {@link senderOf}.
  */
 import { formatAmount, formatPercentValue, el, leaf, renderXml, type XmlNode } from "./cii.ts";
 import { isValidSiren } from "../identifiers.ts";
@@ -153,6 +162,85 @@ export function aggregatePayments(lines: readonly ReceiptLine[], period: Ereport
 
 // ---- files ----------------------------------------------------------------------------------------
 
+/** International B2B sale (10.1): one issued invoice, credit note or deposit invoice, as issued. */
+export interface InternationalInvoice {
+  number: string;
+  issueDate: string;
+  typeCode: "380" | "381" | "386";
+  dueDate?: string | null;
+  /** BT-23 cadre de facturation (B1/S1/M1, B4…), see cii.ts billingMode. */
+  billingMode: string;
+  precedingInvoice?: { number: string; issueDate: string } | null;
+  seller: { siren: string; vatNumber?: string | null };
+  buyer: { id: string; scheme: string; vatNumber?: string | null; country: string };
+  taxExclusiveCents: number;
+  vatCents: number;
+  subtotals: Array<{ rateBasisPoints: number; category: string; exemptionCode?: string | null; exemptionReason?: string | null; taxableCents: number; vatCents: number }>;
+}
+
+/** 10.2: money received on one international invoice on one day, per VAT rate. */
+export interface InvoicePayment {
+  number: string;
+  issueDate: string;
+  date: string;
+  subtotals: Array<{ rateBasisPoints: number; amountCents: number }>;
+}
+
+/** EU member states (ISO 3166-1 alpha-2; Greece is EL in VAT numbers, GR as a country). */
+const EU = new Set("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split(" "));
+
+/**
+ * TT-36/TT-37, the buyer's identifier abroad: its VAT number (ICD 0223, "numéro de TVA
+ * intracommunautaire") in the EU, otherwise ICD 0227 (entity outside the EU) with its VAT or
+ * registration number, or its name when Factumo has no number [uncertain: the DGFiP annex lists
+ * the schemes; what a PA accepts for a buyer without any number is not stated].
+ */
+export function foreignBuyerId(buyer: { name: string; country: string; vatNumber?: string | null; registrationId?: string | null }): { id: string; scheme: string } {
+  const vat = buyer.vatNumber?.replace(/\s/g, "") || null;
+  if (vat && EU.has(buyer.country.toUpperCase())) return { id: vat, scheme: "0223" };
+  return { id: (vat ?? buyer.registrationId?.trim()) || buyer.name.trim(), scheme: "0227" };
+}
+
+/**
+ * The parts of a payment on an international invoice that 10.2 reports: split pro rata of the
+ * invoice's amounts including VAT (to the cent), keeping the rates > 0 only — French VAT is due
+ * on collection for those alone (services taxed in France); exempt, reverse-charged and
+ * franchise parts have no VAT to date. Goods are never reported (VAT due on delivery).
+ */
+export function internationalPaymentParts(
+  amountCents: number,
+  rates: ReadonlyArray<{ rateBasisPoints: number; taxableCents: number; vatCents: number }>,
+  allocate: (total: number, weights: number[]) => number[],
+): Array<{ rateBasisPoints: number; amountCents: number }> {
+  const weighted = rates.filter((r) => r.taxableCents + r.vatCents > 0);
+  if (weighted.length === 0) return [];
+  const parts = allocate(amountCents, weighted.map((r) => r.taxableCents + r.vatCents));
+  const out = new Map<number, number>();
+  weighted.forEach((r, i) => {
+    if (r.rateBasisPoints > 0) out.set(r.rateBasisPoints, (out.get(r.rateBasisPoints) ?? 0) + (parts[i] ?? 0));
+  });
+  return [...out.entries()].sort((a, b) => b[0] - a[0]).map(([rateBasisPoints, amount]) => ({ rateBasisPoints, amountCents: amount }));
+}
+
+/** The Sender block (TG-3): who hands the file over. */
+export interface ReportSender {
+  id: string;
+  name: string;
+  /** 0238 a PA's registration number, 0002 a SIREN. */
+  scheme: "0238" | "0002";
+  role: "WK" | "SE";
+}
+
+/**
+ * TG-3 for the file a Solution Compatible hands to its PA: the PA's registration number (scheme
+ * 0238, 4 characters, role WK) when Factumo knows it, otherwise the declarant itself (SIREN, 0002,
+ * SE), which TG-3 allows ("le déclarant ou son OD"). Never an invented number.
+ */
+export function senderOf(pa: { registrationId?: string; name: string } | null, seller: { siren: string; name: string }): ReportSender {
+  if (pa?.registrationId && /^[A-Za-z0-9]{4}$/.test(pa.registrationId)) return { id: pa.registrationId, name: pa.name, scheme: "0238", role: "WK" };
+  return { id: seller.siren, name: seller.name.trim() || seller.siren, scheme: "0002", role: "SE" };
+}
+
 export interface ReportHeader {
   /** TT-1: unique per report; letters, digits, - and _ only. */
   id: string;
@@ -160,8 +248,7 @@ export interface ReportHeader {
   issuedAt: number;
   typeCode: "IN" | "RE";
   seller: { siren: string; name: string };
-  /** The PA transmitting to the PPF: its registration number (scheme 0238) and name. */
-  sender: { id: string; name: string };
+  sender: ReportSender;
   period: EreportPeriod;
 }
 
@@ -184,21 +271,54 @@ function documentHeader(h: ReportHeader, kind: "transactions" | "payments"): Xml
     leaf("Name", name),
     el("IssueDateTime", [leaf("DateTimeString", stamp(h.issuedAt))]),
     leaf("TypeCode", h.typeCode),
-    el("Sender", [leaf("Id", h.sender.id, { schemeId: "0238" }), leaf("Name", h.sender.name), leaf("RoleCode", "WK")]),
+    el("Sender", [leaf("Id", h.sender.id, { schemeId: h.sender.scheme }), leaf("Name", h.sender.name), leaf("RoleCode", h.sender.role)]),
     el("Issuer", [leaf("Id", h.seller.siren, { schemeId: "0002" }), leaf("Name", h.seller.name.trim() || h.seller.siren), leaf("RoleCode", "SE")]),
   ]);
 }
 
 const period = (p: EreportPeriod) => el("ReportPeriod", [leaf("StartDate", ymd(p.start)), leaf("EndDate", ymd(p.end))]);
 
-/** The 10.3 file of a period (an empty period still reports: no Transactions block). */
-export function buildTransactionsReport(h: ReportHeader, blocks: readonly TransactionsBlock[]): string {
+const party = (tag: string, p: { id: string; scheme: string; vatNumber?: string | null; country: string }) =>
+  el(tag, [leaf("CompanyId", p.id, { schemeId: p.scheme }), ...(p.vatNumber ? [leaf("TaxRegistrationId", p.vatNumber, { qualifyingId: "VA" })] : []), el("PostalAddress", [leaf("CountryId", p.country)])]);
+
+/** One 10.1 block (TG-8), in the XSD's order. */
+function invoiceBlock(i: InternationalInvoice): XmlNode {
+  return el("Invoice", [
+    leaf("ID", i.number),
+    leaf("IssueDate", ymd(i.issueDate)),
+    leaf("TypeCode", i.typeCode),
+    leaf("CurrencyCode", "EUR"),
+    ...(i.dueDate ? [leaf("DueDate", ymd(i.dueDate))] : []),
+    // TT-29: the profile of the data [uncertain: value not in the texts read; the PA may set it].
+    el("BusinessProcess", [leaf("ID", i.billingMode), leaf("TypeID", "urn.cpro.gouv.fr:1p0:ereporting")]),
+    ...(i.precedingInvoice ? [el("ReferencedDocument", [leaf("ID", i.precedingInvoice.number), leaf("IssueDate", ymd(i.precedingInvoice.issueDate))])] : []),
+    party("Seller", { id: i.seller.siren, scheme: "0002", vatNumber: i.seller.vatNumber, country: "FR" }),
+    party("Buyer", i.buyer),
+    el("MonetaryTotal", [leaf("TaxExclusiveAmount", formatAmount(i.taxExclusiveCents)), leaf("TaxAmount", formatAmount(i.vatCents), { CurrencyCode: "EUR" })]),
+    ...i.subtotals.map((s) =>
+      el("TaxSubTotal", [
+        leaf("TaxableAmount", formatAmount(s.taxableCents)),
+        leaf("TaxAmount", formatAmount(s.vatCents)),
+        el("TaxCategory", [
+          leaf("Code", s.category),
+          leaf("Percent", formatPercentValue(s.rateBasisPoints)),
+          ...(s.exemptionReason ? [leaf("TaxExemptionReason", s.exemptionReason)] : []),
+          ...(s.exemptionCode ? [leaf("TaxExemptionReasonCode", s.exemptionCode)] : []),
+        ]),
+      ]),
+    ),
+  ]);
+}
+
+/** The transactions file of a period: 10.1 invoices then 10.3 blocks (an empty period still reports). */
+export function buildTransactionsReport(h: ReportHeader, blocks: readonly TransactionsBlock[], invoices: readonly InternationalInvoice[] = []): string {
   checkHeader(h);
   return renderXml(
     el("Report", [
       documentHeader(h, "transactions"),
       el("TransactionsReport", [
         period(h.period),
+        ...invoices.map(invoiceBlock),
         ...blocks.map((b) =>
           el("Transactions", [
             leaf("Date", ymd(b.date)),
@@ -217,20 +337,21 @@ export function buildTransactionsReport(h: ReportHeader, blocks: readonly Transa
   );
 }
 
-/** The 10.4 file of a period. */
-export function buildPaymentsReport(h: ReportHeader, blocks: readonly PaymentsBlock[]): string {
+const subTotals = (list: ReadonlyArray<{ rateBasisPoints: number; amountCents: number }>) =>
+  list.map((s) => el("SubTotals", [leaf("TaxPercent", formatPercentValue(s.rateBasisPoints)), leaf("CurrencyCode", "EUR"), leaf("Amount", formatAmount(s.amountCents))]));
+
+/** The payments file of a period: 10.2 per invoice then 10.4 per day. */
+export function buildPaymentsReport(h: ReportHeader, blocks: readonly PaymentsBlock[], invoices: readonly InvoicePayment[] = []): string {
   checkHeader(h);
   return renderXml(
     el("Report", [
       documentHeader(h, "payments"),
       el("PaymentsReport", [
         period(h.period),
+        ...invoices.map((i) => el("Invoice", [leaf("InvoiceID", i.number), leaf("IssueDate", ymd(i.issueDate)), el("Payment", [leaf("Date", ymd(i.date)), ...subTotals(i.subtotals)])])),
         ...blocks.map((b) =>
           el("Transactions", [
-            el("Payment", [
-              leaf("Date", ymd(b.date)),
-              ...b.subtotals.map((s) => el("SubTotals", [leaf("TaxPercent", formatPercentValue(s.rateBasisPoints)), leaf("CurrencyCode", "EUR"), leaf("Amount", formatAmount(s.amountCents))])),
-            ]),
+            el("Payment", [leaf("Date", ymd(b.date)), ...subTotals(b.subtotals)]),
           ]),
         ),
       ]),
@@ -238,7 +359,10 @@ export function buildPaymentsReport(h: ReportHeader, blocks: readonly PaymentsBl
   );
 }
 
-/** What "the period changed" compares: the blocks alone, not the header (id, time, IN/RE). */
-export function reportDataText(kind: "transactions" | "payments", blocks: readonly TransactionsBlock[] | readonly PaymentsBlock[]): string {
-  return JSON.stringify({ kind, blocks });
+/**
+ * What "the period changed" compares: the blocks alone, not the header (id, time, IN/RE). Without
+ * 10.1/10.2 blocks the text is what it was before they existed, so periods already sent keep their hash.
+ */
+export function reportDataText(kind: "transactions" | "payments", blocks: readonly TransactionsBlock[] | readonly PaymentsBlock[], invoices: readonly InternationalInvoice[] | readonly InvoicePayment[] = []): string {
+  return JSON.stringify(invoices.length ? { kind, blocks, invoices } : { kind, blocks });
 }

@@ -11,6 +11,12 @@ export interface PlatformEntry {
   id: string;
   name: string;
   hosts: readonly string[];
+  /**
+   * The PA's registration number with the DGFiP (4 characters, scheme 0238), written as Sender of
+   * the e-reporting files sent through it. Unknown → the declarant is the Sender (ereporting.ts
+   * senderOf); fill it from the PA's contract, never guess.
+   */
+  registrationId?: string;
 }
 
 export const PLATFORMS: readonly PlatformEntry[] = [{ id: "superpdp", name: "SUPER PDP", hosts: ["api.superpdp.tech"] }];

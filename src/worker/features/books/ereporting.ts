@@ -10,24 +10,26 @@ import {
   EREPORTING_START,
   type EreportPeriod,
   type EreportRegime,
+  foreignBuyerId,
+  type InternationalInvoice,
+  internationalPaymentParts,
+  type InvoicePayment,
   nextPeriod,
   periodOf,
   type ReceiptLine,
   reportDataText,
+  senderOf,
 } from "../../domain/einvoice/ereporting";
+import { billingMode, documentTypeCode } from "../../domain/einvoice/cii";
+import { PLATFORMS } from "../../domain/einvoice/platforms";
+import type { DocumentSnapshot } from "../../domain/document";
 import { allocateProportionally } from "../../domain/money";
 import { AppError } from "../../http/errors";
 import { randomId, sha256Hex } from "../../lib/crypto/random";
 import { type AccountVerbCtx, todayInParis } from "../documents/drafts";
-import { PaError, paClient } from "../einvoicing/pa-client";
+import { PaError, paClient, resolveEndpoint } from "../einvoicing/pa-client";
 import type { EreportingRow } from "./pages";
 
-/**
- * The PA that forwards Flux 10 to the PPF puts its own registration number in the Sender block
- * (0238, role WK); a Solution Compatible does not know it, so it sends this placeholder and the PA
- * rewrites it (validate.mjs only warns on G6.22) [uncertain: PAs may ask otherwise].
- */
-const SENDER = { id: "0000", name: "Plateforme agréée" };
 /** Periods shown: the most recent ones. */
 const MAX_PERIODS = 12;
 
@@ -36,6 +38,62 @@ export const ereportKey = (accountId: string, reportId: string) => `accounts/${a
 interface PeriodData {
   sales: B2cSaleLine[];
   receipts: ReceiptLine[];
+  /** 10.1: international B2B sales issued in the period. */
+  invoices: InternationalInvoice[];
+  /** 10.2: money received in the period on international invoices, VAT due in France only. */
+  invoicePayments: InvoicePayment[];
+}
+
+type Breakdown = Array<{ rateBasisPoints: number; taxableCents: number; vatCents: number; category?: string; exemptionCode?: string | null; exemptionReason?: string | null }>;
+
+/** A buyer abroad that is a business: its sales are 10.1 (one block each), not 10.3. */
+const INTERNATIONAL_B2B = sql`json_extract(d.snapshot, '$.buyer.kind') = 'company' AND upper(coalesce(json_extract(d.snapshot, '$.buyer.address.country'), 'FR')) != 'FR'`;
+
+/** 10.1 and 10.2 data of [from, to]: documents read whole (a few per period), payments joined. */
+async function internationalData(ctx: AccountVerbCtx, from: string, to: string): Promise<Pick<PeriodData, "invoices" | "invoicePayments">> {
+  const docs = await ctx.db.all<{ dueDate: string | null; snapshot: string }>(sql`
+    SELECT d.due_date AS dueDate, d.snapshot FROM documents d
+    WHERE d.account_id = ${ctx.accountId} AND d.status != 'draft' AND d.number IS NOT NULL AND d.type IN ('invoice', 'deposit_invoice', 'credit_note')
+      AND d.issue_date BETWEEN ${from} AND ${to} AND ${INTERNATIONAL_B2B}
+    ORDER BY d.issue_date, d.number`);
+  const invoices = docs.map(({ dueDate, snapshot }) => {
+    const s = JSON.parse(snapshot) as DocumentSnapshot;
+    const rows = s.totals.vatBreakdown as unknown as Breakdown;
+    return {
+      number: s.number,
+      issueDate: s.issueDate,
+      typeCode: documentTypeCode(s),
+      dueDate,
+      billingMode: billingMode(s),
+      precedingInvoice: s.precedingInvoice ?? null,
+      seller: { siren: s.seller.siren, vatNumber: s.seller.vatNumber ?? null },
+      buyer: { ...foreignBuyerId({ name: s.buyer.name, country: s.buyer.address.country, vatNumber: s.buyer.vatNumber, registrationId: s.buyer.siret ?? s.buyer.siren }), vatNumber: s.buyer.vatNumber ?? null, country: s.buyer.address.country.toUpperCase() },
+      taxExclusiveCents: s.totals.taxExclusiveCents,
+      vatCents: s.totals.vatTotalCents,
+      subtotals: rows.map((r) => ({ rateBasisPoints: r.rateBasisPoints, category: r.category ?? "S", exemptionCode: r.exemptionCode ?? null, exemptionReason: r.exemptionReason ?? null, taxableCents: r.taxableCents, vatCents: r.vatCents })),
+    } satisfies InternationalInvoice;
+  });
+  // 10.2: services only (VAT on goods falls due on delivery), rates > 0 only (internationalPaymentParts).
+  const paid = await ctx.db.all<{ receivedOn: string; amountCents: number; number: string; issueDate: string; breakdown: string }>(sql`
+    SELECT p.received_on AS receivedOn, p.amount_cents AS amountCents, d.number, d.issue_date AS issueDate, json_extract(d.snapshot, '$.totals.vatBreakdown') AS breakdown
+    FROM payments p JOIN documents d ON d.id = p.document_id AND d.account_id = p.account_id
+    WHERE p.account_id = ${ctx.accountId} AND p.received_on BETWEEN ${from} AND ${to} AND p.method != ${CLIENT_CREDIT_METHOD}
+      AND ${INTERNATIONAL_B2B} AND coalesce(json_extract(d.snapshot, '$.operationCategory'), 'services') != 'goods'
+    ORDER BY p.received_on, d.number, p.id`);
+  const byDay = new Map<string, InvoicePayment>();
+  for (const p of paid) {
+    const parts = internationalPaymentParts(Number(p.amountCents), JSON.parse(p.breakdown ?? "[]") as Breakdown, allocateProportionally);
+    if (parts.length === 0) continue;
+    const key = `${p.number}|${p.receivedOn}`;
+    const entry = byDay.get(key) ?? { number: p.number, issueDate: p.issueDate, date: p.receivedOn, subtotals: [] };
+    for (const part of parts) {
+      const same = entry.subtotals.find((x) => x.rateBasisPoints === part.rateBasisPoints);
+      if (same) same.amountCents += part.amountCents;
+      else entry.subtotals.push({ ...part });
+    }
+    byDay.set(key, entry);
+  }
+  return { invoices, invoicePayments: [...byDay.values()] };
 }
 
 /**
@@ -80,18 +138,23 @@ async function b2cData(ctx: AccountVerbCtx, from: string, to: string): Promise<P
       };
     }),
     receipts,
+    ...(await internationalData(ctx, from, to)),
   };
 }
 
 function files(period: EreportPeriod, data: PeriodData) {
   const transactions = aggregateTransactions(data.sales, period);
   const payments = aggregatePayments(data.receipts, period);
-  return { transactions, payments };
+  return { transactions, payments, invoices: data.invoices, invoicePayments: data.invoicePayments };
 }
 
 async function hashes(period: EreportPeriod, data: PeriodData) {
   const f = files(period, data);
-  return { transactions: await sha256Hex(reportDataText("transactions", f.transactions)), payments: await sha256Hex(reportDataText("payments", f.payments)), files: f };
+  return {
+    transactions: await sha256Hex(reportDataText("transactions", f.transactions, f.invoices)),
+    payments: await sha256Hex(reportDataText("payments", f.payments, f.invoicePayments)),
+    files: f,
+  };
 }
 
 async function accountOf(ctx: AccountVerbCtx) {
@@ -99,11 +162,11 @@ async function accountOf(ctx: AccountVerbCtx) {
   return { name: account?.name ?? "", siren: account?.siren ?? null, regime: (account?.vatRegime ?? "franchise") as EreportRegime };
 }
 
-/** The periods to show: from the reform's start, or earlier from the first B2C sale (voluntary). */
+/** The periods to show: from the reform's start, or earlier from the first reportable sale (voluntary). */
 async function periodsOf(ctx: AccountVerbCtx, regime: EreportRegime, today: string): Promise<EreportPeriod[]> {
   const first = await ctx.db.get<{ d: string | null }>(sql`
-    SELECT min(issue_date) AS d FROM documents WHERE account_id = ${ctx.accountId} AND status != 'draft' AND number IS NOT NULL
-      AND type IN ('invoice', 'credit_note') AND json_extract(snapshot, '$.buyer.kind') = 'individual'`);
+    SELECT min(d.issue_date) AS d FROM documents d WHERE d.account_id = ${ctx.accountId} AND d.status != 'draft' AND d.number IS NOT NULL
+      AND d.type IN ('invoice', 'deposit_invoice', 'credit_note') AND (json_extract(d.snapshot, '$.buyer.kind') = 'individual' OR (${INTERNATIONAL_B2B}))`);
   const from = first?.d && first.d < EREPORTING_START ? first.d : EREPORTING_START;
   const out: EreportPeriod[] = [];
   let p = periodOf(from, regime);
@@ -114,17 +177,57 @@ async function periodsOf(ctx: AccountVerbCtx, regime: EreportRegime, today: stri
   return out.slice(-MAX_PERIODS);
 }
 
-async function lastReports(ctx: AccountVerbCtx, start: string) {
+type EreportRow = typeof ereports.$inferSelect;
+
+/** A period's reports of each kind, newest first. */
+async function reportsOf(ctx: AccountVerbCtx, start: string) {
   const rows = await ctx.db
     .select()
     .from(ereports)
     .where(and(eq(ereports.accountId, ctx.accountId), eq(ereports.periodStart, start)))
     .orderBy(desc(ereports.submittedAt))
     .all();
-  return { transactions: rows.find((r) => r.kind === "transactions") ?? null, payments: rows.find((r) => r.kind === "payments") ?? null };
+  return { transactions: rows.filter((r) => r.kind === "transactions"), payments: rows.filter((r) => r.kind === "payments") };
 }
 
-/** Each period with its deadline and state: open (not ended), to send, sent, changed since sent, refused. */
+/** The text kept of an `Error` acknowledgement: its reason codes and messages, bounded. */
+export function ackReasonText(details: ReadonlyArray<{ reasonCode?: string; reasonMessage?: string }> | undefined): string {
+  const text = (details ?? []).map((d) => [d.reasonCode, d.reasonMessage].filter(Boolean).join(" : ")).filter(Boolean).join(" ; ");
+  return (text || "Erreur").slice(0, 500);
+}
+
+/**
+ * Reads the PA's acknowledgement of reports still waiting for one (`sent`): Ok → acked, Error →
+ * error with the reason. One conditional UPDATE each (only a `sent` row moves), so two readers at
+ * once record it once. A PA that does not answer leaves the row waiting; the next view asks again.
+ */
+export async function refreshAcks(ctx: AccountVerbCtx, rows: readonly EreportRow[]): Promise<number> {
+  const waiting = rows.filter((r) => r.state === "sent" && r.flowId);
+  if (waiting.length === 0) return 0;
+  const pa = paClient({ config: ctx.config, db: ctx.db, accountId: ctx.accountId });
+  let changed = 0;
+  for (const r of waiting) {
+    let ack;
+    try {
+      ack = (await pa.download(r.flowId!, "Metadata")).acknowledgement;
+    } catch (err) {
+      if (err instanceof PaError) break;
+      throw err;
+    }
+    if (!ack || ack.status === "Pending") continue;
+    const state = ack.status === "Ok" ? "acked" : "error";
+    const ackReason = state === "error" ? ackReasonText(ack.details) : null;
+    await ctx.db.update(ereports).set({ state, ackReason }).where(and(eq(ereports.id, r.id), eq(ereports.accountId, ctx.accountId), eq(ereports.state, "sent")));
+    Object.assign(r, { state, ackReason });
+    changed++;
+  }
+  return changed;
+}
+
+/**
+ * Each period with its deadline and state: open (not ended), to send, sent (waiting for the PA's
+ * acknowledgement), accepted, changed since sent, or rejected with the PA's reason.
+ */
 export async function ereportingRows(ctx: AccountVerbCtx): Promise<EreportingRow[]> {
   const account = await accountOf(ctx);
   const today = todayInParis(ctx.now);
@@ -136,17 +239,21 @@ export async function ereportingRows(ctx: AccountVerbCtx): Promise<EreportingRow
       rows.push({ ...row, status: "open" });
       continue;
     }
-    const last = await lastReports(ctx, p.start);
+    const all = await reportsOf(ctx, p.start);
+    const last = { transactions: all.transactions[0] ?? null, payments: all.payments[0] ?? null };
     if (!last.transactions || !last.payments) {
       rows.push({ ...row, status: "todo" });
       continue;
     }
-    if (last.transactions.state === "error" || last.payments.state === "error") {
-      rows.push({ ...row, status: "error" });
+    await refreshAcks(ctx, [last.transactions, last.payments]);
+    const rejected = [last.transactions, last.payments].find((r) => r.state === "error");
+    if (rejected) {
+      rows.push({ ...row, status: "error", reason: rejected.ackReason ?? null });
       continue;
     }
     const h = await hashes(p, await b2cData(ctx, p.start, p.end));
-    rows.push({ ...row, status: h.transactions !== last.transactions.dataHash || h.payments !== last.payments.dataHash ? "changed" : "sent" });
+    const changed = h.transactions !== last.transactions.dataHash || h.payments !== last.payments.dataHash;
+    rows.push({ ...row, status: changed ? "changed" : last.transactions.state === "acked" && last.payments.state === "acked" ? "accepted" : "sent" });
   }
   return rows;
 }
@@ -176,16 +283,26 @@ export async function submitEreportingPeriod(ctx: AccountVerbCtx, start: string)
   if (period.end >= today) throw new AppError("invalid", ctx.t("books.ereporting.err.notEnded"));
   const data = await b2cData(ctx, period.start, period.end);
   const h = await hashes(period, data);
-  const last = await lastReports(ctx, period.start);
-  const kinds = (["transactions", "payments"] as const).filter((kind) => !last[kind] || last[kind]!.state === "error" || last[kind]!.dataHash !== h[kind]);
+  const all = await reportsOf(ctx, period.start);
+  await refreshAcks(ctx, [all.transactions[0], all.payments[0]].filter((r): r is EreportRow => r != null));
+  // Sent again: a kind never sent, whose last file was rejected, or whose data changed since.
+  const kinds = (["transactions", "payments"] as const).filter((kind) => {
+    const last = all[kind][0];
+    return !last || last.state === "error" || last.dataHash !== h[kind];
+  });
   if (kinds.length === 0) throw new AppError("conflict", ctx.t("books.ereporting.err.unchanged"));
+  const endpoint = await resolveEndpoint({ config: ctx.config, db: ctx.db, accountId: ctx.accountId });
+  const host = endpoint ? new URL(endpoint.flowUrl).hostname.toLowerCase() : "";
+  const sender = senderOf(PLATFORMS.find((p) => p.hosts.includes(host)) ?? null, { siren: account.siren, name: account.name });
   const pa = paClient({ config: ctx.config, db: ctx.db, accountId: ctx.accountId });
   const out: SubmitResult = { periodStart: period.start, reports: [] };
   for (const kind of kinds) {
-    const typeCode = last[kind] && last[kind]!.state !== "error" ? "RE" : "IN";
+    // RE replaces a period the PA already holds (a file it took: sent or acked); a correction of
+    // files it rejected (inadmissible, never forwarded) is the period's first transmission: IN.
+    const typeCode = all[kind].some((r) => r.state !== "error") ? "RE" : "IN";
     const reportId = `F10-${account.siren}-${period.start.slice(0, 7).replace("-", "")}-${kind === "transactions" ? "TR" : "PA"}-${randomId().slice(0, 6)}`.replace(/[^A-Za-z0-9_-]/g, "");
-    const header = { id: reportId, issuedAt: ctx.now, typeCode, seller: { siren: account.siren, name: account.name }, sender: SENDER, period } as const;
-    const xml = kind === "transactions" ? buildTransactionsReport(header, h.files.transactions) : buildPaymentsReport(header, h.files.payments);
+    const header = { id: reportId, issuedAt: ctx.now, typeCode, seller: { siren: account.siren, name: account.name }, sender, period } as const;
+    const xml = kind === "transactions" ? buildTransactionsReport(header, h.files.transactions, h.files.invoices) : buildPaymentsReport(header, h.files.payments, h.files.invoicePayments);
     const bytes = new TextEncoder().encode(xml);
     const fileSha = await sha256Hex(bytes);
     const key = ereportKey(ctx.accountId, reportId);

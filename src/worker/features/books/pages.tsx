@@ -450,7 +450,9 @@ export interface EreportingRow {
   start: string;
   end: string;
   deadline: string;
-  status: "open" | "todo" | "sent" | "changed" | "error";
+  status: "open" | "todo" | "sent" | "accepted" | "changed" | "error";
+  /** The PA's reason when it rejected the period's last file. */
+  reason?: string | null;
 }
 
 /** /livres/e-reporting — the periods of the account's regime, their deadline and state, and the send button. */
@@ -483,14 +485,17 @@ export function EreportingPage({ ctx, rows, flash }: { ctx: PageContext; rows: E
                     {formatDate(r.start, locale)} – {formatDate(r.end, locale)}
                   </td>
                   <td>{formatDate(r.deadline, locale)}</td>
-                  <td>{t(`books.ereporting.status.${r.status}`)}</td>
+                  <td>
+                    {t(`books.ereporting.status.${r.status}`)}
+                    {r.status === "error" && r.reason ? <p class="muted ereport-reason">{t("books.ereporting.reason", { reason: r.reason })}</p> : null}
+                  </td>
                   <td>
                     {r.status === "todo" || r.status === "changed" || r.status === "error" ? (
                       <form method="post" action={EREPORTING_PATH}>
                         <input type="hidden" name="_csrf" value={ctx.csrfToken} />
                         <input type="hidden" name="period" value={r.start} />
                         <button type="submit" class="button">
-                          {r.status === "changed" ? t("books.ereporting.resubmit") : t("books.ereporting.submit")}
+                          {r.status === "changed" ? t("books.ereporting.resubmit") : r.status === "error" ? t("books.ereporting.correct") : t("books.ereporting.submit")}
                         </button>
                       </form>
                     ) : null}
