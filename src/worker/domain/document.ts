@@ -122,6 +122,8 @@ export interface DocumentSnapshot {
   purchaseOrderReference?: string | null;
   /** For a credit note: the invoice it corrects (BT-25/BT-26). */
   precedingInvoice?: { number: string; issueDate: string } | null;
+  /** For a deposit or final invoice: the quote it comes from (printed, and a note in the XML). */
+  sourceQuote?: { number: string; issueDate: string } | null;
   deductedDeposits: DeductedDeposit[];
   payment: PaymentTerms;
   /** Every legal mention printed on the document, in order, generated from the profile and client. */

@@ -1,6 +1,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { creditRefusal, creditableCents, depositRefusal, depositShareCents, FULL_BP, remainingDepositBp } from "./quote-chain";
+import { creditRefusal, creditableCents, depositRefusal, depositShareCents, FULL_BP, quoteInvoiced, quoteReferenceText, remainingDepositBp } from "./quote-chain";
+
+describe("quote chain wording and state", () => {
+  it("names the quote with its date in the project's format per language", () => {
+    expect(quoteReferenceText({ number: "D-2026-0001", issueDate: "2026-03-12" }, "fr")).toBe("Devis D-2026-0001 du 12/03/2026");
+    expect(quoteReferenceText({ number: "D-2026-0001", issueDate: "2026-03-12" }, "en")).toBe("Quote D-2026-0001 of 12/03/2026");
+  });
+
+  it("reads invoiced only once a final invoice is issued (deposits, drafts and cancelled invoices do not count)", () => {
+    expect(quoteInvoiced([])).toBe(false);
+    expect(quoteInvoiced([{ type: "deposit_invoice", status: "issued" }, { type: "invoice", status: "draft" }])).toBe(false);
+    expect(quoteInvoiced([{ type: "invoice", status: "cancelled" }])).toBe(false);
+    expect(quoteInvoiced([{ type: "deposit_invoice", status: "issued" }, { type: "invoice", status: "issued" }])).toBe(true);
+  });
+});
 
 describe("quote chain limits", () => {
   it("refuses 30 % + 90 % and says 70 % remains", () => {

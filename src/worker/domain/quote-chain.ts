@@ -5,7 +5,28 @@
  * migration 0044's triggers hold the quote limits under concurrency.
  */
 
+import { formatDate, type Locale } from "./format.ts";
+
 export const FULL_BP = 10_000;
+
+/** The quote a deposit or final invoice comes from, as frozen in its snapshot. */
+export interface QuoteReference {
+  number: string;
+  issueDate: string;
+}
+
+/**
+ * How a deposit or final invoice names its quote ("Devis D-2026-0001 du 12/03/2026"): one wording
+ * for the PDF, the Factur-X note and the document's page.
+ */
+export function quoteReferenceText(ref: QuoteReference, locale: Locale): string {
+  return `${locale === "en" ? "Quote" : "Devis"} ${ref.number} ${locale === "en" ? "of" : "du"} ${formatDate(ref.issueDate, locale)}`;
+}
+
+/** True once a quote's final invoice is issued (a cancelled one frees it): it reads "Facturé", no further conversion. */
+export function quoteInvoiced(chain: ReadonlyArray<{ type: string; status: string }>): boolean {
+  return chain.some((d) => d.type === "invoice" && d.status === "issued");
+}
 
 /** Basis points of a quote still open to deposits, given the shares its deposits already ask. */
 export function remainingDepositBp(askedBp: readonly number[]): number {

@@ -25,6 +25,8 @@ export interface SnapshotSpec {
   operationCategory?: OperationCategory;
   purchaseOrderReference?: string | null;
   precedingInvoice?: { number: string; issueDate: string } | null;
+  /** Deposit and final invoices: the quote they come from. */
+  sourceQuote?: { number: string; issueDate: string } | null;
   deductedDeposits?: DeductedDeposit[];
   termsDays?: number;
   latePenaltyRateBp?: number | null;
@@ -89,6 +91,8 @@ export function assembleSnapshot(spec: SnapshotSpec): { ok: true; snapshot: Docu
     operationCategory,
     purchaseOrderReference: spec.purchaseOrderReference ?? null,
     precedingInvoice: spec.precedingInvoice ?? null,
+    // Only when there is one: the snapshots of other documents keep their shape.
+    ...(spec.sourceQuote ? { sourceQuote: spec.sourceQuote } : {}),
     deductedDeposits: spec.deductedDeposits ?? [],
     payment,
     note: spec.note ?? null,

@@ -468,6 +468,17 @@ describe("renderDocumentPdf", () => {
     expect(all).toContain(formatMoney(snapshot.totals.dueCents, "fr"));
   });
 
+  it("names the quote of a deposit and of a final invoice, in the buyer's language", async () => {
+    for (const snapshot of [SCENARIOS.depositInvoice(), finalInvoiceAfterDeposit()]) {
+      const quote = snapshot.sourceQuote!;
+      expect(flat((await render(snapshot)).pages)).toContain(`Devis ${quote.number} du ${formatDate(quote.issueDate, "fr")}`);
+      const english = { ...snapshot, buyer: { ...snapshot.buyer, language: "en" as const } };
+      expect(flat((await render(english)).pages)).toContain(`Quote ${quote.number} of ${formatDate(quote.issueDate, "en")}`);
+    }
+    // Without a quote (an invoice typed directly), no such line.
+    expect(flat((await render(sampleSnapshot())).pages)).not.toMatch(/Devis \S+ du/);
+  });
+
   it("titles a credit note, refers to the corrected invoice and prints no payment terms", async () => {
     const snapshot = creditNote();
     const all = flat((await render(snapshot)).pages);

@@ -23,6 +23,7 @@ import type { Color, PDFFont, PDFImage, PDFPage } from "pdf-lib";
 import { encode } from "uqr";
 import type { DocumentSnapshot, DocumentType, LineSnapshot, PostalAddress } from "../domain/document.ts";
 import { formatDate, formatMoney, formatPercent } from "../domain/format.ts";
+import { quoteReferenceText } from "../domain/quote-chain.ts";
 import { formatIban, sirenFromSiret } from "../domain/identifiers.ts";
 import { sameAddress } from "../domain/mentions.ts";
 import type { Locale } from "../domain/format.ts";
@@ -617,6 +618,7 @@ function buildLayout(snapshot: DocumentSnapshot, ts: Typesetter, extras: { logo?
     if (snapshot.purchaseOrderReference) {
       refRuns.push({ text: `${L.purchaseOrder}${colon}${snapshot.purchaseOrderReference}` });
     }
+    if (snapshot.sourceQuote) refRuns.push({ text: quoteReferenceText(snapshot.sourceQuote, locale) });
     if (snapshot.precedingInvoice) {
       refRuns.push({
         text: L.correctedInvoice(snapshot.precedingInvoice.number, date(snapshot.precedingInvoice.issueDate)),

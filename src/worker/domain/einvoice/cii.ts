@@ -36,6 +36,7 @@ import type {
 } from "../document.ts";
 import { formatMoney } from "../format.ts";
 import { sameAddress } from "../mentions.ts";
+import { quoteReferenceText } from "../quote-chain.ts";
 import type { LineTotals, VatBreakdown } from "../totals.ts";
 import { requiresExemption, type VatCategory } from "../vat.ts";
 
@@ -203,6 +204,9 @@ export interface InvoiceNote {
 export function invoiceNotes(doc: DocumentSnapshot): InvoiceNote[] {
   const notes: InvoiceNote[] = [];
   if (doc.note?.trim()) notes.push({ subject: "AAI", content: doc.note.trim() });
+  // The quote of a deposit or final invoice: a note, not BT-12/13/14 (neither a contract, nor the
+  // buyer's order, nor a sales order acknowledged by the buyer: a quote may be invoiced unsigned).
+  if (doc.sourceQuote) notes.push({ subject: "AAI", content: quoteReferenceText(doc.sourceQuote, doc.buyer.language === "en" ? "en" : "fr") });
   const treatment = buyerTreatment(doc.buyer);
   if (treatment) notes.push({ subject: "BAR", content: treatment });
   for (const mention of doc.mentions) notes.push({ subject: "REG", content: mention });

@@ -328,6 +328,17 @@ describe("French rules and VAT cases", () => {
   });
 });
 
+describe("the quote of a deposit or final invoice", () => {
+  it("is a general-information note (BT-22, AAI) in CII and UBL, not a contract or order reference", () => {
+    for (const doc of [depositInvoice(), finalInvoiceAfterDeposit()]) {
+      expect(toCii(doc)).toContain("<ram:IncludedNote>\n      <ram:Content>Devis D-2026-0012 du 12/03/2026</ram:Content>\n      <ram:SubjectCode>AAI</ram:SubjectCode>");
+      expect(toCii(doc)).not.toContain("ContractReferencedDocument");
+      expect(toUbl(doc)).toContain("<cbc:Note>#AAI#Devis D-2026-0012 du 12/03/2026</cbc:Note>");
+    }
+    expect(toCii(b2bVatInvoice())).not.toContain("Devis D-");
+  });
+});
+
 describe("UBL structure", () => {
   const ubl = toUbl(b2bVatInvoice());
 

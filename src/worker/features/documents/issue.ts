@@ -75,7 +75,7 @@ async function deductedDepositsOf(ctx: AccountVerbCtx, doc: DocumentRow): Promis
 
 /** Everything an issue needs, read in one go and checked: refusals happen before any number exists. */
 async function prepare(ctx: AccountVerbCtx, doc: DocumentRow, lines: LineRow[], issueDate: string) {
-  const [profile, accountRow, client, series, deposits, preceding] = await Promise.all([
+  const [profile, accountRow, client, series, deposits, preceding, quote] = await Promise.all([
     getProfile(ctx),
     ctx.db.select().from(accounts).where(eq(accounts.id, ctx.accountId)).get(),
     doc.clientId ? ctx.db.select().from(clients).where(and(eq(clients.id, doc.clientId), eq(clients.accountId, ctx.accountId))).get() : undefined,
@@ -83,6 +83,14 @@ async function prepare(ctx: AccountVerbCtx, doc: DocumentRow, lines: LineRow[], 
     deductedDepositsOf(ctx, doc),
     doc.precedingDocumentId
       ? ctx.db.select().from(documents).where(and(eq(documents.id, doc.precedingDocumentId), eq(documents.accountId, ctx.accountId))).get()
+      : undefined,
+    // A deposit or final invoice names its quote in its frozen snapshot (issued documents never change).
+    doc.sourceQuoteId
+      ? ctx.db
+          .select({ number: documents.number, issueDate: documents.issueDate })
+          .from(documents)
+          .where(and(eq(documents.id, doc.sourceQuoteId), eq(documents.accountId, ctx.accountId)))
+          .get()
       : undefined,
   ]);
   const fields: Record<string, string> = {};
@@ -112,6 +120,7 @@ async function prepare(ctx: AccountVerbCtx, doc: DocumentRow, lines: LineRow[], 
         : [],
     purchaseOrderReference: doc.purchaseOrderReference,
     precedingInvoice: preceding?.number && preceding.issueDate ? { number: preceding.number, issueDate: preceding.issueDate } : null,
+    sourceQuote: quote?.number && quote.issueDate ? { number: quote.number, issueDate: quote.issueDate } : null,
     deductedDeposits: deposits,
     termsDays: doc.paymentTermsDays ?? client.paymentTermsDays ?? profile.paymentTermsDays,
     latePenaltyRateBp: profile.latePenaltyRateBp,

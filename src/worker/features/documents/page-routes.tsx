@@ -461,7 +461,7 @@ async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<
   const refused = await takeFlash<RefusalFlash>(c, "document-refusal");
   if (refused) state = { ...state, problem: refused.problem, ...(refused.shareErrors ? { shareErrors: refused.shareErrors } : {}) };
   const { doc, lines } = await loadDocument(ctx, id);
-  const [client, preceding, creditNotes] = await Promise.all([
+  const [client, preceding, creditNotes, sourceQuote, chain] = await Promise.all([
     doc.clientId
       ? ctx.db.select({ name: clients.name }).from(clients).where(and(eq(clients.id, doc.clientId), eq(clients.accountId, ctx.accountId))).get()
       : Promise.resolve(undefined),
@@ -478,6 +478,22 @@ async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<
           .from(documents)
           .where(and(eq(documents.accountId, ctx.accountId), eq(documents.precedingDocumentId, doc.id), eq(documents.type, "credit_note")))
           .orderBy(asc(documents.createdAt))
+          .all()
+      : Promise.resolve([]),
+    // The quote chain both ways: the quote a deposit or final invoice names, the invoices of a quote.
+    doc.sourceQuoteId
+      ? ctx.db
+          .select({ id: documents.id, number: documents.number, issueDate: documents.issueDate })
+          .from(documents)
+          .where(and(eq(documents.id, doc.sourceQuoteId), eq(documents.accountId, ctx.accountId)))
+          .get()
+      : Promise.resolve(undefined),
+    doc.type === "quote" && doc.status !== "draft"
+      ? ctx.db
+          .select({ id: documents.id, type: documents.type, status: documents.status, number: documents.number, taxInclusiveCents: documents.taxInclusiveCents, depositBp: documents.depositBp })
+          .from(documents)
+          .where(and(eq(documents.accountId, ctx.accountId), eq(documents.sourceQuoteId, doc.id)))
+          .orderBy(asc(documents.createdAt), asc(documents.id))
           .all()
       : Promise.resolve([]),
   ]);
@@ -504,6 +520,8 @@ async function detailPage(c: Ctx, id: string, state: DetailState = {}): Promise<
       clientName={client?.name ?? null}
       preceding={preceding ?? null}
       creditNotes={creditNotes}
+      sourceQuote={sourceQuote ?? null}
+      chain={chain}
       problem={state.problem ?? null}
       flash={state.flash !== undefined ? state.flash : state.problem ? null : flashOf(c, doc)}
       shareUrl={shareToken ? publicUrlOf(ctx.config, shareToken) : null}

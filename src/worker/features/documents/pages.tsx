@@ -11,6 +11,7 @@ import {
 import { Combobox, type ComboboxLabels, type ComboboxProps } from "../../../client/islands/combobox";
 import type { DocumentSnapshot } from "../../domain/document";
 import { formatDate, formatMoney, formatPercent } from "../../domain/format";
+import { quoteInvoiced, quoteReferenceText } from "../../domain/quote-chain";
 import type { DocumentTotals } from "../../domain/totals";
 import { allowedVatRatesAt, VAT_EXEMPTIONS } from "../../domain/vat";
 import type { FieldErrors } from "../../http/errors";
@@ -753,6 +754,10 @@ export interface DetailPageProps {
   clientName: string | null;
   preceding: { id: string; number: string | null } | null;
   creditNotes: Array<{ id: string; number: string | null }>;
+  /** Deposit and final invoices: the quote they come from. */
+  sourceQuote?: { id: string; number: string | null; issueDate: string | null } | null;
+  /** Quotes: their deposit and final invoices, oldest first. */
+  chain?: ChainDocument[];
   problem?: IssueProblem | null;
   flash?: Flash | null;
   /** The live public link, opened from its sealed copy (features/documents/share). */
@@ -768,6 +773,36 @@ export interface DetailPageProps {
   transmission?: Transmission | null;
 }
 
+export interface ChainDocument {
+  id: string;
+  type: DocumentType;
+  status: DocumentRow["status"];
+  number: string | null;
+  taxInclusiveCents: number;
+}
+
+/** A quote's deposit and final invoices: number (a link), kind, amount and state. */
+function ChainPanel({ ctx, chain, invoiced }: { ctx: PageContext; chain: ChainDocument[]; invoiced: boolean }) {
+  const { t, locale } = ctx;
+  return (
+    <section class="panel" aria-labelledby="chain-h">
+      <h2 id="chain-h">{t("documents.chain")}</h2>
+      {invoiced ? <p class="hint">{t("documents.chain.invoiced")}</p> : null}
+      <ul class="docs-chain">
+        {chain.map((d) => (
+          <li key={d.id}>
+            <a href={documentPath(d.id)} class={d.number ? "doc-number" : "doc-number doc-draft"}>
+              {d.number ?? t("documents.draftNumber")}
+            </a>{" "}
+            <TypeBadge ctx={ctx} type={d.type} /> <StatusBadge ctx={ctx} type={d.type} status={d.status} />{" "}
+            <span class="num">{formatMoney(d.taxInclusiveCents, locale)}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function Fact({ label, children }: { label: string; children: ComponentChildren }) {
   return (
     <div>
@@ -778,7 +813,7 @@ function Fact({ label, children }: { label: string; children: ComponentChildren 
 }
 
 /** /documents/:id: a draft's content and actions, or an issued document's PDF, files and fingerprint. */
-export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preceding, creditNotes, problem, flash, shareUrl, shareErrors, payments, sending, reminders, transmission }: DetailPageProps) {
+export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preceding, creditNotes, sourceQuote, chain = [], problem, flash, shareUrl, shareErrors, payments, sending, reminders, transmission }: DetailPageProps) {
   const { t, locale } = ctx;
   const kind = listKindOf(doc.type);
   const draft = doc.status === "draft";
@@ -790,6 +825,7 @@ export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preced
   // Any quote or invoice, draft or issued, can start a new draft (features/documents/duplicate).
   const duplicable = (doc.type === "quote" || doc.type === "invoice") && !issuing;
   const date = (d: string | null) => (d ? formatDate(d, locale) : "—");
+  const invoiced = doc.type === "quote" && quoteInvoiced(chain);
   return (
     <AppLayout ctx={ctx} title={doc.number ?? typeLabel} flash={flash} {...(shareUrl ? { islands: ["copy-text"] } : {})}>
       <a href={LISTS[kind].path} class="docs-back">
@@ -798,7 +834,7 @@ export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preced
       <div class="docs-header">
         <div>
           <p class="docs-badges">
-            <TypeBadge ctx={ctx} type={doc.type} /> {payments ? <PaymentStatusBadge ctx={ctx} status={payments.state.status} /> : <StatusBadge ctx={ctx} type={doc.type} status={quoteDisplayStatus(doc, todayInParis(Date.now()))} issuing={issuing} />}
+            <TypeBadge ctx={ctx} type={doc.type} /> {payments ? <PaymentStatusBadge ctx={ctx} status={payments.state.status} /> : <StatusBadge ctx={ctx} type={doc.type} status={quoteDisplayStatus(doc, todayInParis(Date.now()), invoiced)} issuing={issuing} />}
           </p>
           <h1>{heading}</h1>
           <p class="lead">
@@ -870,6 +906,13 @@ export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preced
                 </Fact>
               ) : null}
               {doc.purchaseOrderReference ? <Fact label={t("documents.detail.reference")}>{doc.purchaseOrderReference}</Fact> : null}
+              {sourceQuote ? (
+                <Fact label={t("documents.sourceQuote")}>
+                  <a href={documentPath(sourceQuote.id)}>
+                    {sourceQuote.number && sourceQuote.issueDate ? quoteReferenceText({ number: sourceQuote.number, issueDate: sourceQuote.issueDate }, locale) : (sourceQuote.number ?? "—")}
+                  </a>
+                </Fact>
+              ) : null}
               {preceding ? (
                 <Fact label={t("documents.preceding")}>
                   <a href={documentPath(preceding.id)}>{preceding.number ?? "—"}</a>
@@ -921,7 +964,8 @@ export function DocumentDetailPage({ ctx, doc, lines, totals, clientName, preced
           {payments ? <PaymentsPanel ctx={ctx} {...payments} /> : null}
           {sending ? <SendPanel ctx={ctx} {...sending} /> : null}
           {reminders ? <ReminderPanel ctx={ctx} {...reminders} /> : null}
-          <ShareActions ctx={ctx} doc={doc} shareUrl={shareUrl ?? null} errors={shareErrors} />
+          {chain.length > 0 ? <ChainPanel ctx={ctx} chain={chain} invoiced={invoiced} /> : null}
+          <ShareActions ctx={ctx} doc={doc} shareUrl={shareUrl ?? null} errors={shareErrors} invoiced={invoiced} />
           {cancellable ? (
             <section class="panel">
               <h2>{t("documents.actions")}</h2>

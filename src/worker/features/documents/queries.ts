@@ -16,7 +16,7 @@ export const LIST_STATUSES = ["draft", "issued", "partially_paid", "paid", "over
 export type ListStatus = (typeof LIST_STATUSES)[number];
 
 /** What a row shows as its status: the stored one, or the derived one (invoice payment state, quote expiry). */
-export type DisplayStatus = DocumentRow["status"] | InvoiceStatus;
+export type DisplayStatus = DocumentRow["status"] | InvoiceStatus | "invoiced";
 
 export interface ListQuery {
   types: DocumentType[];
@@ -336,6 +336,15 @@ function transmissionColumn(accountId: string): SQL {
   return sql`(SELECT COALESCE(CAST(ps.status_code AS TEXT), ps.state) FROM pa_submissions ps WHERE ps.id = d.id AND ps.account_id = ${accountId}) AS transmission`;
 }
 
+/**
+ * Quotes whose final invoice is issued read "Facturé" (domain/quote-chain quoteInvoiced): for the
+ * page's quote rows only, through documents_account_source_quote (the few invoices of that quote).
+ */
+export function invoicedColumn(accountId: string, alias = "d"): SQL {
+  const d = sql.raw(alias);
+  return sql`CASE WHEN ${d}.type = 'quote' THEN EXISTS (SELECT 1 FROM documents f WHERE f.account_id = ${accountId} AND f.source_quote_id = ${d}.id AND f.type = 'invoice' AND f.status = 'issued') ELSE 0 END AS invoiced`;
+}
+
 interface ListRow {
   id: string;
   type: DocumentType;
@@ -353,14 +362,16 @@ interface ListRow {
   createdAt: number;
   clientName: string | null;
   transmission?: string | null;
+  /** Quotes: 1 once their final invoice is issued (invoicedColumn). */
+  invoiced?: number | null;
 }
 
 /** The status a list shows for a row: derived with the same functions as the document's own page. */
-export function displayStatus(r: Pick<ListRow, "type" | "status" | "validUntil" | "sentAt" | "dueDate" | "dueCents" | "paidCents" | "creditedCents">, today: string): DisplayStatus {
+export function displayStatus(r: Pick<ListRow, "type" | "status" | "validUntil" | "sentAt" | "dueDate" | "dueCents" | "paidCents" | "creditedCents" | "invoiced">, today: string): DisplayStatus {
   if (INVOICE_TYPES.includes(r.type) && (r.status === "issued" || r.status === "cancelled")) {
     return invoiceStatus({ dueCents: r.dueCents, creditedCents: r.creditedCents, paidCents: r.paidCents, dueDate: r.dueDate, today, cancelled: r.status === "cancelled" });
   }
-  return quoteDisplayStatus(r, today);
+  return quoteDisplayStatus(r, today, Boolean(r.invoiced));
 }
 
 /**
@@ -405,7 +416,7 @@ export async function listDocuments(ctx: AccountVerbCtx, q: ListQuery) {
   const columns = sql`d.id, d.type, d.status, d.number, d.issue_date AS issueDate, d.due_date AS dueDate, d.valid_until AS validUntil, d.sent_at AS sentAt,
     d.tax_exclusive_cents AS taxExclusiveCents, d.tax_inclusive_cents AS taxInclusiveCents, d.due_cents AS dueCents,
     d.paid_cents AS paidCents, d.credited_cents AS creditedCents, d.created_at AS createdAt, c.name AS clientName,
-    ${transmissionColumn(ctx.accountId)}`;
+    ${transmissionColumn(ctx.accountId)}, ${invoicedColumn(ctx.accountId)}`;
   const tallies = text ? null : tallyTotals(ctx, arms, today);
   let pageQuery: SQL;
   if (text) {

@@ -15,9 +15,11 @@ export function quoteStatus(doc: Pick<DocumentRow, "type" | "status" | "validUnt
 /**
  * The status a quote shows: quoteStatus, except that an open quote that never reached its client
  * (not emailed, no link shared) reads "issued" (Émis) rather than "sent" (Envoyé). The verbs keep
- * quoteStatus: an unsent quote can still be answered or converted.
+ * quoteStatus: an unsent quote can still be answered or converted. `invoiced`: its final invoice is issued.
  */
-export function quoteDisplayStatus(doc: Pick<DocumentRow, "type" | "status" | "validUntil" | "sentAt">, today: string): DocumentRow["status"] {
+export function quoteDisplayStatus(doc: Pick<DocumentRow, "type" | "status" | "validUntil" | "sentAt">, today: string, invoiced = false): DocumentRow["status"] | "invoiced" {
+  // Its final invoice issued (quoteInvoiced), a quote reads "Facturé", whatever its validity says.
+  if (doc.type === "quote" && invoiced) return "invoiced";
   const status = quoteStatus(doc, today);
   return doc.type === "quote" && status === "sent" && doc.sentAt === null ? "issued" : status;
 }

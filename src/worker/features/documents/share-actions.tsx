@@ -10,11 +10,12 @@ import type { DocumentRow } from "./drafts";
  * The detail page's sharing and quote panel: the public link (shown whenever it is live, to copy or
  * revoke), the client's acceptance record, and the quote's conversions into a deposit or final invoice.
  */
-export function ShareActions({ ctx, doc, shareUrl, errors }: { ctx: PageContext; doc: DocumentRow; shareUrl?: string | null; errors?: FieldErrors }) {
+export function ShareActions({ ctx, doc, shareUrl, errors, invoiced = false }: { ctx: PageContext; doc: DocumentRow; shareUrl?: string | null; errors?: FieldErrors; invoiced?: boolean }) {
   const { t, locale } = ctx;
   if (doc.status === "draft") return null;
   const base = `/documents/${doc.id}`;
-  const convertible = doc.type === "quote" && (doc.status === "sent" || doc.status === "accepted");
+  // Once its final invoice is issued, a quote offers no conversion (convertQuote refuses it anyway).
+  const convertible = doc.type === "quote" && (doc.status === "sent" || doc.status === "accepted") && !invoiced;
   return (
     <section class="panel" id="lien" aria-labelledby="share-h">
       <h2 id="share-h">{t("share.title")}</h2>
