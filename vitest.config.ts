@@ -50,7 +50,8 @@ export default defineConfig(async () => {
       // The stylesheet's text, for test/unit/focus-ring.test.ts (vitest empties CSS imports otherwise).
       css: { include: [/src\/client\/styles\.css/] },
       // A local Stripe API stand-in (Node HTTP), its URL handed to the tests as inject("stripeApiBase").
-      globalSetup: ["./test/helpers/stripe-server.mjs", "./test/stand-ins/pa-server.mjs", "./test/stand-ins/turnstile-server.mjs", "./test/stand-ins/pwned-server.mjs"],
+      // Stand-ins of Resend's API, the PA, Turnstile and Pwned Passwords likewise (test/stand-ins).
+      globalSetup: ["./test/helpers/stripe-server.mjs", "./test/stand-ins/resend-server.mjs", "./test/stand-ins/pa-server.mjs", "./test/stand-ins/turnstile-server.mjs", "./test/stand-ins/pwned-server.mjs"],
       // Generous: the 2-core machines also run workerd and the PDF renderer; no test asserts time.
       testTimeout: 30_000,
     },

@@ -10,6 +10,7 @@ import { dueDateOf, recordRightsRequest } from "../../src/worker/features/privac
 import { totpCode } from "../../src/worker/lib/crypto/totp";
 import { BASE, TEST_PASSWORD, TestClient, signedUpClient } from "../helpers/client";
 import { createDraftVia, draftBody, insertClient, readyAccount } from "../helpers/invoicing";
+import { resendEmailsTo, viaResend } from "../helpers/resend";
 
 // PRIVACY.md §4, §9.3, §9.4, §9.6, §9.7, §9.8, §11: the user's rights besides export, each proven
 // through the pages and routes a person (or a mail provider) actually uses.
@@ -216,14 +217,9 @@ describe("§4 and §9.7 marketing: consent off by default, withdrawable in one c
   it("sends a marketing email with RFC 8058 one-click unsubscribe headers that work without a session", async () => {
     const a = await signedUpClient();
     await a.client.postForm("/parametres/confidentialite", { marketing: "on" });
-    const calls: Array<{ headers: Record<string, string>; text: string }> = [];
-    vi.spyOn(globalThis, "fetch").mockImplementation(async (_input, init) => {
-      const body = JSON.parse(String(init?.body ?? "{}")) as { headers: Record<string, string>; text: string };
-      calls.push(body);
-      return Response.json({ id: "email_marketing" });
-    });
-    await marketingMail({ ...config(), RESEND_API_KEY: "re_test", RESEND_BASE_URL: "http://resend.test" }, directoryDb(env), a.userId, { subject: "Nouveautés", text: "Bonjour", template: "marketing.news" }, "desabonnement@factumo.fr");
-    vi.restoreAllMocks();
+    await marketingMail(viaResend(config()), directoryDb(env), a.userId, { subject: "Nouveautés", text: "Bonjour", template: "marketing.news" }, "desabonnement@factumo.fr");
+    const calls = await resendEmailsTo(a.email);
+    expect(calls).toHaveLength(1);
     const headers = calls[0]?.headers ?? {};
     const token = await unsubscribeToken(config(), a.userId);
     expect(headers["List-Unsubscribe"]).toBe(`<http://localhost:8787/desabonnement/${token}>, <mailto:desabonnement@factumo.fr?subject=unsubscribe%20${a.userId}>`);

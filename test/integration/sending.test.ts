@@ -7,6 +7,7 @@ import { sendDocument, mayEmailAutomatically } from "../../src/worker/features/s
 import { base64UrlEncode, randomId } from "../../src/worker/lib/crypto/random";
 import { BASE, TestClient } from "../helpers/client";
 import { createDraftVia, draftBody, insertClient, readyAccount, verbCtx } from "../helpers/invoicing";
+import { failNextResendSends, resendEmailsTo, viaResend } from "../helpers/resend";
 
 type Account = Awaited<ReturnType<typeof readyAccount>>;
 type MailRow = { subject: string; bodyText: string; template: string; attachments: string | null; status: string; provider: string; toAddress: string };
@@ -99,23 +100,46 @@ describe("sending through Resend", () => {
   it("hands Resend the PDF, the client's address and the seller's reply-to address", async () => {
     const a = await readyAccount();
     const doc = await issued(a);
-    const providerId = `email_${randomId()}`;
-    const calls: Array<{ url: string; body: Record<string, unknown> }> = [];
-    vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-      calls.push({ url: String(input instanceof Request ? input.url : input), body: JSON.parse(String(init?.body ?? "{}")) });
-      return Response.json({ id: providerId });
-    });
+    const to = `compta-${randomId().toLowerCase()}@cliente.fr`;
+    await env.DB.prepare("UPDATE clients SET email = ? WHERE id = ?").bind(to, a.clientId).run();
     const ctx = verbCtx(a.accountId);
-    const send = await sendDocument({ ...ctx, config: { ...ctx.config, RESEND_API_KEY: "re_test_key", RESEND_BASE_URL: "http://resend.test" } }, doc.id);
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.url).toBe("http://resend.test/emails");
-    const body = calls[0]?.body as { to: string; reply_to?: string; replyTo?: string; attachments: Array<{ filename: string; content: string }> };
-    expect(body.to).toBe("compta@cliente.fr");
-    expect(body.reply_to ?? body.replyTo).toBe("facturation@studio-lumen.fr");
-    expect(body.attachments[0]?.filename).toBe(`${doc.number}.pdf`);
-    expect(atob(body.attachments[0]?.content ?? "").startsWith("%PDF")).toBe(true);
+    const send = await sendDocument({ ...ctx, config: viaResend(ctx.config) }, doc.id);
+    const [email, ...more] = await resendEmailsTo(to);
+    expect(more).toHaveLength(0);
+    expect([email?.replyTo].flat()).toEqual(["facturation@studio-lumen.fr"]);
+    expect(email?.attachments[0]?.filename).toBe(`${doc.number}.pdf`);
+    expect(atob(email?.attachments[0]?.content ?? "").startsWith("%PDF")).toBe(true);
+    // The mail's own id is the idempotency key: a retry of the same mail cannot send it twice.
+    expect(email?.idempotencyKey).toBe(send.mailId);
     const row = await env.DB.prepare("SELECT provider, provider_message_id AS pid, body_text AS body FROM mail_log WHERE id = ?").bind(send.mailId).first();
-    expect(row).toEqual({ provider: "resend", pid: providerId, body: null });
+    expect(row).toEqual({ provider: "resend", pid: email?.id, body: null });
+  });
+
+  it("records a refused send as failed and tells the user to retry; the next attempt goes through", async () => {
+    const a = await readyAccount();
+    const doc = await issued(a);
+    const to = `compta-${randomId().toLowerCase()}@cliente.fr`;
+    await env.DB.prepare("UPDATE clients SET email = ? WHERE id = ?").bind(to, a.clientId).run();
+    const ctx = { ...verbCtx(a.accountId), config: viaResend(verbCtx(a.accountId).config) };
+    await failNextResendSends(503);
+    await expect(sendDocument(ctx, doc.id)).rejects.toMatchObject({ code: "internal" });
+    const failed = await env.DB.prepare("SELECT status FROM mail_log WHERE to_address = ? ORDER BY created_at").bind(to).all<{ status: string }>();
+    expect(failed.results.map((r) => r.status)).toEqual(["failed"]);
+    expect(await resendEmailsTo(to)).toHaveLength(0);
+    await sendDocument(ctx, doc.id);
+    expect(await resendEmailsTo(to)).toHaveLength(1);
+  });
+
+  it("is refused by Resend without a valid API key, and nothing is marked sent", async () => {
+    const a = await readyAccount();
+    const doc = await issued(a);
+    const to = `compta-${randomId().toLowerCase()}@cliente.fr`;
+    await env.DB.prepare("UPDATE clients SET email = ? WHERE id = ?").bind(to, a.clientId).run();
+    const ctx = verbCtx(a.accountId);
+    await expect(sendDocument({ ...ctx, config: viaResend(ctx.config, "not-a-resend-key") }, doc.id)).rejects.toMatchObject({ code: "internal" });
+    const rows = await env.DB.prepare("SELECT status FROM mail_log WHERE to_address = ?").bind(to).all<{ status: string }>();
+    expect(rows.results.map((r) => r.status)).toEqual(["failed"]);
+    expect(await resendEmailsTo(to)).toHaveLength(0);
   });
 });
 
