@@ -102,6 +102,7 @@ interface LineDbRow {
   document_id: string;
   quantity: string;
   unit_price_cents: number;
+  unit_price_e4: number | null;
   discount_kind: "percent" | "amount" | null;
   discount_value: number | null;
   vat_category: "S" | "Z" | "E" | "AE" | "K" | "G" | "O";
@@ -117,7 +118,7 @@ async function inconsistentTotals(): Promise<string[]> {
     ).all<DocRow>()
   ).results;
   const lines = Map.groupBy(
-    (await env.DB.prepare("SELECT document_id, quantity, unit_price_cents, discount_kind, discount_value, vat_category, vat_rate_bp, exemption_code FROM document_lines ORDER BY document_id, position").all<LineDbRow>()).results,
+    (await env.DB.prepare("SELECT document_id, quantity, unit_price_cents, unit_price_e4, discount_kind, discount_value, vat_category, vat_rate_bp, exemption_code FROM document_lines ORDER BY document_id, position").all<LineDbRow>()).results,
     (l) => l.document_id,
   );
   const problems: string[] = [];
@@ -137,6 +138,7 @@ async function inconsistentTotals(): Promise<string[]> {
       own.map((l) => ({
         quantity: l.quantity,
         unitPriceCents: l.unit_price_cents,
+        unitPriceE4: l.unit_price_e4,
         discountKind: l.discount_kind,
         discountValue: l.discount_value,
         vatCategory: l.vat_category,

@@ -361,7 +361,14 @@ describe("the line editor's parsing", () => {
   it("reads French amounts, decimal commas and percentages into cents, quantities and basis points", () => {
     const { json, errors } = parseLines([typed({ quantity: "1,25", discount: "12,5", vat: "E:VATEX-FR-FRANCHISE" })], labels);
     expect(errors).toEqual({});
-    expect(json[0]).toMatchObject({ unitPriceCents: 123_450, quantity: "1.25", discount: { kind: "percent", basisPoints: 1250 }, vatCategory: "E", vatRateBp: 0, exemptionCode: "VATEX-FR-FRANCHISE" });
+    expect(json[0]).toMatchObject({ unitPrice: "1234.50", quantity: "1.25", discount: { kind: "percent", basisPoints: 1250 }, vatCategory: "E", vatRateBp: 0, exemptionCode: "VATEX-FR-FRANCHISE" });
+  });
+
+  it("reads unit prices with up to 4 decimals and sends them as dot decimals", () => {
+    const { json, errors, prices } = parseLines([typed({ unitPrice: "3,333" }), typed({ unitPrice: "0,0125" }), typed({ unitPrice: "650" })], labels);
+    expect(errors).toEqual({});
+    expect(json.map((l) => l.unitPrice)).toEqual(["3.333", "0.0125", "650.00"]);
+    expect(prices).toEqual([33_330, 125, 6_500_000]);
   });
 
   it("shows stored values back the way they are typed, and reads them back unchanged", () => {
@@ -373,9 +380,9 @@ describe("the line editor's parsing", () => {
   });
 
   it("ties each unreadable value to its own field, and sends it so the server refuses it too", () => {
-    const { json, errors, numeric } = parseLines([typed(), typed({ unitPrice: "12,345", discount: "120", description: "" })], labels);
+    const { json, errors, numeric } = parseLines([typed(), typed({ unitPrice: "12,34567", discount: "120", description: "" })], labels);
     expect(errors).toEqual({ "lines.1.unitPrice": labels.errPrice, "lines.1.discount": labels.errDiscount, "lines.1.description": labels.errRequired });
     expect(numeric).toEqual([true, false]);
-    expect(JSON.parse(JSON.stringify(json[1]))).toMatchObject({ unitPriceCents: null, discount: { kind: "percent", basisPoints: null } });
+    expect(JSON.parse(JSON.stringify(json[1]))).toMatchObject({ unitPrice: "12,34567", discount: { kind: "percent", basisPoints: null } });
   });
 });

@@ -137,7 +137,7 @@ describe("catalogue pages", () => {
 
   it("shows the field errors, keeps what was typed and creates nothing", async () => {
     const session = await signedUpClient();
-    const res = await session.client.postForm(PAGE, { ...form, name: "Conseil", unitPrice: "12,345", vatRate: "0", stockTracked: "on" });
+    const res = await session.client.postForm(PAGE, { ...form, name: "Conseil", unitPrice: "12,34567", vatRate: "0", stockTracked: "on" });
     expect(res.status).toBe(400);
     const html = await textOf(res);
     expect(html).toContain('id="f-unitPrice-error"');
@@ -147,7 +147,7 @@ describe("catalogue pages", () => {
     expect(html).toContain('id="f-stockTracked-error"');
     expect(html).toContain(t("products.err.stock.service"));
     expect(html).toContain('value="Conseil"');
-    expect(html).toContain('value="12,345"');
+    expect(html).toContain('value="12,34567"');
     expect(await productCount(session.accountId)).toBe(0);
   });
 

@@ -1,7 +1,7 @@
 import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { formatMoney, formatPercent, type Locale, parseAmountToCents } from "../../worker/domain/format";
-import { computeTotals, type DocumentTotals, type TotalsError, type TotalsInput } from "../../worker/domain/totals";
+import { e4ToDecimal, formatMoney, formatPercent, formatUnitPrice, type Locale, parseAmountToCents, parseUnitPriceToE4 } from "../../worker/domain/format";
+import { computeTotals, type DocumentTotals, type TotalsError, type TotalsInput, unitPriceE4Of, unitPriceFields } from "../../worker/domain/totals";
 import type { VatCategory } from "../../worker/domain/vat";
 import { Combobox, type ComboboxLabels } from "./combobox";
 
@@ -11,7 +11,7 @@ export interface EditorLine {
   description: string;
   quantity: string;
   unitCode: string;
-  /** Euros as typed: "1 234,50", "1234.5". */
+  /** Euros as typed, up to 4 decimals: "1 234,50", "1234.5", "3,333". */
   unitPrice: string;
   /** Percent as typed ("10", "12,5"), or euros for a line saved with an amount discount. */
   discount: string;
@@ -29,8 +29,11 @@ export interface LineJson {
   description: string;
   quantity: string;
   unitCode: string;
-  /** null when what was typed is not an amount: the server refuses it on that field. */
-  unitPriceCents: number | null;
+  /**
+   * The unit price as a dot decimal ("3.333", "650.00"), or what was typed when it does not parse,
+   * so the server refuses it on that field with its reason (more than 4 decimals, not a number).
+   */
+  unitPrice: string;
   discount: Discount | null;
   vatCategory: VatCategory;
   vatRateBp: number;
@@ -45,6 +48,8 @@ export interface CatalogueItem {
   description: string | null;
   unitCode: string;
   unitPriceCents: number;
+  /** Ten-thousandths when the catalogue price has 3 or 4 decimals. */
+  unitPriceE4?: number | null;
   vat: string;
   kind: "goods" | "service";
 }
@@ -56,6 +61,7 @@ export interface ApiProduct {
   description: string | null;
   unitCode: string;
   unitPriceCents: number;
+  unitPriceE4?: number | null;
   vatCategory: string;
   vatRateBp: number;
   exemptionCode: string | null;
@@ -70,6 +76,7 @@ export function catalogueItemOf(p: ApiProduct): CatalogueItem {
     description: p.description,
     unitCode: p.unitCode,
     unitPriceCents: p.unitPriceCents,
+    ...(p.unitPriceE4 != null ? { unitPriceE4: p.unitPriceE4 } : {}),
     vat: vatKey(p.vatCategory, p.vatRateBp, p.exemptionCode),
     kind: p.kind,
   };
@@ -159,6 +166,27 @@ export function centsToInput(cents: number, locale: Locale): string {
   return `${sign}${Math.trunc(abs / 100)}${locale === "fr" ? "," : "."}${String(abs % 100).padStart(2, "0")}`;
 }
 
+/** A unit price in ten-thousandths as typed: 33_330 → "3,333" (fr) / "3.333" (en), 6_500_000 → "650,00". */
+export function e4ToInput(e4: number, locale: Locale): string {
+  const text = e4ToDecimal(e4);
+  return locale === "fr" ? text.replace(".", ",") : text;
+}
+
+/** A new line prefilled from a catalogue item: its name, unit, price (with its 4 decimals) and VAT. */
+export function lineOfItem(item: CatalogueItem, locale: Locale): EditorLine {
+  return {
+    productId: item.id,
+    description: item.description ? `${item.name}\n${item.description}` : item.name,
+    quantity: "1",
+    unitCode: item.unitCode,
+    unitPrice: e4ToInput(unitPriceE4Of(item), locale),
+    discount: "",
+    discountKind: "percent",
+    vat: item.vat,
+    kind: item.kind,
+  };
+}
+
 /** Basis points as a typed percentage: 1250 → "12,5", 1000 → "10". */
 export function basisPointsToInput(bp: number, locale: Locale): string {
   const fraction = String(bp % 100).padStart(2, "0").replace(/0+$/, "");
@@ -173,7 +201,7 @@ export function toEditorLine(l: LineJson, locale: Locale): EditorLine {
     description: l.description,
     quantity: locale === "fr" ? l.quantity.replace(".", ",") : l.quantity,
     unitCode: l.unitCode,
-    unitPrice: typeof l.unitPriceCents === "number" ? centsToInput(l.unitPriceCents, locale) : "",
+    unitPrice: locale === "fr" ? l.unitPrice.replace(".", ",") : l.unitPrice,
     discount: !d ? "" : d.kind === "percent" ? (Number.isSafeInteger(d.basisPoints) ? basisPointsToInput(d.basisPoints, locale) : "") : Number.isSafeInteger(d.cents) ? centsToInput(d.cents, locale) : "",
     discountKind: d?.kind ?? "percent",
     vat: vatKey(l.vatCategory, l.vatRateBp, l.exemptionCode),
@@ -187,14 +215,17 @@ const QUANTITY = /^\d{1,9}(?:[.,]\d{1,4})?$/;
 export function parseLines(lines: EditorLine[], labels: LineEditorLabels) {
   const errors: Record<string, string> = {};
   const numeric: boolean[] = [];
+  /** Each line's unit price in ten-thousandths (NaN when it does not parse). */
+  const prices: number[] = [];
   const json = lines.map((l, i): LineJson => {
     const at = (f: string, m: string) => (errors[`lines.${i}.${f}`] = m);
     if (!l.description.trim()) at("description", labels.errRequired);
     const quantity = l.quantity.replace(/\s/g, "");
     const quantityOk = QUANTITY.test(quantity);
     if (!quantityOk) at("quantity", quantity ? labels.errQuantity : labels.errRequired);
-    const price = parseAmountToCents(l.unitPrice);
-    const priceOk = price.ok && price.cents >= 0;
+    const price = parseUnitPriceToE4(l.unitPrice);
+    const priceOk = typeof price === "number" && price >= 0;
+    prices.push(priceOk ? price : Number.NaN);
     if (!priceOk) at("unitPrice", l.unitPrice.trim() ? labels.errPrice : labels.errRequired);
     let discount: Discount | null = null;
     let discountOk = true;
@@ -212,13 +243,13 @@ export function parseLines(lines: EditorLine[], labels: LineEditorLabels) {
       description: l.description.trim(),
       quantity: quantityOk ? quantity.replace(",", ".") : l.quantity,
       unitCode: l.unitCode,
-      unitPriceCents: priceOk && price.ok ? price.cents : null,
+      unitPrice: priceOk ? e4ToDecimal(price) : l.unitPrice.trim(),
       discount,
       ...vatOf(l.vat),
       kind: l.kind,
     };
   });
-  return { json, errors, numeric };
+  return { json, errors, numeric, prices };
 }
 
 /** The document discount as stored, from what was typed; "" is no discount. */
@@ -231,6 +262,7 @@ export function parseAllowance(kind: "percent" | "amount", value: string): { kin
 
 type TotalsLine = Pick<LineJson, "quantity" | "vatCategory" | "vatRateBp"> & {
   unitPriceCents: number;
+  unitPriceE4?: number | null;
   discount?: Discount | null;
   exemptionCode?: string | null;
 };
@@ -242,6 +274,7 @@ export function totalsInputOf(lines: TotalsLine[], allowance: { kind: "percent" 
     lines: lines.map((l) => ({
       quantity: l.quantity,
       unitPriceCents: l.unitPriceCents,
+      unitPriceE4: l.unitPriceE4 ?? null,
       ...(l.discount ? { discount: l.discount } : {}),
       vat: { category: l.vatCategory, rateBasisPoints: l.vatRateBp, ...(l.exemptionCode ? { exemptionCode: l.exemptionCode } : {}) },
     })),
@@ -258,7 +291,7 @@ export function fieldOf(path: string): string {
   const m = /^lines\.(\d+)(?:\.(\w+))?/.exec(path);
   if (m) {
     const f = m[2];
-    const field = !f ? "" : VAT_FIELDS.has(f) ? "vat" : f === "unitPriceCents" ? "unitPrice" : f === "unitCode" ? "unit" : f === "productId" ? "description" : f;
+    const field = !f ? "" : VAT_FIELDS.has(f) ? "vat" : f === "unitPriceCents" || f === "unitPriceE4" ? "unitPrice" : f === "unitCode" ? "unit" : f === "productId" ? "description" : f;
     return field ? `lines.${m[1]}.${field}` : `lines.${m[1]}`;
   }
   return path.startsWith("allowance") ? "allowance" : path;
@@ -317,7 +350,7 @@ export function LineEditor(p: LineEditorProps) {
   const [pick, setPick] = useState("");
 
   const parsed = parseLines(rows, L);
-  const counted = parsed.json.filter((_, i) => parsed.numeric[i]) as TotalsLine[];
+  const counted: TotalsLine[] = parsed.json.flatMap((l, i) => (parsed.numeric[i] ? [{ ...l, ...unitPriceFields(parsed.prices[i] ?? 0) }] : []));
   const allowance = parseAllowance(allowanceKind, allowanceValue);
   const result = counted.length ? computeTotals(totalsInputOf(counted, allowance === "invalid" ? null : allowance, p.vatDate)) : null;
   const totals: DocumentTotals | null = result?.ok ? result.totals : null;
@@ -378,18 +411,7 @@ export function LineEditor(p: LineEditorProps) {
     setRows((rs) => [...rs, { ...line, key }]);
     setDirty(true);
   };
-  const addItem = (item: CatalogueItem) =>
-    add({
-      productId: item.id,
-      description: item.description ? `${item.name}\n${item.description}` : item.name,
-      quantity: "1",
-      unitCode: item.unitCode,
-      unitPrice: centsToInput(item.unitPriceCents, locale),
-      discount: "",
-      discountKind: "percent",
-      vat: item.vat,
-      kind: item.kind,
-    });
+  const addItem = (item: CatalogueItem) => add(lineOfItem(item, locale));
   const addProduct = () => {
     const item = p.products.find((x) => x.id === pick);
     if (!item) return;
@@ -431,8 +453,8 @@ export function LineEditor(p: LineEditorProps) {
       onInput={(e) => edit(r.key, { [f]: e.currentTarget.value })}
       onBlur={(e) => {
         // Show a typed amount the way it will be printed: "1234.5" → "1234,50".
-        const v = parseAmountToCents(e.currentTarget.value);
-        if (f === "unitPrice" && v.ok && v.cents >= 0) edit(r.key, { unitPrice: centsToInput(v.cents, locale) });
+        const v = parseUnitPriceToE4(e.currentTarget.value);
+        if (f === "unitPrice" && typeof v === "number" && v >= 0) edit(r.key, { unitPrice: e4ToInput(v, locale) });
       }}
     />
   );
@@ -557,7 +579,7 @@ export function LineEditor(p: LineEditorProps) {
               selected={null}
               clearOnSelect
               labels={p.productSearch.labels}
-              format={(x) => `${x.name} — ${money(x.unitPriceCents)}`}
+              format={(x) => `${x.name} — ${formatUnitPrice(unitPriceE4Of(x), locale)}`}
               onSelect={(x) => addItem(catalogueItemOf(x))}
             />
           </div>
@@ -570,7 +592,7 @@ export function LineEditor(p: LineEditorProps) {
               <option value="">{L.catalogueChoose}</option>
               {p.products.map((x) => (
                 <option value={x.id} key={x.id}>
-                  {`${x.name} — ${money(x.unitPriceCents)}`}
+                  {`${x.name} — ${formatUnitPrice(unitPriceE4Of(x), locale)}`}
                 </option>
               ))}
             </select>

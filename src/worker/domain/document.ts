@@ -79,6 +79,8 @@ export interface LineSnapshot {
   /** UN/ECE Recommendation 20 unit code (C62 unit, HUR hour, DAY day…). */
   unitCode: string;
   unitPriceCents: number;
+  /** Ten-thousandths of a euro, only when the price has more than 2 decimals (domain/totals.ts unitPriceE4Of). */
+  unitPriceE4?: number | null;
   discount?: { kind: "percent"; basisPoints: number } | { kind: "amount"; cents: number } | null;
   vat: { category: VatCategory; rateBasisPoints: number; exemptionCode?: string | null; exemptionReason?: string | null };
   kind: LineKind;

@@ -7,6 +7,9 @@ import {
   formatMoney,
   formatPercent,
   parseAmountToCents,
+  parseUnitPriceToE4,
+  formatUnitPrice,
+  e4ToDecimal,
 } from "./format.ts";
 
 /** Narrow no-break space: CLDR's French thousands separator. */
@@ -180,6 +183,47 @@ describe("parseAmountToCents", () => {
       fc.property(fc.integer({ min: 0, max: MAX_PARSED_CENTS }), (cents) => {
         const text = frenchDecimal.format(`${cents}E-2` as Intl.StringNumericLiteral);
         expect(parseAmountToCents(text)).toEqual({ ok: true, cents });
+      }),
+    );
+  });
+});
+
+describe("unit prices with up to 4 decimals", () => {
+  it.each([
+    ["3,333", 33_330],
+    ["0.0125", 125],
+    ["1 234,5", 12_345_000],
+    ["650", 6_500_000],
+  ])("parses %s as %i ten-thousandths", (input, e4) => {
+    expect(parseUnitPriceToE4(input)).toBe(e4);
+  });
+
+  it("refuses a fifth decimal, text and amounts above 10 billion", () => {
+    expect(parseUnitPriceToE4("0,01255")).toBe("decimals");
+    expect(parseUnitPriceToE4("3,33 €")).toBe("format");
+    expect(parseUnitPriceToE4("10000000000,0001")).toBe("range");
+  });
+
+  it("prints 2 decimals, and 3 or 4 only when the price has them", () => {
+    expect(formatUnitPrice(6_500_000, "fr")).toBe("650,00\u00A0€");
+    expect(formatUnitPrice(33_330, "fr")).toBe("3,333\u00A0€");
+    expect(formatUnitPrice(125, "fr")).toBe("0,0125\u00A0€");
+    expect(formatUnitPrice(125, "en")).toBe("€0.0125");
+    expect(e4ToDecimal(33_330)).toBe("3.333");
+    expect(e4ToDecimal(6_500_000)).toBe("650.00");
+    expect(e4ToDecimal(125)).toBe("0.0125");
+  });
+
+  it("reads back what it prints, and agrees with the cent parser on 2 decimals", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100_000_000_000_000 }), (e4) => {
+        expect(parseUnitPriceToE4(e4ToDecimal(e4))).toBe(e4);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1_000_000_000_000 }), (cents) => {
+        const text = formatMoney(cents, "fr").replace(/\u00A0€$/, "");
+        expect(parseUnitPriceToE4(text)).toBe(cents * 100);
       }),
     );
   });

@@ -138,15 +138,49 @@ const AMOUNT = /^(-?)(\d+|\d{1,3}(?:[ \u00A0\u202F\u2009]\d{3})+)(?:[.,](\d+))?$
  * "1.234" or "1,234" could not be told apart from a decimal.
  */
 export function parseAmountToCents(input: string): ParsedAmount {
+  const parsed = parseScaled(input, 2);
+  return typeof parsed === "number" ? { ok: true, cents: parsed } : { ok: false, reason: parsed };
+}
+
+/**
+ * Parses a unit price typed like an amount ("3,333", "0.0125", "1 234,5") into ten-thousandths
+ * of the currency unit (3,333 → 33_330): unit prices may carry up to 4 decimals (BR-FR-DEC-03
+ * allows 6 on BT-146; Factumo keeps 4), amounts only 2. Same rules as {@link parseAmountToCents}.
+ */
+export function parseUnitPriceToE4(input: string): number | "format" | "decimals" | "range" {
+  return parseScaled(input, 4);
+}
+
+/** The typed decimal in units of 10^-decimals, or why it is refused; the one amount parser. */
+function parseScaled(input: string, decimals: 2 | 4): number | "format" | "decimals" | "range" {
   const match = AMOUNT.exec(input.trim());
-  if (match === null) return { ok: false, reason: "format" };
+  if (match === null) return "format";
   const [, sign = "", groupedUnits = "", fraction = ""] = match;
   const units = groupedUnits.replace(GROUP_SEPARATORS, "");
-  if (fraction.length > 2) return { ok: false, reason: "decimals" };
+  if (fraction.length > decimals) return "decimals";
   // BigInt so that a very long digit string is compared exactly before becoming a number.
-  const magnitude = BigInt(units) * 100n + BigInt(fraction.padEnd(2, "0"));
-  if (magnitude > BigInt(MAX_PARSED_CENTS)) return { ok: false, reason: "range" };
-  const cents = Number(magnitude);
+  const scale = decimals === 2 ? 1n : 100n;
+  const magnitude = BigInt(units) * 100n * scale + BigInt(fraction.padEnd(decimals, "0"));
+  if (magnitude > BigInt(MAX_PARSED_CENTS) * scale) return "range";
+  const value = Number(magnitude);
   // Avoid returning -0 for "-0,00".
-  return { ok: true, cents: sign === "-" && cents !== 0 ? -cents : cents };
+  return sign === "-" && value !== 0 ? -value : value;
+}
+
+/** Exact decimal string of ten-thousandths with 2 to 4 decimals: 33_330 → "3.333", 6_500_000 → "650.00". */
+export function e4ToDecimal(e4: number | bigint): string {
+  const value = BigInt(e4);
+  const abs = value < 0n ? -value : value;
+  const fraction = (abs % 10_000n).toString().padStart(4, "0").replace(/0{1,2}$/, "");
+  return `${value < 0n ? "-" : ""}${abs / 10_000n}.${fraction}`;
+}
+
+/**
+ * Formats a unit price in ten-thousandths: two decimals like any amount, more only when the price
+ * has them — 6_500_000 → "650,00 €", 33_330 → "3,333 €", 125 → "0,0125 €".
+ */
+export function formatUnitPrice(e4: number, locale: Locale, currency = "EUR"): string {
+  if (!Number.isSafeInteger(e4)) throw new RangeError(`unit price must be a safe integer, got ${e4}`);
+  const formatter = numberFormat(locale, { style: "currency", currency, minimumFractionDigits: 2, maximumFractionDigits: 4 });
+  return formatter.format(e4ToDecimal(e4) as Intl.StringNumericLiteral);
 }

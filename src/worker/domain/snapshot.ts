@@ -45,6 +45,7 @@ export function totalsOfSpec(spec: Pick<SnapshotSpec, "issueDate" | "lines" | "a
     lines: spec.lines.map((l) => ({
       quantity: l.quantity,
       unitPriceCents: l.unitPriceCents,
+      unitPriceE4: l.unitPriceE4 ?? null,
       ...(l.discount ? { discount: l.discount } : {}),
       vat: {
         category: l.vat.category,

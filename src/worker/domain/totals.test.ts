@@ -9,6 +9,8 @@ import {
   type TotalsInput,
   MAX_AMOUNT_CENTS,
   computeTotals,
+  unitPriceE4Of,
+  unitPriceFields,
 } from "./totals.ts";
 
 const DATE = "2026-11-26";
@@ -645,6 +647,81 @@ describe("computeTotals: properties against an exact rational reference", () => 
           }
         },
       ),
+    );
+  });
+});
+
+describe("computeTotals: unit prices with up to 4 decimals", () => {
+  const quantity = fc
+    .tuple(fc.integer({ min: 0, max: 9_999 }), fc.integer({ min: 0, max: 9_999 }))
+    .map(([units, e4]) => `${units}.${String(e4).padStart(4, "0")}`);
+  const priceE4 = fc.integer({ min: 0, max: 10_000_000 });
+  const rate = fc.constantFrom(0, 550, 1000, 2000);
+  const vatOf = (bp: number): LineVatInput => (bp === 0 ? franchise : standard(bp));
+
+  it("bills 2.5 kg at 3,333 €/kg as 8.33 € and 1 000 units at 0,0125 € as 12.50 €", () => {
+    const totals = totalsOf({
+      lines: [
+        { quantity: "2.5", unitPriceCents: 333, unitPriceE4: 33_330, vat: standard(550) },
+        { quantity: "1000", unitPriceCents: 1, unitPriceE4: 125, vat: standard(550) },
+      ],
+    });
+    // 2.5 × 3.333 = 8.3325 → 8.33 (half up on the cent); 1000 × 0.0125 = 12.50 exactly.
+    expect(totals.lines.map((l) => l.netCents)).toEqual([833, 1250]);
+    expect(totals.lineNetTotalCents).toBe(2083);
+  });
+
+  it("rounds a line net half up on the cent: 3 × 0,0125 € = 0.0375 € → 0.04 €", () => {
+    expect(totalsOf({ lines: [{ quantity: "3", unitPriceCents: 1, unitPriceE4: 125, vat: franchise }] }).lines[0]?.netCents).toBe(4);
+  });
+
+  it("refuses a sub-cent price that is negative or not an integer of ten-thousandths", () => {
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      const result = computeTotals({ vatDate: DATE, lines: [{ quantity: "1", unitPriceCents: 0, unitPriceE4: bad, vat: franchise }] });
+      expect(result.ok ? [] : result.errors.map((e) => [e.code, e.path])).toEqual([["invalid_price", "lines.0.unitPrice"]]);
+    }
+  });
+
+  it("gives exactly the former results for prices with at most 2 decimals", () => {
+    fc.assert(
+      fc.property(quantity, fc.integer({ min: 0, max: 100_000 }), rate, (q, cents, bp) => {
+        const before = totalsOf({ lines: [line(q, cents, vatOf(bp))] });
+        const after = totalsOf({ lines: [{ quantity: q, unitPriceCents: 0, unitPriceE4: cents * 100, vat: vatOf(bp) }] });
+        expect(after).toEqual(before);
+      }),
+    );
+  });
+
+  it("rounds every line net to a whole cent, half up, and the totals are the sums of the nets", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(quantity, priceE4), { minLength: 1, maxLength: 6 }), rate, (lines, bp) => {
+        const totals = totalsOf({
+          lines: lines.map(([q, e4]) => ({ quantity: q, unitPriceCents: unitPriceFields(e4).unitPriceCents, unitPriceE4: e4, vat: vatOf(bp) })),
+        });
+        lines.forEach(([q, e4], i) => {
+          // Exact product in 10^-8 €, rounded to the cent (10^6 of them) half up, checked by a
+          // second way: compare twice the remainder with the divisor.
+          const exact = BigInt(q.replace(".", "")) * BigInt(e4);
+          const floor = exact / 1_000_000n;
+          const expected = (exact % 1_000_000n) * 2n >= 1_000_000n ? floor + 1n : floor;
+          expect(totals.lines[i]?.netCents).toBe(Number(expected));
+          expect(Number.isSafeInteger(totals.lines[i]?.netCents)).toBe(true);
+        });
+        expect(totals.lineNetTotalCents).toBe(totals.lines.reduce((sum, l) => sum + l.netCents, 0));
+        expect(totals.taxExclusiveCents).toBe(totals.lineNetTotalCents);
+      }),
+    );
+  });
+
+  it("stores a price as rounded cents plus the ten-thousandths only when they say more", () => {
+    expect(unitPriceFields(6_500_000)).toEqual({ unitPriceCents: 65_000, unitPriceE4: null });
+    expect(unitPriceFields(33_330)).toEqual({ unitPriceCents: 333, unitPriceE4: 33_330 });
+    expect(unitPriceFields(125)).toEqual({ unitPriceCents: 1, unitPriceE4: 125 });
+    expect(unitPriceFields(50)).toEqual({ unitPriceCents: 1, unitPriceE4: 50 });
+    fc.assert(
+      fc.property(priceE4, (e4) => {
+        expect(unitPriceE4Of(unitPriceFields(e4))).toBe(e4);
+      }),
     );
   });
 });

@@ -3,7 +3,9 @@
  * (category, rate), document allowances and charges split per VAT group, and the BT-1xx totals.
  *
  * Rounding: every amount is rounded once to the cent, half away from zero, in this order
- *   line gross      = round(quantity × unit price)             (BT-137 when there is a discount)
+ *   line gross      = round(quantity × unit price)             (BT-137 when there is a discount;
+ *                     the unit price has up to 4 decimals, BT-146, and the gross 2)
+ *                     the unit price has up to 4 decimals (BT-146, ten-thousandths), the gross 2
  *   line discount   = amount, or round(gross × percent)         (BT-136)
  *   line net        = gross − discount                          (BT-131)
  *   percent document allowance/charge per group = round(group line nets × percent) (BT-92/99)
@@ -50,6 +52,11 @@ export interface LineInput {
   quantity: string;
   /** Unit price excluding VAT, integer cents, never negative (BR-27). */
   unitPriceCents: number;
+  /**
+   * The unit price in ten-thousandths of a euro when it has more than 2 decimals (3,333 € →
+   * 33_330); it then prevails over `unitPriceCents`, which holds its rounding. See {@link unitPriceE4Of}.
+   */
+  unitPriceE4?: number | null;
   /** An amount discount may not exceed the line gross; a percent discount is 0–100 %. */
   discount?: PercentOrAmount;
   vat: LineVatInput;
@@ -215,6 +222,25 @@ function isCents(value: number): boolean {
   return Number.isSafeInteger(value) && value >= 0 && value <= MAX_AMOUNT_CENTS;
 }
 
+/**
+ * The one reading of a stored or sent unit price, in ten-thousandths of a euro: the sub-cent
+ * price when there is one, else the cents × 100. Rows and snapshots written before unit prices
+ * had 4 decimals carry cents only and read the same as before.
+ */
+export function unitPriceE4Of(price: { unitPriceCents: number; unitPriceE4?: number | null }): number {
+  return price.unitPriceE4 ?? price.unitPriceCents * 100;
+}
+
+/**
+ * How a unit price in ten-thousandths is stored: cents rounded half up (for lists, stock values and
+ * clients that read cents), plus the ten-thousandths only when they hold more than the cents, so a
+ * whole-cent price is stored, exported and frozen exactly as before.
+ */
+export function unitPriceFields(e4: number): { unitPriceCents: number; unitPriceE4: number | null } {
+  const cents = toCents(roundHalfUpDiv(BigInt(e4), 100n));
+  return { unitPriceCents: cents, unitPriceE4: e4 % 100 === 0 ? null : e4 };
+}
+
 function resolveVat(vat: LineVatInput, vatDate: string, path: string, problems: Problems): ResolvedVat | null {
   if (!VAT_CATEGORIES.includes(vat.category)) {
     problems.add("invalid_vat_category", `${path}.category`, `unknown VAT category "${vat.category}"`);
@@ -265,8 +291,14 @@ function computeLine(line: LineInput, index: number, input: TotalsInput, problem
   } else if (quantity < 0n && !input.allowNegative) {
     problems.add("negative_quantity", `${path}.quantity`, "negative quantities are not allowed on this document");
   }
-  if (!isCents(line.unitPriceCents)) {
-    problems.add("invalid_price", `${path}.unitPriceCents`, "unit price must be integer cents, 0 to 1e11");
+  const subCent = line.unitPriceE4 !== undefined && line.unitPriceE4 !== null;
+  const priceE4 = unitPriceE4Of(line);
+  if (subCent ? !(Number.isSafeInteger(priceE4) && priceE4 >= 0 && priceE4 <= MAX_AMOUNT_CENTS * 100) : !isCents(line.unitPriceCents)) {
+    problems.add(
+      "invalid_price",
+      `${path}.${subCent ? "unitPrice" : "unitPriceCents"}`,
+      "unit price must be 0 to 1e9 euros with at most 4 decimals",
+    );
   }
   const discount = line.discount;
   if (discount?.kind === "percent" && !isBasisPoints(discount.basisPoints)) {
@@ -277,7 +309,9 @@ function computeLine(line: LineInput, index: number, input: TotalsInput, problem
   const vat = resolveVat(line.vat, input.vatDate, `${path}.vat`, problems);
   if (problems.list.length > before || typeof quantity === "string" || vat === null) return null;
 
-  const gross = roundHalfUpDiv(quantity * BigInt(line.unitPriceCents), BASIS);
+  // Ten-thousandths of a unit × ten-thousandths of a euro: 10^6 per cent. For a whole-cent price
+  // (priceE4 = cents × 100) this is exactly the former round(quantity × cents).
+  const gross = roundHalfUpDiv(quantity * BigInt(priceE4), BASIS * 100n);
   if (outOfRange(gross)) {
     problems.add("amount_too_large", path, `line amount exceeds ${MAX_AMOUNT_CENTS} cents`);
     return null;

@@ -604,4 +604,16 @@ describe("renderDocumentPdf", () => {
       expect(flat(pages), name).toContain(formatMoney(snapshot.totals.taxInclusiveCents, snapshot.buyer.language));
     }
   });
+
+  it("prints a unit price with its 3 or 4 decimals only when it has them, the line total to the cent", async () => {
+    const { pages } = await render(SCENARIOS.subCentPrices());
+    const text = flat(pages);
+    expect(text).toContain("3,333\u00A0€");
+    expect(text).toContain("0,0125\u00A0€");
+    expect(text).toContain("650,00\u00A0€");
+    expect(text).not.toContain("650,0000");
+    // 2.5 kg × 3,333 € = 8,3325 € → 8,33 €; 3 × 0,0125 € = 0,0375 € → 0,04 €.
+    expect(text).toContain("8,33\u00A0€");
+    expect(text).toContain("0,04\u00A0€");
+  });
 });

@@ -22,10 +22,11 @@ import { PDFDocument, rgb } from "pdf-lib";
 import type { Color, PDFFont, PDFImage, PDFPage } from "pdf-lib";
 import { encode } from "uqr";
 import type { DocumentSnapshot, DocumentType, LineSnapshot, PostalAddress } from "../domain/document.ts";
-import { formatDate, formatMoney, formatPercent } from "../domain/format.ts";
+import { formatDate, formatMoney, formatPercent, formatUnitPrice } from "../domain/format.ts";
 import { quoteReferenceText } from "../domain/quote-chain.ts";
 import { formatIban, sirenFromSiret } from "../domain/identifiers.ts";
 import { sameAddress } from "../domain/mentions.ts";
+import { unitPriceE4Of } from "../domain/totals.ts";
 import type { Locale } from "../domain/format.ts";
 import { INVISIBLE } from "./charset.ts";
 import { CREATOR_TOOL, PRODUCER, toFacturX } from "./facturx.ts";
@@ -687,7 +688,7 @@ function buildLayout(snapshot: DocumentSnapshot, ts: Typesetter, extras: { logo?
     return {
       quantity: formatQuantity(line.quantity, locale),
       unit: L.units[line.unitCode] ?? line.unitCode,
-      unitPrice: money(line.unitPriceCents),
+      unitPrice: formatUnitPrice(unitPriceE4Of(line), locale, snapshot.currency),
       discount,
       vat: vatRate,
       total: money(totals.netCents),

@@ -52,6 +52,8 @@ export const products = sqliteTable(
     /** UN/ECE Recommendation 20 code. */
     unitCode: text("unit_code").notNull().default("C62"),
     unitPriceCents: integer("unit_price_cents").notNull(),
+    /** Ten-thousandths of a euro when the price has 3 or 4 decimals, else null (domain/totals.ts unitPriceE4Of). */
+    unitPriceE4: integer("unit_price_e4"),
     vatCategory: text("vat_category", { enum: ["S", "Z", "E", "AE", "K", "G", "O"] }).notNull(),
     vatRateBp: integer("vat_rate_bp").notNull(),
     exemptionCode: text("exemption_code"),
@@ -229,6 +231,8 @@ export const documentLines = sqliteTable(
     quantity: text("quantity").notNull(),
     unitCode: text("unit_code").notNull(),
     unitPriceCents: integer("unit_price_cents").notNull(),
+    /** Ten-thousandths of a euro when the price has 3 or 4 decimals, else null (domain/totals.ts unitPriceE4Of). */
+    unitPriceE4: integer("unit_price_e4"),
     discountKind: text("discount_kind", { enum: ["percent", "amount"] }),
     discountValue: integer("discount_value"),
     vatCategory: text("vat_category", { enum: ["S", "Z", "E", "AE", "K", "G", "O"] }).notNull(),

@@ -34,10 +34,10 @@ import type {
   PostalAddress,
   SellerSnapshot,
 } from "../document.ts";
-import { formatMoney } from "../format.ts";
+import { e4ToDecimal, formatMoney } from "../format.ts";
 import { sameAddress } from "../mentions.ts";
 import { quoteReferenceText } from "../quote-chain.ts";
-import type { LineTotals, VatBreakdown } from "../totals.ts";
+import { type LineTotals, unitPriceE4Of, type VatBreakdown } from "../totals.ts";
 import { requiresExemption, type VatCategory } from "../vat.ts";
 
 /** BT-24 for EN 16931 (Factur-X profile EN 16931 and UBL alike). */
@@ -355,7 +355,7 @@ function lineItem(line: LineSnapshot, totals: LineTotals): XmlNode {
     el("ram:AssociatedDocumentLineDocument", [leaf("ram:LineID", String(line.position))]),
     el("ram:SpecifiedTradeProduct", [leaf("ram:Name", line.description)]),
     el("ram:SpecifiedLineTradeAgreement", [
-      el("ram:NetPriceProductTradePrice", [leaf("ram:ChargeAmount", formatAmount(line.unitPriceCents))]),
+      el("ram:NetPriceProductTradePrice", [leaf("ram:ChargeAmount", e4ToDecimal(unitPriceE4Of(line)))]),
     ]),
     el("ram:SpecifiedLineTradeDelivery", [leaf("ram:BilledQuantity", formatQuantity(line.quantity), { unitCode: line.unitCode })]),
     el("ram:SpecifiedLineTradeSettlement", [

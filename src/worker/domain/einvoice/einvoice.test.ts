@@ -112,8 +112,10 @@ describe("every scenario", () => {
       const doc = make();
       const cii = toCii(doc);
       const ubl = toUbl(doc);
-      const ciiAmounts = ["ram:ChargeAmount", "ram:LineTotalAmount", "ram:ActualAmount", "ram:BasisAmount", "ram:CalculatedAmount", "ram:GrandTotalAmount", "ram:DuePayableAmount", "ram:TaxTotalAmount"].flatMap((n) => texts(cii, n));
-      const ublAmounts = [...ubl.matchAll(/currencyID="EUR">([^<]*)</g)].map((m) => m[1] ?? "");
+      // BT-146 (net unit price) may carry up to 4 decimals (BR-FR-DEC-03); every other amount 2.
+      for (const value of [...texts(cii, "ram:ChargeAmount"), ...texts(ubl, "cbc:PriceAmount")]) expect(value).toMatch(/^\d+\.\d{2,4}$/);
+      const ciiAmounts = ["ram:LineTotalAmount", "ram:ActualAmount", "ram:BasisAmount", "ram:CalculatedAmount", "ram:GrandTotalAmount", "ram:DuePayableAmount", "ram:TaxTotalAmount"].flatMap((n) => texts(cii, n));
+      const ublAmounts = [...ubl.matchAll(/<([\w:]+)[^>]*currencyID="EUR">([^<]*)</g)].filter((m) => m[1] !== "cbc:PriceAmount").map((m) => m[2] ?? "");
       for (const value of [...ciiAmounts, ...ublAmounts]) expect(value).toMatch(/^-?\d+\.\d{2}$/);
       for (const value of [...texts(cii, "ram:BilledQuantity"), ...texts(ubl, "cbc:InvoicedQuantity"), ...texts(ubl, "cbc:CreditedQuantity")]) {
         expect(value).toMatch(/^-?\d+(\.\d{1,4})?$/);
@@ -415,6 +417,7 @@ describe("fixtures", () => {
         lines: doc.lines.map((l) => ({
           quantity: l.quantity,
           unitPriceCents: l.unitPriceCents,
+          unitPriceE4: l.unitPriceE4 ?? null,
           ...(l.discount ? { discount: l.discount } : {}),
           vat: {
             category: l.vat.category,
@@ -437,5 +440,21 @@ describe("fixtures", () => {
     const individual = sampleSnapshot({ buyer: { kind: "individual", siren: null, siret: null, vatNumber: null } });
     expect(individual.payment.recoveryIndemnity).toContain("sans objet");
     expect(individual.mentions.some((m) => m.startsWith("SIREN du client"))).toBe(false);
+  });
+});
+
+describe("unit prices with up to 4 decimals", () => {
+  it("writes BT-146 with its 3 or 4 decimals and the line nets rounded half up to the cent", () => {
+    const doc = SCENARIOS.subCentPrices();
+    const cii = toCii(doc);
+    const ubl = toUbl(doc);
+    expect(texts(cii, "ram:ChargeAmount")).toEqual(["3.333", "0.0125", "0.0125", "650.00"]);
+    // 2.5 × 3.333 = 8.3325 → 8.33; 1000 × 0.0125 = 12.50; 3 × 0.0125 = 0.0375 → 0.04.
+    expect(texts(cii, "ram:LineTotalAmount").slice(0, 4)).toEqual(["8.33", "12.50", "0.04", "650.00"]);
+    expect(texts(ubl, "cbc:PriceAmount")).toEqual(["3.333", "0.0125", "0.0125", "650.00"]);
+  });
+
+  it("writes a whole-cent price exactly as before, with two decimals", () => {
+    expect(texts(toCii(SCENARIOS.b2bVat()), "ram:ChargeAmount")).toEqual(["2400.00", "450.00", "65.00", "32.50"]);
   });
 });

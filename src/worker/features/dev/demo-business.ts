@@ -167,7 +167,7 @@ export async function seedDemoBusiness(base: AccountVerbCtx): Promise<DemoSummar
   const line = (key: ProductKey, quantity: string): DocumentLineInput => {
     const p = products.get(key);
     if (!p) throw new Error(`demo product ${key}`);
-    return { productId: p.id, description: p.name, quantity, unitCode: p.unitCode, unitPriceCents: p.cents, discount: null, ...FRANCHISE, kind: p.kind };
+    return { productId: p.id, description: p.name, quantity, unitCode: p.unitCode, unitPriceCents: p.cents, unitPriceE4: null, discount: null, ...FRANCHISE, kind: p.kind };
   };
   const draftOf = (clientId: string, issueDate: string, lines: DocumentLineInput[], extra: Partial<DraftInput> = {}): DraftInput => ({
     clientId,

@@ -33,6 +33,7 @@ export async function cancelInvoice(ctx: AccountVerbCtx, invoiceId: string): Pro
         quantity: l.quantity,
         unitCode: l.unitCode,
         unitPriceCents: l.unitPriceCents,
+        unitPriceE4: l.unitPriceE4 ?? null,
         discount: l.discount ?? null,
         vatCategory: l.vat.category,
         vatRateBp: l.vat.rateBasisPoints,

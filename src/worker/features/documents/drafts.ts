@@ -26,7 +26,7 @@ export function discountOf(l: Pick<LineRow, "discountKind" | "discountValue">) {
 }
 
 export function totalsInputOf(
-  lines: Pick<LineRow, "quantity" | "unitPriceCents" | "discountKind" | "discountValue" | "vatCategory" | "vatRateBp" | "exemptionCode">[],
+  lines: Pick<LineRow, "quantity" | "unitPriceCents" | "unitPriceE4" | "discountKind" | "discountValue" | "vatCategory" | "vatRateBp" | "exemptionCode">[],
   doc: { allowanceKind: DocumentRow["allowanceKind"]; allowanceValue: number | null; issueDate?: string | null },
   vatDate: string,
   prepaidCents = 0,
@@ -38,6 +38,7 @@ export function totalsInputOf(
       return {
         quantity: l.quantity,
         unitPriceCents: l.unitPriceCents,
+        unitPriceE4: l.unitPriceE4,
         ...(discount ? { discount } : {}),
         vat: { category: l.vatCategory, rateBasisPoints: l.vatRateBp, ...(l.exemptionCode ? { exemptionCode: l.exemptionCode } : {}) },
       };
@@ -65,6 +66,7 @@ function lineRows(ctx: AccountVerbCtx, documentId: string, input: DraftInput): L
     quantity: l.quantity,
     unitCode: l.unitCode,
     unitPriceCents: l.unitPriceCents,
+    unitPriceE4: l.unitPriceE4,
     discountKind: l.discount?.kind ?? null,
     discountValue: l.discount ? (l.discount.kind === "percent" ? l.discount.basisPoints : l.discount.cents) : null,
     vatCategory: l.vatCategory,
@@ -74,8 +76,8 @@ function lineRows(ctx: AccountVerbCtx, documentId: string, input: DraftInput): L
   }));
 }
 
-/** D1 binds at most 100 parameters per statement: a line has 15 columns, so 6 lines per INSERT. */
-const LINES_PER_INSERT = Math.floor(100 / 15);
+/** D1 binds at most 100 parameters per statement: a line has 16 columns, so 6 lines per INSERT. */
+const LINES_PER_INSERT = Math.floor(100 / 16);
 
 /** The INSERTs of a draft's lines, chunked to stay under D1's bound-parameter limit. */
 function lineInserts(ctx: AccountVerbCtx, rows: LineRow[]) {

@@ -25,6 +25,7 @@ export async function duplicateDocument(ctx: AccountVerbCtx, id: string): Promis
     quantity: l.quantity,
     unitCode: l.unitCode,
     unitPriceCents: l.unitPriceCents,
+    unitPriceE4: l.unitPriceE4,
     discount: discountOf(l),
     vatCategory: l.vatCategory,
     vatRateBp: l.vatRateBp,

@@ -56,6 +56,8 @@ function lineSnapshots(lines: LineRow[]): LineSnapshot[] {
     quantity: l.quantity,
     unitCode: l.unitCode,
     unitPriceCents: l.unitPriceCents,
+    // Only a sub-cent price adds the key: whole-cent snapshots stay byte for byte as before.
+    ...(l.unitPriceE4 === null ? {} : { unitPriceE4: l.unitPriceE4 }),
     discount: discountOf(l),
     vat: { category: l.vatCategory, rateBasisPoints: l.vatRateBp, exemptionCode: l.exemptionCode },
     kind: l.kind,

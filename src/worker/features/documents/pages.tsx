@@ -10,9 +10,9 @@ import {
 } from "../../../client/islands/line-editor";
 import { Combobox, type ComboboxLabels, type ComboboxProps } from "../../../client/islands/combobox";
 import type { DocumentSnapshot } from "../../domain/document";
-import { formatDate, formatMoney, formatPercent } from "../../domain/format";
+import { formatDate, formatMoney, formatPercent, formatUnitPrice } from "../../domain/format";
 import { quoteInvoiced, quoteReferenceText } from "../../domain/quote-chain";
-import type { DocumentTotals } from "../../domain/totals";
+import { type DocumentTotals, unitPriceE4Of } from "../../domain/totals";
 import { allowedVatRatesAt, VAT_EXEMPTIONS } from "../../domain/vat";
 import type { FieldErrors } from "../../http/errors";
 import { CsrfField, Field, Fieldset, FormErrorSummary, SelectField } from "../../ui/form";
@@ -601,6 +601,7 @@ export function DocumentEditorPage(p: EditorPageProps) {
 // ——— Detail ———
 
 export type SummaryLine = Pick<LineRow, "description" | "quantity" | "unitCode" | "unitPriceCents" | "vatCategory" | "vatRateBp"> & {
+  unitPriceE4?: number | null;
   discount: { kind: "percent"; basisPoints: number } | { kind: "amount"; cents: number } | null;
 };
 
@@ -649,7 +650,7 @@ export function LinesTable({ ctx, lines, totals }: { ctx: PageContext; lines: Su
               <tr key={i}>
                 <td class="docs-desc">{l.description}</td>
                 <td class="num">{`${locale === "fr" ? l.quantity.replace(".", ",") : l.quantity} ${unitLabel(l.unitCode, locale)}`}</td>
-                <td class="num">{formatMoney(l.unitPriceCents, locale)}</td>
+                <td class="num">{formatUnitPrice(unitPriceE4Of(l), locale)}</td>
                 <td class="num">{!l.discount ? "—" : l.discount.kind === "percent" ? formatPercent(l.discount.basisPoints, locale) : formatMoney(l.discount.cents, locale)}</td>
                 <td class="num">{formatPercent(l.vatCategory === "S" ? l.vatRateBp : 0, locale)}</td>
                 <td class="num">{net === undefined ? "—" : formatMoney(net, locale)}</td>

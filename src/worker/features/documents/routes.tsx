@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import type { DocumentSnapshot } from "../../domain/document";
 import { toUbl } from "../../domain/einvoice/ubl";
+import { e4ToDecimal } from "../../domain/format";
 import { MAX_NEXT_NUMBER } from "../../domain/numbering";
+import { unitPriceE4Of } from "../../domain/totals";
 import { recordAccess } from "../privacy/access-log";
 import * as z from "zod";
 import { accountCtx } from "../../context";
@@ -38,6 +40,11 @@ function publicDocument(d: Awaited<ReturnType<typeof loadDocument>>["doc"]) {
   return rest;
 }
 
+/** Stored lines with their unit price as a decimal string too ("3.333"), the way PUT takes it back. */
+function apiLines(lines: Awaited<ReturnType<typeof loadDocument>>["lines"]) {
+  return lines.map((l) => ({ ...l, unitPrice: e4ToDecimal(unitPriceE4Of(l)) }));
+}
+
 /** JSON API for quotes, invoices, deposit invoices and credit notes. */
 export const documentsApi = new Hono<AppEnv>()
   .use("/documents", requireAuth)
@@ -55,20 +62,20 @@ export const documentsApi = new Hono<AppEnv>()
     const ctx = accountCtx(c);
     const id = await createDraft(ctx, input.type, input, input.precedingDocumentId ? { precedingDocumentId: input.precedingDocumentId } : {});
     const { doc, lines } = await loadDocument(ctx, id);
-    return c.json({ document: publicDocument(doc), lines }, 201);
+    return c.json({ document: publicDocument(doc), lines: apiLines(lines) }, 201);
   })
   .get("/documents/:id", async (c) => {
     const ctx = accountCtx(c);
     const { doc, lines } = await loadDocument(ctx, c.req.param("id"));
     // The e-invoicing network's view of the document (issue #12): status and lifecycle.
     const transmission = doc.status === "draft" ? null : await transmissionOf(ctx, doc.id, c.var.locale);
-    return c.json({ document: { ...publicDocument(doc), transmission }, lines, transmission });
+    return c.json({ document: { ...publicDocument(doc), transmission }, lines: apiLines(lines), transmission });
   })
   .put("/documents/:id", async (c) => {
     const ctx = accountCtx(c);
     await updateDraft(ctx, c.req.param("id"), await jsonBody(c, DraftInput));
     const { doc, lines } = await loadDocument(ctx, c.req.param("id"));
-    return c.json({ document: publicDocument(doc), lines });
+    return c.json({ document: publicDocument(doc), lines: apiLines(lines) });
   })
   .delete("/documents/:id", async (c) => {
     await deleteDraft(accountCtx(c), c.req.param("id"));
@@ -114,14 +121,14 @@ export const documentsApi = new Hono<AppEnv>()
     const ctx = accountCtx(c);
     const id = await duplicateDocument(ctx, c.req.param("id"));
     const { doc, lines } = await loadDocument(ctx, id);
-    return c.json({ document: publicDocument(doc), lines }, 201);
+    return c.json({ document: publicDocument(doc), lines: apiLines(lines) }, 201);
   })
   .post("/documents/:id/convert", async (c) => {
     const input = await jsonBody(c, ConvertInput);
     const ctx = accountCtx(c);
     const id = await convertQuote(ctx, c.req.param("id"), input.to === "invoice" ? { to: "invoice" } : { to: "deposit_invoice", percentBp: input.percentBp ?? 0 });
     const { doc, lines } = await loadDocument(ctx, id);
-    return c.json({ document: publicDocument(doc), lines }, 201);
+    return c.json({ document: publicDocument(doc), lines: apiLines(lines) }, 201);
   })
   .get("/documents/:id/ubl", async (c) => {
     const ctx = accountCtx(c);

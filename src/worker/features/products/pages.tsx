@@ -1,4 +1,5 @@
-import { formatMoney, formatPercent } from "../../domain/format";
+import { e4ToDecimal, formatMoney, formatPercent, formatUnitPrice } from "../../domain/format";
+import { unitPriceE4Of } from "../../domain/totals";
 import { VAT_EXEMPTIONS } from "../../domain/vat";
 import type { FieldErrors } from "../../http/errors";
 import { CheckboxField, CsrfField, Field, Fieldset, FormErrorSummary, SelectField } from "../../ui/form";
@@ -71,7 +72,7 @@ export function ProductsListPage({ ctx, page, q, archived, flash }: ProductsList
                 </td>
                 <td>{t(`products.kind.${p.kind}`)}</td>
                 <td>{unitLabel(p.unitCode, locale)}</td>
-                <td class="num">{formatMoney(p.unitPriceCents, locale)}</td>
+                <td class="num">{formatUnitPrice(unitPriceE4Of(p), locale)}</td>
                 <td>{vatLabel(p, locale)}</td>
               </tr>
             ))}
@@ -89,7 +90,7 @@ export function productValues(p: Product, locale: Locale): Record<string, string
     name: p.name,
     description: p.description ?? "",
     unitCode: p.unitCode,
-    unitPrice: hundredthsToInput(p.unitPriceCents, locale),
+    unitPrice: p.unitPriceE4 === null ? hundredthsToInput(p.unitPriceCents, locale) : e4ToDecimal(p.unitPriceE4).replace(".", locale === "fr" ? "," : "."),
     vatRate: hundredthsToInput(p.vatRateBp, locale),
     exemptionCode: p.exemptionCode ?? "",
     kind: p.kind,

@@ -17,6 +17,7 @@ const productColumns = {
   description: products.description,
   unitCode: products.unitCode,
   unitPriceCents: products.unitPriceCents,
+  unitPriceE4: products.unitPriceE4,
   vatCategory: products.vatCategory,
   vatRateBp: products.vatRateBp,
   exemptionCode: products.exemptionCode,

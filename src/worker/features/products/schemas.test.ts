@@ -26,6 +26,7 @@ describe("ProductInput", () => {
       description: undefined,
       unitCode: "DAY",
       unitPriceCents: 123_450,
+      unitPriceE4: null,
       vatCategory: "S",
       vatRateBp: 2000,
       exemptionCode: undefined,
@@ -82,7 +83,7 @@ describe("ProductInput", () => {
 
   it.each([
     ["-5", "products.err.price"],
-    ["12,345", "products.err.price"],
+    ["12,34567", "products.err.price"],
     ["1.234,50", "products.err.price"],
     ["", "form.required"],
   ])("refuses the price %j", (price, key) => {
@@ -106,6 +107,14 @@ describe("ProductInput", () => {
   it("reads the stored shape back, so that what GET returns can be PUT again", () => {
     const out = ProductInput.parse({ name: "Forfait", unitPriceCents: 123_456, vatRateBp: 210, kind: "service" });
     expect(out).toMatchObject({ unitPriceCents: 123_456, vatRateBp: 210 });
+  });
+
+  it("keeps a unit price with up to 4 decimals: cents rounded half up, ten-thousandths beside them", () => {
+    expect(ProductInput.parse({ ...form, unitPrice: "3,333" })).toMatchObject({ unitPriceCents: 333, unitPriceE4: 33_330 });
+    expect(ProductInput.parse({ ...form, unitPrice: "0,0125" })).toMatchObject({ unitPriceCents: 1, unitPriceE4: 125 });
+    expect(ProductInput.parse({ ...form, unitPrice: "650" })).toMatchObject({ unitPriceCents: 65_000, unitPriceE4: null });
+    // What GET returns for such an item is read back the same.
+    expect(ProductInput.parse({ name: "Farine", unitPriceCents: 333, unitPriceE4: 33_330, vatRateBp: 550, kind: "goods" })).toMatchObject({ unitPriceE4: 33_330 });
   });
 
   it("prefers the typed price to the stored one when both are sent", () => {

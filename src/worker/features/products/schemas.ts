@@ -1,5 +1,6 @@
 import * as z from "zod";
-import { MAX_PARSED_CENTS } from "../../domain/format";
+import { e4ToDecimal, parseUnitPriceToE4 } from "../../domain/format";
+import { unitPriceFields } from "../../domain/totals";
 import { exemptionByCode, FRENCH_TAX_TABLE, VAT_EXEMPTIONS, type VatCategory } from "../../domain/vat";
 import { blank, checkbox, hundredths, hundredthsToInput, optionalText, requiredText, withDefault } from "../clients/fields";
 import { DEFAULT_UNIT, UNIT_CODES } from "./units";
@@ -44,10 +45,22 @@ export function exemptionKeyOf(code: string): ExemptionKey | undefined {
 function fromStoredShape(v: unknown): unknown {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return v;
   const o: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+  if (blank(o.unitPrice) === undefined && Number.isSafeInteger(o.unitPriceE4)) o.unitPrice = e4ToDecimal(o.unitPriceE4 as number);
   if (blank(o.unitPrice) === undefined && Number.isSafeInteger(o.unitPriceCents)) o.unitPrice = hundredthsToInput(o.unitPriceCents as number, "en");
   if (blank(o.vatRate) === undefined && Number.isSafeInteger(o.vatRateBp)) o.vatRate = hundredthsToInput(o.vatRateBp as number, "en");
   return o;
 }
+
+/** A unit price typed with up to 4 decimals ("3,333", "0,0125"), in ten-thousandths of a euro. */
+const unitPriceField = z.preprocess(
+  (v) => (typeof v === "number" ? String(v) : blank(v)),
+  z.string({ error: "form.required" }).transform((s, ctx) => {
+    const e4 = parseUnitPriceToE4(s);
+    if (typeof e4 === "number" && e4 >= 0) return e4;
+    ctx.issues.push({ code: "custom", message: "products.err.price", input: s });
+    return z.NEVER;
+  }),
+);
 
 /**
  * A catalogue item as typed in the form or sent to POST and PUT /api/v1/products. The output is
@@ -61,7 +74,7 @@ export const ProductInput = z.preprocess(
       name: requiredText(200),
       description: optionalText(2000),
       unitCode: withDefault(z.enum(UNIT_CODES, "products.err.unit"), DEFAULT_UNIT),
-      unitPrice: hundredths("products.err.price", { max: MAX_PARSED_CENTS }),
+      unitPrice: unitPriceField,
       vatRate: hundredths("products.err.vatRate", { max: 10_000 }).refine((bp) => PRODUCT_VAT_RATES.includes(bp), "products.err.vatRate"),
       exemptionCode: optionalText(50),
       kind: withDefault(z.enum(PRODUCT_KINDS, "form.required"), "service"),
@@ -89,7 +102,7 @@ export const ProductInput = z.preprocess(
       const vatCategory: VatCategory = exemption ? exemption.category : "S";
       return {
         ...v,
-        unitPriceCents: unitPrice,
+        ...unitPriceFields(unitPrice),
         vatCategory,
         vatRateBp: vatRate,
         exemptionCode: exemption?.code,

@@ -16,6 +16,7 @@ function columnsOf(input: ProductInput) {
     description: input.description ?? null,
     unitCode: input.unitCode,
     unitPriceCents: input.unitPriceCents,
+    unitPriceE4: input.unitPriceE4,
     vatCategory: input.vatCategory,
     vatRateBp: input.vatRateBp,
     exemptionCode: input.exemptionCode ?? null,

@@ -180,6 +180,7 @@ export function lineOf(
     quantity: minutesToHours(entry.minutes),
     unitCode: "HUR",
     unitPriceCents: entry.hourlyRateCents ?? 0,
+    unitPriceE4: null,
     discount: null,
     ...vat,
     kind,
