@@ -161,6 +161,8 @@ const WALKS: Record<string, (f: Fixture) => Promise<Walk>> = {
   },
   "/parametres/securite/sessions/fermer-autres": async (f) => ({ path: "/parametres/securite/sessions/fermer-autres", client: f.a.client }),
   "/parametres/relances": async () => ({ path: "/parametres/relances", fields: { offsets: "-3, 7, 30" } }),
+  "/parametres/emails": async () => ({ path: "/parametres/emails", fields: { kind: "invoice", language: "en", subject: "Invoice {numero}", message: "Hello {client}," } }),
+  "/parametres/emails/reinitialiser": async () => ({ path: "/parametres/emails/reinitialiser", fields: { kind: "invoice", language: "en" } }),
   "/temps/minuteur/demarrer": async (f) => ({ path: "/temps/minuteur/demarrer", fields: { "timer-clientId": f.a.clientId, "timer-description": "Atelier" } }),
 };
 

@@ -346,6 +346,7 @@ export const DATA_TABLE_LABELS: Readonly<Record<string, { fr: string; en: string
   open_totals: { fr: "Totaux des documents en cours", en: "Totals of open documents" },
   document_tallies: { fr: "Décomptes des documents", en: "Document counts" },
   reminder_plans: { fr: "Plans de relance", en: "Reminder plans" },
+  email_templates: { fr: "Modèles d'emails", en: "Email templates" },
   reminder_log: { fr: "Relances envoyées", en: "Reminders sent" },
   urssaf_reminders: { fr: "Rappels de déclaration URSSAF", en: "URSSAF filing reminders" },
   books_settings: { fr: "Réglages des livres comptables", en: "Accounting books settings" },

@@ -81,6 +81,8 @@ export const DROPPED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   documents: ["public_token_hash", "public_token_sealed"],
   stripe_connections: ["stripe_account_sealed", "stripe_account_hash"],
   pa_connections: ["client_secret_sealed", "webhook_id", "cursor"],
+  // A send form's double-submit key: bookkeeping of this database, unique per account.
+  document_sends: ["request_key"],
 };
 
 /** Every table of the drizzle schema, by SQL name. */

@@ -18,6 +18,7 @@ import {
   products,
   reminderLog,
   reminderPlans,
+  emailTemplates,
   rightsRequests,
   sessions,
   stockLevels,
@@ -205,6 +206,8 @@ export async function closeAccount(ctx: AccountCtx, input: ClosureInput): Promis
     // Reminders name clients' addresses and are no accounting record; nothing is reminded any more.
     db.delete(reminderLog).where(eq(reminderLog.accountId, a)),
     db.delete(reminderPlans).where(eq(reminderPlans.accountId, a)),
+    // The account's wording of its emails may name people; nothing is sent any more.
+    db.delete(emailTemplates).where(eq(emailTemplates.accountId, a)),
     // No online payment after closure: the sealed Stripe account id goes.
     db.delete(stripeConnections).where(eq(stripeConnections.accountId, a)),
     db.delete(stripeAccountMap).where(eq(stripeAccountMap.accountId, a)),

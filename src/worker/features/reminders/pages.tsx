@@ -81,7 +81,9 @@ export function ReminderPanel({ ctx, documentId, paused, outstandingCents, plan,
               {paused ? t("reminders.resume") : t("reminders.pause")}
             </button>
           </form>
-          <RemindNowButton ctx={ctx} documentId={documentId} back={`/documents/${encodeURIComponent(documentId)}#relances`} />
+          <a class="button" href={reminderNowPath(documentId)}>
+            {t("reminders.preview.open")}
+          </a>
         </div>
       ) : null}
       {history.length === 0 ? (

@@ -12,9 +12,13 @@ import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
 import type { AccountVerbCtx } from "../documents/drafts";
 import { documentPath } from "../documents/pages";
-import { REMINDER_SETTINGS_PATH, ReminderSettingsPage } from "./pages";
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { FieldErrors } from "../../http/errors";
+import { SendPreviewPage } from "../sending/pages";
+import { REMINDER_SETTINGS_PATH, ReminderSettingsPage, reminderNowPath } from "./pages";
 import { parseOffsets } from "./plan";
-import { getPlan, listReminders, sendReminderNow, setPlan, setReminderPause } from "./verbs";
+import { getPlan, listReminders, previewReminder, sendReminderNow, setPlan, setReminderPause } from "./verbs";
 
 // The array is bounded here only against abuse; the plan's own limits (6 steps, −30..+120, no
 // duplicate) are checked by setPlan, with messages that say which rule failed.
@@ -81,9 +85,43 @@ export const remindersPages = new Hono<AppEnv>()
     await setReminderPause(accountCtx(c), id, values.paused === "1");
     return c.redirect(`${documentPath(id)}#relances`, 303);
   })
+  .get("/documents/:id/relancer", async (c) => renderReminderPreview(c, c.req.param("id"), {}))
   .post("/documents/:id/relancer", async (c) => {
     const id = c.req.param("id");
     const values = await formFields(c);
-    await sendReminderNow(accountCtx(c), id);
+    // The preview posts its subject and message; the one-click button of the receivables page none.
+    const edits = { ...(values.subject !== undefined ? { subject: values.subject } : {}), ...(values.message !== undefined ? { message: values.message } : {}) };
+    try {
+      await sendReminderNow(accountCtx(c), id, edits);
+    } catch (err) {
+      if (err instanceof AppError && err.fields && err.status < 500) return renderReminderPreview(c, id, values, err.fields, err.status);
+      throw err;
+    }
     return c.redirect(safeNext(values.back, `${documentPath(id)}#relances`), 303);
   });
+
+async function renderReminderPreview(c: Context<AppEnv>, id: string, values: Partial<Record<string, string>>, errors?: FieldErrors, status: ContentfulStatusCode = 200) {
+  const ctx = pageContext(c);
+  const p = await previewReminder(accountCtx(c), id);
+  return render(
+    c,
+    <SendPreviewPage
+      ctx={ctx}
+      action={reminderNowPath(id)}
+      back={`${documentPath(id)}#relances`}
+      title={ctx.t("reminders.preview.title", { number: p.number })}
+      submit={ctx.t("reminders.preview.send")}
+      kind="reminder"
+      language={p.language}
+      to={null}
+      subject={values.subject ?? p.subject}
+      message={values.message ?? p.message}
+      mandatory={p.mandatory}
+      attachment={null}
+      requestKey={null}
+      notice={p.alreadyToday ? ctx.t("reminders.preview.already") : null}
+      errors={errors}
+    />,
+    status,
+  );
+}

@@ -9,6 +9,7 @@ import { randomId } from "../../lib/crypto/random";
 import { sendMail } from "../../lib/mail";
 import { type AccountVerbCtx, type DocumentRow, todayInParis } from "../documents/drafts";
 import { admitThirdPartySend, releaseSend, type SendRefusal, sendRefusalError } from "../sending/gate";
+import { requireMailText, templateFor } from "../sending/email-templates";
 import { suppressionOf } from "../sending/verbs";
 import { checkPlan, DEFAULT_PLAN, manualStepKey, type PlanProblem } from "./plan";
 import { reminderMail } from "./templates";
@@ -75,6 +76,81 @@ export async function listReminders(ctx: AccountVerbCtx, documentId: string, lim
     .all();
 }
 
+/** What a reminder of one invoice is written from (the invoice, its balance, seller and client). */
+async function reminderRowOf(db: Db, accountId: string, documentId: string) {
+  return db
+    .select({
+      number: documents.number,
+      issueDate: documents.issueDate,
+      dueDate: documents.dueDate,
+      snapshot: documents.snapshot,
+      outstandingCents: invoiceBalances.outstandingCents,
+      pausedAt: invoiceBalances.remindersPausedAt,
+      accountName: accounts.name,
+      contactEmail: accounts.contactEmail,
+      frozenAt: accounts.frozenAt,
+      closedAt: accounts.closedAt,
+      email: clients.email,
+      language: clients.language,
+      clientName: clients.name,
+    })
+    .from(documents)
+    .innerJoin(invoiceBalances, and(eq(invoiceBalances.documentId, documents.id), eq(invoiceBalances.accountId, documents.accountId)))
+    .innerJoin(accounts, eq(accounts.id, documents.accountId))
+    .leftJoin(clients, and(eq(clients.id, documents.clientId), eq(clients.accountId, documents.accountId)))
+    .where(and(eq(documents.id, documentId), eq(documents.accountId, accountId)))
+    .get();
+}
+
+type ReminderRow = NonNullable<Awaited<ReturnType<typeof reminderRowOf>>>;
+
+/** The reminder's email: the account's template (or the built-in text), then the edits of a preview. */
+async function composeReminder(db: Db, accountId: string, row: ReminderRow & { number: string; issueDate: string; dueDate: string }, now: number, edits: MailEdits = {}) {
+  const language = row.language ?? "fr";
+  const stored = await templateFor(db, accountId, "reminder", language);
+  const snapshot = row.snapshot as DocumentSnapshot | null;
+  return reminderMail(
+    {
+      language,
+      sellerName: snapshot?.seller.name ?? row.accountName,
+      clientName: row.clientName ?? "",
+      number: row.number,
+      issueDate: row.issueDate,
+      dueDate: row.dueDate,
+      today: todayInParis(now),
+      outstandingCents: row.outstandingCents,
+      // The invoice's own wordings (LEGAL.md §2), quoted only to a business client.
+      b2b: snapshot?.buyer.kind === "company" ? { latePenalty: snapshot.payment.latePenalty, recoveryIndemnity: snapshot.payment.recoveryIndemnity } : null,
+      iban: snapshot?.seller.iban ?? null,
+    },
+    { ...stored, ...(edits.subject !== undefined ? { subject: edits.subject } : {}), ...(edits.message !== undefined ? { body: edits.message } : {}) },
+  );
+}
+
+/** The subject and message as edited in a preview; placeholders allowed. */
+export interface MailEdits {
+  subject?: string;
+  message?: string;
+}
+
+/**
+ * The reminder a click would send now, for the preview page; nothing is claimed or sent.
+ * `alreadyToday` when today's reminder went already (a send would answer it, not send again).
+ */
+export async function previewReminder(ctx: AccountVerbCtx, documentId: string) {
+  const row = await reminderRowOf(ctx.db, ctx.accountId, documentId);
+  if (!row) await refuseNonInvoice(ctx, documentId);
+  if (!row || !row.number || !row.issueDate || !row.dueDate) throw new AppError("not_found", ctx.t("err.not_found"));
+  if (row.outstandingCents <= 0) throw new AppError("conflict", ctx.t("reminders.err.settled"));
+  const mail = await composeReminder(ctx.db, ctx.accountId, { ...row, number: row.number, issueDate: row.issueDate, dueDate: row.dueDate }, ctx.now);
+  const already = await ctx.db
+    .select({ status: reminderLog.status })
+    .from(reminderLog)
+    .where(and(eq(reminderLog.accountId, ctx.accountId), eq(reminderLog.documentId, documentId), eq(reminderLog.step, manualStepKey(todayInParis(ctx.now)))))
+    .get();
+  return { ...mail, number: row.number, language: row.language ?? "fr", alreadyToday: !!already && already.status !== "failed" };
+}
+
 export type DeliveryOutcome =
   | { status: "sent"; logId: string; mailId: string }
   | { status: "skipped"; logId: string; reason: "no_email" | "bounced" | "complained" }
@@ -107,29 +183,10 @@ export async function deliverReminder(
   documentId: string,
   step: ReminderStep,
   now: number,
+  edits: MailEdits = {},
 ): Promise<DeliveryOutcome> {
   const { db, config } = deps;
-  const row = await db
-    .select({
-      number: documents.number,
-      issueDate: documents.issueDate,
-      dueDate: documents.dueDate,
-      snapshot: documents.snapshot,
-      outstandingCents: invoiceBalances.outstandingCents,
-      pausedAt: invoiceBalances.remindersPausedAt,
-      accountName: accounts.name,
-      contactEmail: accounts.contactEmail,
-      frozenAt: accounts.frozenAt,
-      closedAt: accounts.closedAt,
-      email: clients.email,
-      language: clients.language,
-    })
-    .from(documents)
-    .innerJoin(invoiceBalances, and(eq(invoiceBalances.documentId, documents.id), eq(invoiceBalances.accountId, documents.accountId)))
-    .innerJoin(accounts, eq(accounts.id, documents.accountId))
-    .leftJoin(clients, and(eq(clients.id, documents.clientId), eq(clients.accountId, documents.accountId)))
-    .where(and(eq(documents.id, documentId), eq(documents.accountId, accountId)))
-    .get();
+  const row = await reminderRowOf(db, accountId, documentId);
   if (!row || !row.number || !row.issueDate || !row.dueDate) return { status: "not_found" };
   // Privacy policy §9.4: a frozen account processes nothing, emails included.
   // A closed account reminds nobody either.
@@ -173,19 +230,7 @@ export async function deliverReminder(
   }
   if (skip) return { status: "skipped", logId, reason: skip };
 
-  const snapshot = row.snapshot as DocumentSnapshot | null;
-  const { subject, text } = reminderMail({
-    language,
-    sellerName: snapshot?.seller.name ?? row.accountName,
-    number: row.number,
-    issueDate: row.issueDate,
-    dueDate: row.dueDate,
-    today: todayInParis(now),
-    outstandingCents: row.outstandingCents,
-    // The invoice's own wordings (LEGAL.md §2), quoted only to a business client.
-    b2b: snapshot?.buyer.kind === "company" ? { latePenalty: snapshot.payment.latePenalty, recoveryIndemnity: snapshot.payment.recoveryIndemnity } : null,
-    iban: snapshot?.seller.iban ?? null,
-  });
+  const { subject, text } = await composeReminder(db, accountId, { ...row, number: row.number, issueDate: row.issueDate, dueDate: row.dueDate }, now, edits);
   try {
     const mail = await sendMail(config, db, {
       to,
@@ -210,7 +255,8 @@ export async function deliverReminder(
  * pause (the user asked for it), at most once per invoice and day. A second click the same day
  * sends nothing and answers with the reminder already sent.
  */
-export async function sendReminderNow(ctx: AccountVerbCtx, documentId: string): Promise<{ reminder: ReminderLogRow; already: boolean }> {
+export async function sendReminderNow(ctx: AccountVerbCtx, documentId: string, edits: MailEdits = {}): Promise<{ reminder: ReminderLogRow; already: boolean }> {
+  requireMailText(ctx.t, edits);
   const balance = await ctx.db
     .select({ outstandingCents: invoiceBalances.outstandingCents })
     .from(invoiceBalances)
@@ -240,7 +286,7 @@ export async function sendReminderNow(ctx: AccountVerbCtx, documentId: string): 
   const suppressed = await suppressionOf(ctx.db, email);
   if (suppressed) throw new AppError("conflict", ctx.t("sending.suppressed", { reason: ctx.t(`sending.status.${suppressed}`) }));
 
-  const outcome = await deliverReminder(ctx, ctx.accountId, documentId, { kind: "manual", key, offsetDays: null }, ctx.now);
+  const outcome = await deliverReminder(ctx, ctx.accountId, documentId, { kind: "manual", key, offsetDays: null }, ctx.now, edits);
   switch (outcome.status) {
     case "frozen":
       throw new AppError("conflict", ctx.t("sending.err.frozen"));

@@ -1,6 +1,5 @@
 import { formatDateTime } from "../../domain/format";
 import type { FieldErrors } from "../../http/errors";
-import { CsrfField, Field } from "../../ui/form";
 import type { PageContext } from "../../ui/page-context";
 import type { DocumentSend } from "./verbs";
 
@@ -22,13 +21,17 @@ export function SendPanel({ ctx, documentId, clientEmail, suppressed, sends, err
     <section class="panel send-panel" id="envoi">
       <h2>{t("sending.title")}</h2>
       {suppressed ? <p class="panel-warning">{t("sending.suppressed", { reason: t(`sending.status.${suppressed}`) })}</p> : null}
-      <form method="post" action={sendFormPath(documentId)} novalidate>
-        <CsrfField ctx={ctx} />
-        <Field name="to" type="email" label={t("sending.to")} value={clientEmail ?? ""} errors={errors} maxLength={254} />
-        <button type="submit" class="button primary">
-          {t("sending.submit")}
-        </button>
-      </form>
+      {errors?.to ? <p class="error">{errors.to}</p> : null}
+      <p class="send-open">
+        {clientEmail ? (
+          <span>
+            <span class="muted">{t("sending.to")}</span> {clientEmail}{" "}
+          </span>
+        ) : null}
+        <a class="button primary" href={sendFormPath(documentId)}>
+          {t("sending.open")}
+        </a>
+      </p>
       {sends.length === 0 ? (
         <p class="muted">{t("sending.none")}</p>
       ) : (

@@ -9,11 +9,29 @@ import { requireAuth } from "../../http/session";
 import { emailField, formFields, jsonBody, validate } from "../../http/validate";
 import type { AccountVerbCtx, DocumentRow } from "../documents/drafts";
 import { documentPath } from "../documents/pages";
-import type { SendPanelProps } from "./panel";
-import { listSends, sendDocument, suppressionOf } from "./verbs";
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { handleForm } from "../../http/forms";
+import type { FieldErrors } from "../../http/errors";
+import { randomId } from "../../lib/crypto/random";
+import type { Flash } from "../../ui/layout";
+import { pageContext } from "../../ui/page-context";
+import { render } from "../../ui/render";
+import { resetTemplate, saveTemplate, templateFor } from "./email-templates";
+import { EMAIL_TEMPLATES_PATH, EMAIL_TEMPLATES_RESET_PATH, EmailTemplatesPage, SendPreviewPage, templatePath } from "./pages";
+import { sendFormPath, type SendPanelProps } from "./panel";
+import { defaultTemplate, type MailLanguage, TEMPLATE_KINDS, type TemplateKind } from "./templates";
+import { listSends, previewSend, type SendPreview, sendDocument, suppressionOf } from "./verbs";
 import { handleResendWebhook } from "./webhook";
 
-const SendInput = z.object({ to: emailField.optional() });
+const SendInput = z.object({
+  to: emailField.optional(),
+  // Length and placeholders are checked by the verb (requireMailText), with messages per field.
+  subject: z.string().max(10_000).optional(),
+  message: z.string().max(50_000).optional(),
+});
+const TemplateQuery = z.object({ type: z.enum(TEMPLATE_KINDS).catch("invoice"), langue: z.enum(["fr", "en"]).catch("fr") });
+const TemplateForm = z.object({ kind: z.enum(TEMPLATE_KINDS), language: z.enum(["fr", "en"]), subject: z.string().max(10_000).default(""), message: z.string().max(50_000).default("") });
 
 /**
  * What the document page needs for its send panel, or null for drafts. The documents page route
@@ -35,8 +53,10 @@ export const sendingApi = new Hono<AppEnv>()
   .use("/documents/:id/sends", requireAuth)
   .post("/documents/:id/send", async (c) => {
     const input = await jsonBody(c, SendInput);
-    const send = await sendDocument(accountCtx(c), c.req.param("id"), input.to ? { to: input.to } : {});
-    return c.json({ send }, 201);
+    const key = c.req.header("idempotency-key")?.trim();
+    if (key !== undefined && !/^[\w.:-]{8,100}$/.test(key)) throw new AppError("invalid", c.var.t("sending.err.key"), { "Idempotency-Key": c.var.t("sending.err.key") });
+    const { already, ...send } = await sendDocument(accountCtx(c), c.req.param("id"), { ...definedOnly(input), ...(key ? { requestKey: key } : {}) });
+    return c.json({ send, already }, already ? 200 : 201);
   })
   .get("/documents/:id/sends", async (c) => {
     const ctx = accountCtx(c);
@@ -45,15 +65,108 @@ export const sendingApi = new Hono<AppEnv>()
     return c.json({ sends: await listSends(ctx, doc.id) });
   });
 
-/** The send form on a document's page. */
-export const sendingPages = new Hono<AppEnv>().use("/documents/:id/envoyer", requireAuth).post("/documents/:id/envoyer", async (c) => {
-  const id = c.req.param("id");
-  const values = await formFields(c);
-  const parsed = validate(SendInput, { to: values.to?.trim() ? values.to : undefined }, c.var.locale, c.var.t);
-  if (!parsed.ok) throw new AppError("invalid", c.var.t("form.errors"), parsed.fields);
-  await sendDocument(accountCtx(c), id, parsed.data.to ? { to: parsed.data.to } : {});
-  return c.redirect(`${documentPath(id)}#envoi`, 303);
-});
+const definedOnly = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+
+function renderSendPreview(c: Context<AppEnv>, id: string, p: SendPreview, values: Partial<Record<string, string>>, errors?: FieldErrors, status: ContentfulStatusCode = 200) {
+  const ctx = pageContext(c);
+  return render(
+    c,
+    <SendPreviewPage
+      ctx={ctx}
+      action={sendFormPath(id)}
+      back={documentPath(id)}
+      title={ctx.t("sending.preview.title", { number: p.number })}
+      submit={ctx.t("sending.submit")}
+      kind={p.kind}
+      language={p.language}
+      to={values.to ?? p.to}
+      subject={values.subject ?? p.subject}
+      message={values.message ?? p.message}
+      mandatory={p.mandatory}
+      attachment={p.attachment}
+      requestKey={values.key ?? randomId()}
+      errors={errors}
+    />,
+    status,
+  );
+}
+
+/** The send preview of a document (GET) and its send (POST → back to the document). */
+export const sendingPages = new Hono<AppEnv>()
+  .use("/documents/:id/envoyer", requireAuth)
+  .use(EMAIL_TEMPLATES_PATH, requireAuth)
+  .use(EMAIL_TEMPLATES_RESET_PATH, requireAuth)
+  .get("/documents/:id/envoyer", async (c) => {
+    const id = c.req.param("id");
+    return renderSendPreview(c, id, await previewSend(accountCtx(c), id), {});
+  })
+  .post("/documents/:id/envoyer", async (c) => {
+    const id = c.req.param("id");
+    const values = await formFields(c);
+    const parsed = validate(SendInput, { to: values.to?.trim() ? values.to : undefined, subject: values.subject, message: values.message }, c.var.locale, c.var.t);
+    const reshow = async (errors: FieldErrors, status: ContentfulStatusCode) => renderSendPreview(c, id, await previewSend(accountCtx(c), id), values, errors, status);
+    if (!parsed.ok) return reshow(parsed.fields, 400);
+    const key = values.key && /^[\w-]{8,100}$/.test(values.key) ? values.key : undefined;
+    try {
+      await sendDocument(accountCtx(c), id, { ...definedOnly(parsed.data), ...(key ? { requestKey: key } : {}) });
+    } catch (err) {
+      if (err instanceof AppError && err.fields && err.status < 500) return reshow(err.fields, err.status);
+      throw err;
+    }
+    return c.redirect(`${documentPath(id)}#envoi`, 303);
+  })
+  .get(EMAIL_TEMPLATES_PATH, async (c) => {
+    const q = TemplateQuery.parse(c.req.query());
+    const ok = c.req.query("ok");
+    const flash = ok === "saved" || ok === "reset" ? { kind: "success" as const, text: c.var.t(ok === "saved" ? "emailTpl.saved" : "emailTpl.resetDone") } : null;
+    return renderTemplates(c, q.type, q.langue, {}, undefined, flash);
+  })
+  .post(EMAIL_TEMPLATES_PATH, (c) =>
+    handleForm(
+      c,
+      TemplateForm,
+      async (data) => {
+        await saveTemplate(accountCtx(c), data.kind, data.language, data.subject, data.message);
+        return c.redirect(`${templatePath(data.kind, data.language)}&ok=saved`, 303);
+      },
+      (values, errors, status) => {
+        const q = TemplateQuery.parse({ type: values.kind, langue: values.language });
+        return renderTemplates(c, q.type, q.langue, values, errors, null, status);
+      },
+    ),
+  )
+  .post(EMAIL_TEMPLATES_RESET_PATH, async (c) => {
+    const q = TemplateQuery.parse(await formFields(c).then((v) => ({ type: v.kind, langue: v.language })));
+    await resetTemplate(accountCtx(c), q.type, q.langue);
+    return c.redirect(`${templatePath(q.type, q.langue)}&ok=reset`, 303);
+  });
+
+async function renderTemplates(
+  c: Context<AppEnv>,
+  kind: TemplateKind,
+  language: MailLanguage,
+  values: Partial<Record<string, string>>,
+  errors?: FieldErrors,
+  flash?: Flash | null,
+  status: ContentfulStatusCode = 200,
+) {
+  const stored = await templateFor(c.var.db, accountCtx(c).accountId, kind, language);
+  const shown = stored ?? defaultTemplate(kind, language);
+  return render(
+    c,
+    <EmailTemplatesPage
+      ctx={pageContext(c)}
+      kind={kind}
+      language={language}
+      subject={values.subject ?? shown.subject}
+      message={values.message ?? shown.body}
+      isCustom={stored !== null}
+      errors={errors}
+      flash={flash ?? null}
+    />,
+    status,
+  );
+}
 
 /** Provider webhooks: authenticated by their signature, not by a session (CSRF-exempt path). */
 export const sendingWebhooks = new Hono<AppEnv>().post("/resend", async (c) => {

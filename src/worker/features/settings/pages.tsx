@@ -12,6 +12,7 @@ export function SettingsNav({ ctx }: { ctx: PageContext }) {
     { href: "/parametres/entreprise", label: ctx.t("settings.company") },
     { href: "/parametres/numerotation", label: ctx.t("settings.numbering") },
     { href: "/parametres/relances", label: ctx.t("reminders.title") },
+    { href: "/parametres/emails", label: ctx.t("emailTpl.nav") },
     { href: "/parametres/paiement-en-ligne", label: ctx.t("stripe.settings.nav") },
     { href: "/parametres/facturation-electronique", label: ctx.t("einv.nav") },
     { href: "/parametres/securite", label: ctx.t("settings.security") },
