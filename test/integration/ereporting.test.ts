@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { periodOf } from "../../src/worker/domain/einvoice/ereporting";
+import { ereportingDeadlinesBetween, periodOf } from "../../src/worker/domain/einvoice/ereporting";
 import { VAT_EXEMPTIONS } from "../../src/worker/domain/vat";
 import { paFlush, paSim, paState, randomSiren, siretOf } from "../helpers/pa";
 import { createDraftVia, FRANCHISE_PROFILE, insertClient, issueOn, readyAccount, S20, VAT_COMPANY_PROFILE } from "../helpers/invoicing";
@@ -159,5 +159,75 @@ describe("e-reporting acknowledgements", () => {
     expect((await send(a, p.start)).reports).toEqual([expect.objectContaining({ kind: "transactions", typeCode: "RE" })]);
     await paFlush();
     expect((await periods(a)).find((x) => x.start === p.start)?.status).toBe("accepted");
+  });
+});
+
+describe("e-reporting deadlines", () => {
+  // 25 November 2027, 07:23 in Paris: the franchise period Sep–Oct 2027 and the VAT month of
+  // October 2027 are both due on 30 November 2027 (an injected clock: the job takes `now`).
+  const now = Date.UTC(2027, 10, 25, 6, 23);
+
+  async function mails(accountId: string) {
+    const { results } = await env.DB.prepare("SELECT subject, body_text AS body FROM mail_log WHERE account_id = ? AND template = 'ereporting_deadline_reminder'")
+      .bind(accountId)
+      .all<{ subject: string; body: string }>();
+    return results;
+  }
+
+  it("emails each account once per deadline of its regime (the cron running twice), never a frozen one, nor a period already sent", async () => {
+    const franchise = await account(FRANCHISE_PROFILE);
+    const vat = await account(VAT_COMPANY_PROFILE);
+    const frozen = await account(FRANCHISE_PROFILE);
+    const done = await account(FRANCHISE_PROFILE);
+    const rejected = await account(FRANCHISE_PROFILE);
+    const ids = [franchise, vat, frozen, done, rejected].map((x) => x.accountId);
+    await env.DB.prepare(`UPDATE accounts SET created_at = ? WHERE id IN (${ids.map(() => "?").join(",")})`).bind(Date.UTC(2027, 0, 1), ...ids).run();
+    await env.DB.prepare("UPDATE accounts SET frozen_at = ? WHERE id = ?").bind(now, frozen.accountId).run();
+    // `done` sent both files of the period (accepted or awaiting the ack); `rejected` had one refused.
+    const report = (accountId: string, kind: string, state: string) =>
+      env.DB.prepare("INSERT INTO ereports (id, account_id, period_start, period_end, kind, type_code, data_hash, file_key, file_sha256, flow_id, state, submitted_at, created_at) VALUES (?, ?, '2027-09-01', '2027-10-31', ?, 'IN', 'h', 'k', 's', 'f', ?, ?, ?)")
+        .bind(crypto.randomUUID(), accountId, kind, state, now, now)
+        .run();
+    await report(done.accountId, "transactions", "acked");
+    await report(done.accountId, "payments", "sent");
+    await report(rejected.accountId, "transactions", "error");
+    await report(rejected.accountId, "payments", "acked");
+
+    const { runScheduled } = await import("../../src/worker/jobs/crons");
+    const first = await runScheduled("23 6 * * *", env, now);
+    await runScheduled("23 6 * * *", env, now + 3_600_000);
+    expect(first.ereporting_sent).toBeGreaterThanOrEqual(3);
+
+    const [f] = await mails(franchise.accountId);
+    expect(await mails(franchise.accountId)).toHaveLength(1);
+    expect(f?.subject).toBe("E-reporting — période du 01/09/2027 – 31/10/2027 : à transmettre avant le 30/11/2027");
+    expect(f?.body).toContain("/livres/e-reporting");
+    const v = await mails(vat.accountId);
+    expect(v.map((m) => m.subject)).toEqual(["E-reporting — période du 01/10/2027 – 31/10/2027 : à transmettre avant le 30/11/2027"]);
+    expect(await mails(frozen.accountId)).toHaveLength(0);
+    expect(await mails(done.accountId)).toHaveLength(0);
+    expect(await mails(rejected.accountId)).toHaveLength(1);
+    const rows = await env.DB.prepare("SELECT period_start AS periodStart, deadline FROM ereport_reminders WHERE account_id = ?").bind(franchise.accountId).all();
+    expect(rows.results).toEqual([{ periodStart: "2027-09-01", deadline: "2027-11-30" }]);
+
+    // Eight days before, and before the reform, nothing is due.
+    const quiet = await account(FRANCHISE_PROFILE);
+    await env.DB.prepare("UPDATE accounts SET created_at = ? WHERE id = ?").bind(Date.UTC(2026, 0, 1), quiet.accountId).run();
+    const { runEreportingReminders } = await import("../../src/worker/jobs/ereporting-reminders");
+    expect(await runEreportingReminders(env, Date.UTC(2027, 10, 22, 6, 23))).toMatchObject({ sent: 0 });
+    expect(await runEreportingReminders(env, Date.UTC(2026, 9, 26, 6, 23))).toMatchObject({ sent: 0, accounts: 0 });
+    expect(await mails(quiet.accountId)).toHaveLength(0);
+  });
+
+  it("puts the next e-reporting deadlines of the account's regime on the books calendar", async () => {
+    const a = await account(FRANCHISE_PROFILE);
+    const today = new Date().toISOString().slice(0, 10);
+    const inAYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+    const [next] = ereportingDeadlinesBetween(today, inAYear, "franchise");
+    const page = await (await a.client.get("/livres")).text();
+    if (!next) return expect(page).not.toContain('data-kind="ereporting"');
+    const d = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+    expect(page).toMatch(new RegExp(`<li data-kind="ereporting"><time datetime="${next.deadline}">${d(next.deadline)}</time>`));
+    expect(page).toContain(`E-reporting du ${d(next.period.start)} au ${d(next.period.end)}`);
   });
 });

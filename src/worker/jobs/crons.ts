@@ -5,9 +5,17 @@ import { housekeeping } from "./housekeeping";
 import { reconcileIssues } from "./reconcile-issues";
 import { runReminders } from "./reminders";
 import { runRetention } from "./retention";
+import { runEreportingReminders } from "./ereporting-reminders";
 import { runUrssafReminders } from "./urssaf-reminders";
 
 type Job = (env: Bindings, now: number) => Promise<Record<string, number>>;
+
+/** The books' deadline reminders, URSSAF then e-reporting, in one daily run (each idempotent). */
+async function deadlineReminders(env: Bindings, now: number): Promise<Record<string, number>> {
+  const urssaf = await runUrssafReminders(env, now);
+  const ereporting = await runEreportingReminders(env, now);
+  return { ...Object.fromEntries(Object.entries(urssaf).map(([k, v]) => [`urssaf_${k}`, v])), ...Object.fromEntries(Object.entries(ereporting).map(([k, v]) => [`ereporting_${k}`, v])) };
+}
 
 /**
  * Every cron of the Worker, listed once. wrangler.toml's [triggers] must list exactly these
@@ -22,8 +30,8 @@ export const CRONS = {
   "41 2 * * *": { name: "retention", run: runRetention },
   /** Daily at 07:07 UTC (8–9 h in Paris): payment reminders due today, features/reminders. */
   "7 7 * * *": { name: "reminders", run: runReminders },
-  /** Daily at 06:23 UTC: URSSAF declaration deadline reminders, 7 days before each deadline. */
-  "23 6 * * *": { name: "urssaf-reminders", run: runUrssafReminders },
+  /** Daily at 06:23 UTC: URSSAF declaration and e-reporting deadline reminders, 7 days before each deadline. */
+  "23 6 * * *": { name: "deadline-reminders", run: deadlineReminders },
   /** Every 5 minutes: the e-invoicing network — queued flows sent with backoff, statuses polled. */
   "*/5 * * * *": { name: "pa-network", run: runPaNetwork },
 } as const satisfies Record<string, { name: string; run: Job }>;

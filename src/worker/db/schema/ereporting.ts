@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { timestamp } from "./columns";
 
 /**
@@ -28,4 +28,21 @@ export const ereports = sqliteTable(
     createdAt: timestamp("created_at").notNull(),
   },
   (t) => [index("ereports_account_period").on(t.accountId, t.periodStart, t.kind, t.submittedAt)],
+);
+
+/**
+ * E-reporting deadline reminders already emailed: one row per (account, period), claimed before the
+ * email goes (INSERT … ON CONFLICT DO NOTHING), so a cron that runs twice sends once.
+ */
+export const ereportReminders = sqliteTable(
+  "ereport_reminders",
+  {
+    accountId: text("account_id").notNull(),
+    /** The reminded period's first day (YYYY-MM-DD). */
+    periodStart: text("period_start").notNull(),
+    /** Its deadline (YYYY-MM-DD). */
+    deadline: text("deadline").notNull(),
+    sentAt: timestamp("sent_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.periodStart] })],
 );

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EREPORTING_SCENARIOS } from "../../../../test/fixtures/ereporting.ts";
 import { allocateProportionally } from "../money.ts";
-import { aggregatePayments, aggregateTransactions, deadlineOf, foreignBuyerId, internationalPaymentParts, nextPeriod, periodOf, periodsUntil, senderOf, type B2cSaleLine } from "./ereporting.ts";
+import { aggregatePayments, aggregateTransactions, deadlineOf, ereportingDeadlinesBetween, ereportingDeadlineToRemind, foreignBuyerId, internationalPaymentParts, nextPeriod, periodOf, periodsUntil, senderOf, type B2cSaleLine } from "./ereporting.ts";
 import { all, first, readXml, textOf } from "./xml-read.ts";
 
 const dayArb = fc.integer({ min: Date.UTC(2027, 0, 1), max: Date.UTC(2032, 11, 31) }).map((ms) => new Date(ms).toISOString().slice(0, 10));
@@ -142,5 +142,33 @@ describe("10.1 / 10.2", () => {
     const self = readXml(EREPORTING_SCENARIOS.declarantSender!());
     expect(first(self, "ReportDocument", "Sender", "Id")?.attrs.schemeId).toBe("0002");
     expect(textOf(self, "ReportDocument", "Sender", "RoleCode")).toBe("SE");
+  });
+});
+
+describe("deadlines", () => {
+  it("lists the reform's deadlines only: franchise every two months, VAT-registered monthly", () => {
+    expect(ereportingDeadlinesBetween("2026-12-08", "2028-01-31", "franchise")).toEqual([
+      { period: { start: "2027-09-01", end: "2027-10-31" }, deadline: "2027-11-30" },
+      { period: { start: "2027-11-01", end: "2027-12-31" }, deadline: "2028-01-31" },
+    ]);
+    expect(ereportingDeadlinesBetween("2027-11-30", "2028-03-31", "vat").map((d) => d.deadline)).toEqual(["2027-11-30", "2027-12-31", "2028-01-31", "2028-02-29", "2028-03-31"]);
+    expect(ereportingDeadlineToRemind("2027-11-23", "franchise", 7)?.deadline).toBe("2027-11-30");
+    expect(ereportingDeadlineToRemind("2027-11-22", "franchise", 7)).toBeNull();
+    expect(ereportingDeadlineToRemind("2027-12-25", "vat", 7)?.period).toEqual({ start: "2027-11-01", end: "2027-11-30" });
+    expect(ereportingDeadlineToRemind("2026-10-26", "vat", 7)).toBeNull();
+  });
+
+  it("every deadline in a window is its period's, in order, each period once (property)", () => {
+    fc.assert(
+      fc.property(dayArb, fc.integer({ min: 0, max: 400 }), fc.constantFrom("franchise" as const, "vat" as const), (from, span, regime) => {
+        const to = new Date(Date.parse(`${from}T00:00:00Z`) + span * 86_400_000).toISOString().slice(0, 10);
+        const list = ereportingDeadlinesBetween(from, to, regime);
+        for (const d of list) {
+          expect(d.deadline >= from && d.deadline <= to && d.period.start >= "2027-09-01").toBe(true);
+          expect(deadlineOf(d.period)).toBe(d.deadline);
+        }
+        for (let i = 1; i < list.length; i++) expect(list[i]!.period).toEqual(nextPeriod(list[i - 1]!.period, regime));
+      }),
+    );
   });
 });

@@ -84,6 +84,41 @@ export function periodsUntil(today: string, regime: EreportRegime, from = EREPOR
   return out;
 }
 
+export interface EreportDeadline {
+  period: EreportPeriod;
+  deadline: string;
+}
+
+function addDaysIso(iso: string, days: number): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The deadlines of the periods owed (from `start`, the reform's first period) that fall in
+ * [from, to], in order: what the books calendar shows.
+ */
+export function ereportingDeadlinesBetween(from: string, to: string, regime: EreportRegime, start = EREPORTING_START): EreportDeadline[] {
+  if (!isIsoDate(from) || !isIsoDate(to)) throw new RangeError("expected YYYY-MM-DD dates");
+  // A deadline falls at most three months after its period's start: begin there, not at the reform.
+  const back = addDaysIso(from, -95);
+  let p = periodOf(back > start ? back : start, regime);
+  const out: EreportDeadline[] = [];
+  for (let guard = 0; guard < 500; guard++) {
+    const deadline = deadlineOf(p);
+    if (deadline > to) break;
+    if (deadline >= from && p.start >= start) out.push({ period: p, deadline });
+    p = nextPeriod(p, regime);
+  }
+  return out;
+}
+
+/** The deadline to remind of on `today`: the next one when at most `daysBefore` days away (that day included), else null. */
+export function ereportingDeadlineToRemind(today: string, regime: EreportRegime, daysBefore: number, start = EREPORTING_START): EreportDeadline | null {
+  return ereportingDeadlinesBetween(today, addDaysIso(today, daysBefore), regime, start)[0] ?? null;
+}
+
 // ---- inputs ---------------------------------------------------------------------------------------
 
 /** One B2C document's amounts at one VAT rate (a credit note is negative). */

@@ -8,6 +8,8 @@ import {
   buildTransactionsReport,
   deadlineOf,
   EREPORTING_START,
+  type EreportDeadline,
+  ereportingDeadlinesBetween,
   type EreportPeriod,
   type EreportRegime,
   foreignBuyerId,
@@ -340,4 +342,12 @@ export async function nextEreportingDeadline(ctx: AccountVerbCtx): Promise<{ per
   const rows = await ereportingRows(ctx);
   const due = rows.filter((r) => r.status === "todo" || r.status === "changed" || r.status === "error").sort((a, b) => a.deadline.localeCompare(b.deadline))[0];
   return due ? { period: { start: due.start, end: due.end }, deadline: due.deadline } : null;
+}
+
+/** The next e-reporting deadlines of the account's regime within a year of today (books calendar). */
+export async function ereportingCalendar(ctx: AccountVerbCtx, today: string, count = 4): Promise<EreportDeadline[]> {
+  const { regime } = await accountOf(ctx);
+  const inAYear = new Date(`${today}T00:00:00Z`);
+  inAYear.setUTCDate(inAYear.getUTCDate() + 365);
+  return ereportingDeadlinesBetween(today, inAYear.toISOString().slice(0, 10), regime).slice(0, count);
 }

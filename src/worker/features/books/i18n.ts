@@ -48,7 +48,7 @@ export const booksFr = {
 
   "books.calendar.title": "Prochaines échéances",
   "books.calendar.next": "Prochaine déclaration : {period}, avant le {date}.",
-  "books.calendar.reminder": "Un e-mail de rappel vous est envoyé 7 jours avant chaque échéance.",
+  "books.calendar.reminder": "Un e-mail de rappel vous est envoyé 7 jours avant chaque échéance (URSSAF et e-reporting).",
 
   "books.gauges.title": "Seuils {year}",
   "books.gauges.lead": "Chiffre d'affaires encaissé depuis le 1er janvier, comparé aux seuils en vigueur.",
@@ -134,6 +134,10 @@ export const booksFr = {
   "books.ereporting.err.notEnded": "La période n'est pas terminée : elle se transmet après son dernier jour.",
   "books.ereporting.err.unchanged": "Rien n'a changé depuis le dernier envoi de cette période.",
   "books.ereporting.reminder": "E-reporting {period} à transmettre avant le {date}",
+  "books.ereporting.calendar": "E-reporting du {start} au {end} (plateforme agréée)",
+  "books.ereporting.mail.subject": "E-reporting — période du {period} : à transmettre avant le {date}",
+  "books.ereporting.mail.body":
+    "Bonjour,\n\nLes ventes aux particuliers et aux entreprises étrangères de la période du {period}, et les paiements reçus, sont à transmettre à votre plateforme agréée avant le {date} (e-reporting).\n\nUne période sans vente se transmet quand même. Vérifiez et transmettez en un clic : {link}\n\nFactumo",
   "books.receipts.pdfPage": "Page {page} / {pages}",
   "books.nature.goods": "Vente de marchandises",
   "books.nature.services": "Prestation de services",
@@ -198,7 +202,7 @@ export const booksEn: Record<keyof typeof booksFr, string> = {
 
   "books.calendar.title": "Next deadlines",
   "books.calendar.next": "Next return: {period}, by {date}.",
-  "books.calendar.reminder": "A reminder email is sent 7 days before each deadline.",
+  "books.calendar.reminder": "A reminder email is sent 7 days before each deadline (URSSAF and e-reporting).",
 
   "books.gauges.title": "Thresholds {year}",
   "books.gauges.lead": "Turnover received since 1 January, against the thresholds in force.",
@@ -284,6 +288,10 @@ export const booksEn: Record<keyof typeof booksFr, string> = {
   "books.ereporting.err.notEnded": "The period has not ended: it is sent after its last day.",
   "books.ereporting.err.unchanged": "Nothing changed since this period was last sent.",
   "books.ereporting.reminder": "E-reporting {period} due by {date}",
+  "books.ereporting.calendar": "E-reporting from {start} to {end} (approved platform)",
+  "books.ereporting.mail.subject": "E-reporting — period {period}: due by {date}",
+  "books.ereporting.mail.body":
+    "Hello,\n\nYour sales to consumers and to businesses abroad for the period {period}, and the payments received, are to be sent to your approved platform by {date} (e-reporting).\n\nA period without sales is sent all the same. Check and send it in one click: {link}\n\nFactumo",
   "books.receipts.pdfPage": "Page {page} / {pages}",
   "books.nature.goods": "Sale of goods",
   "books.nature.services": "Services",

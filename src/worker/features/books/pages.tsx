@@ -1,5 +1,6 @@
 import type { Gauge } from "../../domain/books/thresholds";
 import { type Deadline, type Period, URSSAF_CATEGORIES } from "../../domain/books/urssaf";
+import type { EreportDeadline } from "../../domain/einvoice/ereporting";
 import { formatDate, formatMoney, type Locale } from "../../domain/format";
 import type { FieldErrors } from "../../http/errors";
 import { CsrfField, FormErrorSummary, SelectField } from "../../ui/form";
@@ -99,17 +100,27 @@ function Gauges({ ctx, view }: { ctx: PageContext; view: ThresholdsView }) {
   );
 }
 
-function Calendar({ ctx, deadlines }: { ctx: PageContext; deadlines: Deadline[] }) {
+function Calendar({ ctx, deadlines, ereporting }: { ctx: PageContext; deadlines: Deadline[]; ereporting: EreportDeadline[] }) {
   const { t, locale } = ctx;
   const [next] = deadlines;
+  // URSSAF returns and e-reporting periods in one list, by date (a day may hold both).
+  const items = [
+    ...deadlines.map((d) => ({ key: `u-${d.key}`, date: d.deadline, kind: "urssaf", label: periodLabel(d.period, t, locale) })),
+    ...ereporting.map((e) => ({
+      key: `e-${e.period.start}`,
+      date: e.deadline,
+      kind: "ereporting",
+      label: t("books.ereporting.calendar", { start: formatDate(e.period.start, locale), end: formatDate(e.period.end, locale) }),
+    })),
+  ].sort((a, b) => a.date.localeCompare(b.date));
   return (
     <section class="books-calendar" aria-labelledby="books-calendar-title">
       <h2 id="books-calendar-title">{t("books.calendar.title")}</h2>
       {next ? <p>{t("books.calendar.next", { period: periodLabel(next.period, t, locale), date: formatDate(next.deadline, locale) })}</p> : null}
       <ul>
-        {deadlines.map((d) => (
-          <li key={d.key}>
-            <time dateTime={d.deadline}>{formatDate(d.deadline, locale)}</time> — {periodLabel(d.period, t, locale)}
+        {items.map((d) => (
+          <li key={d.key} data-kind={d.kind}>
+            <time dateTime={d.date}>{formatDate(d.date, locale)}</time> — {d.kind === "ereporting" ? <a href={EREPORTING_PATH}>{d.label}</a> : d.label}
           </li>
         ))}
       </ul>
@@ -133,7 +144,7 @@ function YearForm({ ctx, action, year, label, id }: { ctx: PageContext; action: 
 }
 
 /** /livres: the year's gauges, the next deadlines, the FEC download. */
-export function BooksOverviewPage(p: { ctx: PageContext; thresholds: ThresholdsView; deadlines: Deadline[]; settings: BooksSettings & { confirmed: boolean } }) {
+export function BooksOverviewPage(p: { ctx: PageContext; thresholds: ThresholdsView; deadlines: Deadline[]; ereporting: EreportDeadline[]; settings: BooksSettings & { confirmed: boolean } }) {
   const { ctx } = p;
   return (
     <AppLayout ctx={ctx} title={ctx.t("books.title")}>
@@ -141,7 +152,7 @@ export function BooksOverviewPage(p: { ctx: PageContext; thresholds: ThresholdsV
       <p class="lead">{ctx.t("books.lead")}</p>
       <BooksNav ctx={ctx} current="overview" />
       <SettingsNotice ctx={ctx} settings={p.settings} />
-      <Calendar ctx={ctx} deadlines={p.deadlines} />
+      <Calendar ctx={ctx} deadlines={p.deadlines} ereporting={p.ereporting} />
       <Gauges ctx={ctx} view={p.thresholds} />
       <section aria-labelledby="books-fec-title">
         <h2 id="books-fec-title">{ctx.t("books.fec.title")}</h2>

@@ -15,7 +15,7 @@ import { pageContext } from "../../ui/page-context";
 import { render } from "../../ui/render";
 import { type AccountVerbCtx, todayInParis } from "../documents/drafts";
 import { purchasesRegisterCsv, purchasesRegisterPdf, receiptsCsv, receiptsPdf, type RegisterEntry } from "./exports";
-import { ereportingRows, submitEreportingPeriod } from "./ereporting";
+import { ereportingCalendar, ereportingRows, submitEreportingPeriod } from "./ereporting";
 import { purchasesBetween } from "../purchases/queries";
 import { BOOKS_PATH, BooksOverviewPage, BooksSettingsPage, EREPORTING_PATH, EreportingPage, FEC_PATH, RECEIPTS_PATH, ReceiptsPage, REGISTER_PATH, RegisterPage, SETTINGS_PATH, URSSAF_PATH, UrssafPage } from "./pages";
 import { booksSettingsOf, fecSource, receiptsBook, receiptsTotals, saveBooksSettings, thresholdsView, urssafYear } from "./queries";
@@ -189,7 +189,8 @@ export const booksPages = new Hono<AppEnv>()
     const data = await urssafYear(ctx, year);
     const thresholds = await thresholdsView(ctx, year, data);
     const deadlines = deadlinesBetween(today, addDays(today, 365), settings.declarationFrequency).slice(0, 4);
-    return render(c, <BooksOverviewPage ctx={pageContext(c)} thresholds={thresholds} deadlines={deadlines} settings={settings} />);
+    const ereporting = await ereportingCalendar(ctx, today);
+    return render(c, <BooksOverviewPage ctx={pageContext(c)} thresholds={thresholds} deadlines={deadlines} ereporting={ereporting} settings={settings} />);
   })
   .get(URSSAF_PATH, async (c) => {
     const q = orThrow(c, validate(UrssafQuery, yearQuery(c), c.var.locale, c.var.t));

@@ -376,6 +376,7 @@ export const DATA_TABLE_LABELS: Readonly<Record<string, { fr: string; en: string
   purchases: { fr: "Factures d'achat (Achats)", en: "Purchase invoices" },
   purchase_events: { fr: "Statuts des factures d'achat", en: "Purchase invoice statuses" },
   ereports: { fr: "E-reporting transmis", en: "E-reports sent" },
+  ereport_reminders: { fr: "Rappels d'échéance d'e-reporting", en: "E-reporting deadline reminders" },
 };
 
 /** The human name of an account table in `locale`; the SQL name only if a label is missing. */

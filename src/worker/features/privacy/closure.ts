@@ -24,6 +24,7 @@ import {
   stockLevels,
   stockMovements,
   purchaseSync,
+  ereportReminders,
   stripeAccountMap,
   stripeAnomalies,
   stripeCheckouts,
@@ -198,6 +199,8 @@ export async function closeAccount(ctx: AccountCtx, input: ClosureInput): Promis
     // Received purchase invoices, their statuses and e-reports are accounting records (10 years,
     // purged by the retention job); only the poll's bookkeeping goes.
     db.delete(purchaseSync).where(eq(purchaseSync.accountId, a)),
+    // Which e-reporting deadlines were reminded: nothing is reminded after closure.
+    db.delete(ereportReminders).where(eq(ereportReminders.accountId, a)),
     db.delete(documentSends).where(eq(documentSends.accountId, a)),
     db.delete(mailLog).where(eq(mailLog.accountId, a)),
     db.delete(dataExports).where(eq(dataExports.accountId, a)),
