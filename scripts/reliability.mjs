@@ -5,7 +5,7 @@
 //      a few "crash" without retrying and the reconciler cron must finish their issue;
 //   2. a bounded mixed read/write load, then every acknowledged write is read back;
 //   3. the workerd test files that enumerate the router (isolation, security headers, fuzzing),
-//      retention time travel and webhooks, run with vitest and counted;
+//      retention time travel, webhooks and the PA outage/duplicate delivery, run with vitest and counted;
 //   4. a final check of the persisted D1 (after the server stopped): per series 1..n, no gap, no
 //      duplicate, no issue left pending.
 // Prints one table (case, tried, failures) and exits non-zero on any failure. Every loop is bounded
@@ -367,6 +367,7 @@ function vitestParts() {
     "test/integration/fault-switch.test.ts",
     "test/integration/privacy-retention.test.ts",
     "test/integration/sending.test.ts",
+    "test/integration/pa-reliability.test.ts",
     ...(stripeRoute ? stripeTests.map((f) => `test/integration/${f}`) : []),
     "test/integration/isolation.test.ts",
     ...FUZZ_FAMILIES,
@@ -493,6 +494,16 @@ function vitestParts() {
   } else {
     table.push({ name: "Webhooks: Stripe", tried: "—", failures: 0, note: "pending: /webhooks/stripe is not built yet" });
   }
+  // The stand-in PA (vitest globalSetup) down (503), then throttling (429), then delivering twice.
+  const pa = inFile("pa-reliability.test.ts");
+  show(pa);
+  fileRecord(
+    "pa-reliability.test.ts",
+    "PA outage and duplicate delivery",
+    `${pa.length} tests`,
+    pa,
+    "503 then 429 for five cron rounds: waits 2, 4, 8, 16 min, every invoice filed exactly once after two racing runs; a webhook twice at once + a racing poll: each status once; a supplier invoice delivered twice + racing polls: one purchase",
+  );
   const fault = inFile("fault-switch.test.ts");
   show(fault);
   fileRecord("fault-switch.test.ts", "Fault switch refused in production", `${fault.length} tests`, fault, "");

@@ -1,6 +1,11 @@
-import { inject } from "vitest";
+import { env } from "cloudflare:workers";
+import { expect, inject } from "vitest";
+import { accountDb } from "../../src/worker/db/client";
 import { toCii } from "../../src/worker/domain/einvoice/cii";
+import { netCtx } from "../../src/worker/features/einvoicing/jobs";
+import type { TestClient } from "./client";
 import { sampleSnapshot } from "../fixtures/documents";
+import { VAT_COMPANY_PROFILE, createDraftVia, draftBody, insertClient, readyAccount } from "./invoicing";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -94,4 +99,29 @@ export function siretOf(siren: string): string {
     if (sum % 10 === 0) return s;
   }
   throw new Error("no SIRET");
+}
+
+/** An account with its own SIREN that chose to transmit (the mandate recorded by the settings form). */
+export async function networkAccount() {
+  const siren = randomSiren();
+  const a = await readyAccount({ ...VAT_COMPANY_PROFILE, siret: siretOf(siren), vatNumber: undefined });
+  const res = await a.client.postForm("/parametres/facturation-electronique/enregistrer", { mode: "platform", transmit: "on", mandate: "on" });
+  expect(res.status).toBe(303);
+  return { ...a, siren, ctx: (now = Date.now()) => netCtx(env, accountDb(env, a.accountId), a.accountId, now) };
+}
+
+/** `seller` issues an invoice to the company of `buyerSiren` (through the API). */
+export async function invoiceTo(seller: { client: TestClient; accountId: string }, buyerSiren: string) {
+  const clientId = await insertClient(seller.accountId, { siren: buyerSiren, siret: siretOf(buyerSiren), vat_number: null, electronic_address: null });
+  const id = await createDraftVia(seller.client, draftBody(clientId));
+  const res = await seller.client.json("POST", `/api/v1/documents/${id}/issue`, {});
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { document: { id: string; number: string } }).document;
+}
+
+export type Tx = { status: string; lifecycle: Array<{ code: number; label: string; reasonCode?: string; reason?: string }>; needsCreditNote: boolean; buyerAddress: string | null };
+/** `GET /api/v1/documents/:id` → its `transmission`. */
+export async function transmission(client: TestClient, id: string): Promise<Tx> {
+  const res = await client.json("GET", `/api/v1/documents/${id}`);
+  return ((await res.json()) as { transmission: Tx }).transmission;
 }

@@ -1,59 +1,17 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { accountDb } from "../../src/worker/db/client";
 import { measureD1 } from "../../src/worker/db/metered";
 import { webhookKey } from "../../src/worker/features/einvoicing/connection";
 import { syncStatuses } from "../../src/worker/features/einvoicing/inbound";
-import { netCtx, runPaNetwork } from "../../src/worker/features/einvoicing/jobs";
+import { runPaNetwork } from "../../src/worker/features/einvoicing/jobs";
 import { processOutbox } from "../../src/worker/features/einvoicing/outbox";
 import { base64Encode, hmacSha256Bytes, utf8Bytes } from "../../src/worker/lib/crypto/random";
 import { TestClient } from "../helpers/client";
-import { VAT_COMPANY_PROFILE, createDraftVia, draftBody, insertClient, readyAccount } from "../helpers/invoicing";
-import { paFlush, paSim, paState, randomSiren } from "../helpers/pa";
+import { VAT_COMPANY_PROFILE, readyAccount } from "../helpers/invoicing";
+import { invoiceTo, networkAccount, paFlush, paSim, paState, randomSiren, siretOf, transmission } from "../helpers/pa";
 
 // Sending through the network end to end inside workerd: the Worker issues, looks the buyer up in the
 // stand-in PA's directory, files the Factur-X, and reads the statuses back (poll and webhook).
-
-/** A SIRET of `siren` (Luhn over 14 digits). */
-function siretOf(siren: string): string {
-  for (let n = 10; n < 100_000; n++) {
-    const s = `${siren}${String(n).padStart(5, "0")}`;
-    let sum = 0;
-    for (let i = 0; i < 14; i++) {
-      let d = Number(s[13 - i]);
-      if (i % 2 === 1) {
-        d *= 2;
-        if (d > 9) d -= 9;
-      }
-      sum += d;
-    }
-    if (sum % 10 === 0) return s;
-  }
-  throw new Error("no siret");
-}
-
-/** An account with its own SIREN that chose to transmit (the mandate recorded by the settings form). */
-async function networkAccount() {
-  const siren = randomSiren();
-  const a = await readyAccount({ ...VAT_COMPANY_PROFILE, siret: siretOf(siren), vatNumber: undefined });
-  const res = await a.client.postForm("/parametres/facturation-electronique/enregistrer", { mode: "platform", transmit: "on", mandate: "on" });
-  expect(res.status).toBe(303);
-  return { ...a, siren, ctx: () => netCtx(env, accountDb(env, a.accountId), a.accountId, Date.now()) };
-}
-
-async function invoiceTo(seller: { client: TestClient; accountId: string }, buyerSiren: string) {
-  const clientId = await insertClient(seller.accountId, { siren: buyerSiren, siret: siretOf(buyerSiren), vat_number: null, electronic_address: null });
-  const id = await createDraftVia(seller.client, draftBody(clientId));
-  const res = await seller.client.json("POST", `/api/v1/documents/${id}/issue`, {});
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { document: { id: string; number: string } }).document;
-}
-
-type Tx = { status: string; lifecycle: Array<{ code: number; label: string; reasonCode?: string; reason?: string }>; needsCreditNote: boolean; buyerAddress: string | null };
-async function transmission(client: TestClient, id: string): Promise<Tx> {
-  const res = await client.json("GET", `/api/v1/documents/${id}`);
-  return ((await res.json()) as { transmission: Tx }).transmission;
-}
 
 describe("sending an invoice through the PA", () => {
   it("puts the buyer's Enabled directory line in BT-49, files the Factur-X once, and shows 200, 202, 203 then a refusal with its reason", async () => {
@@ -115,6 +73,32 @@ describe("sending an invoice through the PA", () => {
     expect((await transmission(seller.client, doc.id)).lifecycle.map((e) => e.code)).toEqual([200, 202, 203, 212]);
   });
 
+  it("writes the 212's outbox row in the payment's batch: if it cannot be written the payment is not either, and the retry records both", async () => {
+    const buyer = await networkAccount();
+    const seller = await networkAccount();
+    const doc = await invoiceTo(seller, buyer.siren);
+    await paFlush();
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(new Date());
+    const count = async (sql: string) => (await env.DB.prepare(sql).bind(seller.accountId).first<{ n: number }>())?.n;
+    // A fault on the outbox write for this account only (a D1 write lost mid-payment).
+    await env.DB.prepare(`CREATE TRIGGER fail_212 BEFORE INSERT ON pa_submissions WHEN NEW.account_id = '${seller.accountId}' AND NEW.kind = 'status' BEGIN SELECT RAISE(ABORT, 'injected'); END`).run();
+    try {
+      const failed = await seller.client.json("POST", `/api/v1/documents/${doc.id}/payments`, { amountCents: 120_000, receivedOn: today, method: "virement" });
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      await env.DB.prepare("DROP TRIGGER fail_212").run();
+    }
+    expect(await count("SELECT COUNT(*) AS n FROM payments WHERE account_id = ?")).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM pa_submissions WHERE account_id = ? AND kind = 'status'")).toBe(0);
+    // The PA is down when the retry comes: both are recorded, the 212 waits in the outbox.
+    await paSim("outage", { siren: seller.siren, on: true });
+    expect((await seller.client.json("POST", `/api/v1/documents/${doc.id}/payments`, { amountCents: 120_000, receivedOn: today, method: "virement" })).status).toBe(201);
+    await paSim("outage", { siren: seller.siren, on: false });
+    expect(await count("SELECT COUNT(*) AS n FROM payments WHERE account_id = ?")).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM pa_submissions WHERE account_id = ? AND kind = 'status' AND state = 'queued'")).toBe(1);
+    expect(await processOutbox(seller.ctx(Date.now() + 5 * 60_000))).toMatchObject({ sent: 1 });
+  });
+
   it("explains a duplicate rejected by the platform (213 DOUBLON)", async () => {
     const buyer = await networkAccount();
     const seller = await networkAccount();
@@ -125,6 +109,29 @@ describe("sending an invoice through the PA", () => {
     const tx = await transmission(seller.client, doc.id);
     expect(tx).toMatchObject({ status: "rejected", needsCreditNote: true });
     expect(tx.lifecycle).toEqual([expect.objectContaining({ code: 213, label: "Rejetée", reasonCode: "DOUBLON", reason: "facture déjà déposée avec ce numéro (doublon)" })]);
+  });
+
+  it("a second copy of a filed invoice rejected as 213 DOUBLON is shown, but the invoice stays filed (no credit note asked)", async () => {
+    const buyer = await networkAccount();
+    const seller = await networkAccount();
+    const doc = await invoiceTo(seller, buyer.siren);
+    await paFlush();
+    // The same invoice uploaded again (another tool, by hand): same number, another file.
+    const { PA_URL } = await import("../helpers/pa");
+    const token = (await (await fetch(`${PA_URL}/auth/token`, { method: "POST", body: new URLSearchParams({ grant_type: "client_credentials", client_id: "factumo-platform", client_secret: "standin-platform-secret" }) })).json()) as { access_token: string };
+    const form = new FormData();
+    form.set("flowInfo", JSON.stringify({ flowSyntax: "CII", name: `${doc.number}.xml`, processingRule: "B2B", trackingId: "copy" }));
+    form.set("file", new Blob([await (await seller.client.fetch(`/api/v1/documents/${doc.id}/xml`)).text()]), `${doc.number}.xml`);
+    expect((await fetch(`${PA_URL}/flow-service/v1/flows`, { method: "POST", headers: { authorization: `Bearer ${token.access_token}`, "organization-id": seller.siren }, body: form })).status).toBe(202);
+    await paFlush();
+    await syncStatuses(seller.ctx());
+    const tx = await transmission(seller.client, doc.id);
+    expect(tx.lifecycle.map((e) => e.code)).toEqual([200, 202, 203, 213]);
+    expect(tx.lifecycle.at(-1)).toMatchObject({ reasonCode: "DOUBLON", reason: expect.stringContaining("reste valable") });
+    expect(tx).toMatchObject({ status: "made_available", needsCreditNote: false });
+    const list = (await (await seller.client.json("GET", "/api/v1/documents?type=invoice")).json()) as { items: Array<{ id: string; transmission: string | null }> };
+    expect(list.items.find((i) => i.id === doc.id)?.transmission).toBe("203");
+    expect(await (await seller.client.get("/tableau-de-bord")).text()).not.toContain("refusée ou rejetée");
   });
 
   it("does not send to a buyer unknown to the directory, and says why", async () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ISSUE_MANDATORY_FROM, chooseAddressing, collectedPerRate, collectionStatusOwed, describeStatus, inNetworkScope, mustTransmit, retryDelayMinutes } from "./transmission.ts";
+import { ISSUE_MANDATORY_FROM, chooseAddressing, collectedPerRate, collectionStatusOwed, describeStatus, inNetworkScope, isRejectedCopy, mustTransmit, retryDelayMinutes } from "./transmission.ts";
 
 const fr = { kind: "company" as const, siren: "732829320", address: { line1: "1 rue", postalCode: "75002", city: "Paris", country: "FR" } };
 
@@ -82,5 +82,11 @@ describe("retries and words", () => {
     expect(describeStatus(213, "DOUBLON", "fr")).toEqual({ label: "Rejetée", reason: "facture déjà déposée avec ce numéro (doublon)" });
     expect(describeStatus(210, "TX_TVA_ERR", "en")).toEqual({ label: "Refused", reason: "wrong VAT rate" });
     expect(describeStatus(220, "XYZ", "fr")).toEqual({ label: "220", reason: "XYZ" });
+  });
+  it("a 213 DOUBLON after the invoice was filed (200) is about a second copy; before it, or for another reason, it rejects the invoice", () => {
+    expect(isRejectedCopy({ code: 213, reasonCode: "DOUBLON" }, [200, 202, 203, 213])).toBe(true);
+    expect(isRejectedCopy({ code: 213, reasonCode: "DOUBLON" }, [213])).toBe(false);
+    expect(isRejectedCopy({ code: 213, reasonCode: "DEST_INC" }, [200, 213])).toBe(false);
+    expect(isRejectedCopy({ code: 210, reasonCode: "DOUBLON" }, [200, 210])).toBe(false);
   });
 });

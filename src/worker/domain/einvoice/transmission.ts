@@ -170,6 +170,21 @@ export const REASON_LABELS: Readonly<Record<string, { fr: string; en: string }>>
 /** Statuses after which the invoice must be cancelled by a credit note (PA-API.md §4). */
 export const CANCELLING_STATUSES: ReadonlySet<number> = new Set([210, 213]);
 
+/**
+ * A 213 DOUBLON about an invoice the platform already filed (200) concerns a second copy of it (the
+ * same number uploaded again, by another tool or by hand): the PA rejected the copy and the invoice
+ * filed first stands, so it neither becomes the invoice's status nor asks for a credit note.
+ */
+export function isRejectedCopy(e: { code: number; reasonCode: string | null }, codes: readonly number[]): boolean {
+  return e.code === 213 && e.reasonCode === "DOUBLON" && codes.includes(200);
+}
+
+/** What the timeline says about a rejected copy (see {@link isRejectedCopy}). */
+export const REJECTED_COPY = {
+  fr: "un second dépôt de ce numéro a été rejeté (doublon) ; la facture déposée en premier reste valable",
+  en: "a second filing of this number was rejected (duplicate); the invoice filed first stands",
+} as const;
+
 /** Words for a status and its reason, in one locale. */
 export function describeStatus(code: number, reasonCode: string | null, locale: "fr" | "en"): { label: string; reason: string | null } {
   const label = STATUS_LABELS[code]?.[locale] ?? String(code);

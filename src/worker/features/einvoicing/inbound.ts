@@ -110,7 +110,9 @@ export async function recordEvent(ctx: NetCtx, documentId: string, e: { code: nu
     ctx.db
       .update(paSubmissions)
       .set({
-        statusCode: sql`(SELECT code FROM transmission_events WHERE account_id = ${ctx.accountId} AND document_id = ${documentId} ORDER BY at DESC, created_at DESC LIMIT 1)`,
+        // The latest status in the timeline's order (transmissionOf), a rejected copy left out
+        // (domain isRejectedCopy: 213 DOUBLON after a 200).
+        statusCode: sql`(SELECT code FROM transmission_events t WHERE account_id = ${ctx.accountId} AND document_id = ${documentId} AND NOT (code = 213 AND reason_code = 'DOUBLON' AND EXISTS (SELECT 1 FROM transmission_events WHERE account_id = t.account_id AND document_id = t.document_id AND code = 200)) ORDER BY at DESC, code DESC, created_at DESC LIMIT 1)`,
         updatedAt: ctx.now,
       })
       .where(and(eq(paSubmissions.id, documentId), eq(paSubmissions.accountId, ctx.accountId))),

@@ -49,7 +49,7 @@ export function EinvoicingSettingsPage({ ctx, view, flash, errors, values }: { c
             ]}
           />
           <fieldset>
-            <legend>{t("einv.mode.own")}</legend>
+            <legend>{t("einv.own.legend")}</legend>
             <Field name="tokenUrl" type="url" label={t("einv.own.tokenUrl")} value={values?.tokenUrl ?? row?.tokenUrl ?? ""} errors={errors} maxLength={500} />
             <Field name="flowUrl" type="url" label={t("einv.own.flowUrl")} value={values?.flowUrl ?? row?.flowUrl ?? ""} errors={errors} maxLength={500} />
             <Field name="directoryUrl" type="url" label={t("einv.own.directoryUrl")} value={values?.directoryUrl ?? row?.directoryUrl ?? ""} errors={errors} maxLength={500} />

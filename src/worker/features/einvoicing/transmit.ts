@@ -2,7 +2,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { documents, paSubmissions, transmissionEvents } from "../../db/schema";
 import type { BuyerSnapshot } from "../../domain/document";
-import { CANCELLING_STATUSES, STATUS_LABELS, chooseAddressing, describeStatus, inNetworkScope, mustTransmit } from "../../domain/einvoice/transmission";
+import { CANCELLING_STATUSES, REJECTED_COPY, STATUS_LABELS, chooseAddressing, describeStatus, inNetworkScope, isRejectedCopy, mustTransmit } from "../../domain/einvoice/transmission";
 import { type NetCtx, connectionOf, materialize } from "./connection";
 import { PaError, paClient } from "./pa-client";
 
@@ -104,13 +104,21 @@ export async function transmissionOf(ctx: Pick<NetCtx, "db" | "accountId">, docu
     .select()
     .from(transmissionEvents)
     .where(and(eq(transmissionEvents.accountId, ctx.accountId), eq(transmissionEvents.documentId, documentId)))
-    .orderBy(asc(transmissionEvents.at), asc(transmissionEvents.createdAt))
+    // Statuses carry their time to the minute: within one, the lifecycle's order (200 → 213) decides,
+    // not the order two racing polls happened to record them in.
+    .orderBy(asc(transmissionEvents.at), asc(transmissionEvents.code), asc(transmissionEvents.createdAt))
     .all();
+  const codes = events.map((e) => e.code);
   const lifecycle = events.map((e) => {
     const words = describeStatus(e.code, e.reasonCode, locale);
+    if (isRejectedCopy(e, codes)) words.reason = REJECTED_COPY[locale];
+    // A buyer's status (204–211): the code's words, then the buyer's own text when it says more.
+    else if (e.code >= 204 && e.code <= 211 && words.reason && e.reason && e.reason.toLowerCase() !== words.reason.toLowerCase()) words.reason += ` — « ${e.reason} »`;
     return { code: e.code, label: words.label, at: new Date(e.at).toISOString(), ...(e.reasonCode ? { reasonCode: e.reasonCode } : {}), ...(words.reason || e.reason ? { reason: words.reason ?? e.reason ?? "" } : {}) };
   });
-  const latest = events.at(-1);
+  // A rejected copy of an invoice already filed is shown but changes nothing about the invoice.
+  const standing = events.filter((e) => !isRejectedCopy(e, codes));
+  const latest = standing.at(-1);
   const status = !row
     ? "not_sent"
     : row.state === "skipped"
@@ -130,7 +138,7 @@ export async function transmissionOf(ctx: Pick<NetCtx, "db" | "accountId">, docu
     note: row?.state === "skipped" || row?.state === "error" ? row.ackReason : row?.state === "queued" ? row.lastError : null,
     attempts: row?.attempts ?? 0,
     nextAttemptAt: row?.state === "queued" && row.nextAttemptAt ? new Date(row.nextAttemptAt).toISOString() : null,
-    needsCreditNote: events.some((e) => CANCELLING_STATUSES.has(e.code)),
+    needsCreditNote: standing.some((e) => CANCELLING_STATUSES.has(e.code)),
   };
 }
 

@@ -1,4 +1,5 @@
-import { queueCollectionStatus } from "../einvoicing/collected";
+import { collectionStatusStatement } from "../einvoicing/collected";
+import { submitQueued } from "../einvoicing/outbox";
 import { and, asc, desc, eq, isNotNull, isNull, ne, type SQL, sql } from "drizzle-orm";
 import { CLIENT_CREDIT_METHOD, clientCredits, documents, type PaymentMethod, payments, stripeAnomalies, type StripeAnomalyKind, stripePayments } from "../../db/schema";
 import { formatMoney } from "../../domain/format";
@@ -205,19 +206,23 @@ export async function recordPayment(ctx: AccountVerbCtx, documentId: string, inp
     correctsPaymentId: null,
     createdAt: ctx.now,
   };
+  // Money received (not settled from credit) on an invoice sent through the PA owes a 212
+  // Encaissée: its outbox row is written in the payment's batch.
+  const collected = row.amountCents > 0 && row.method !== CLIENT_CREDIT_METHOD ? await collectionStatusStatement(ctx, doc, row) : null;
   await ctx.db.batch([
     ctx.db.insert(payments).values(row),
     creditAdjustment(ctx, doc, row.id),
     addToMonth(ctx.db, ctx.accountId, monthOf(row.receivedOn), { receivedCents: row.amountCents }),
     ...(row.amountCents < 0 ? takeBackSpentCredit(ctx, row.clientId, row.receivedOn) : []),
-  ]);
+    ...(collected ? [collected.statement] : []),
+  ] as unknown as Parameters<typeof ctx.db.batch>[0]);
   // More invoices settled by the credit than one batch reopens: continue until the credit is ≥ 0.
   for (let round = 0; row.amountCents < 0 && round < 20 && (await clientCreditCents(ctx, row.clientId)) < 0; round++) {
     await ctx.db.batch(takeBackSpentCredit(ctx, row.clientId, row.receivedOn) as unknown as Parameters<typeof ctx.db.batch>[0]);
   }
-  // Money received (not settled from credit) on an invoice sent through the PA: the 212 Encaissée.
-  if (row.amountCents > 0 && row.method !== CLIENT_CREDIT_METHOD) {
-    await queueCollectionStatus(ctx, doc.id, row).catch((err: unknown) =>
+  // Sent at once when the PA answers; otherwise the cron retries it (the row is already there).
+  if (collected) {
+    await submitQueued(ctx, row.id).catch((err: unknown) =>
       console.error(JSON.stringify({ level: "error", event: "pa_collection_status_failed", error: err instanceof Error ? err.message : String(err) })),
     );
   }
