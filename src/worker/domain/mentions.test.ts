@@ -13,7 +13,8 @@ import {
 } from "../../../test/fixtures/documents.ts";
 import type { DocumentSnapshot } from "./document.ts";
 import { formatMoney } from "./format.ts";
-import { addDays, legalMentions, MAX_B2B_TERMS_DAYS, paymentTerms, type PaymentTermsInput } from "./mentions.ts";
+import { addDays, exemptionWording, legalMentions, MAX_B2B_TERMS_DAYS, paymentTerms, type PaymentTermsInput } from "./mentions.ts";
+import { VAT_EXEMPTIONS } from "./vat.ts";
 
 const FRANCHISE = "TVA non applicable, art. 293 B du CGI";
 const DEBITS = "Option pour le paiement de la taxe d'après les débits";
@@ -106,7 +107,7 @@ describe("paymentTerms", () => {
 
   it("keeps the French wording and adds the English one for an English document", () => {
     const terms = paymentTerms({ ...b2b, locale: "en" });
-    expect(terms.earlyPaymentDiscount).toBe("Pas d'escompte pour paiement anticipé / No discount for early payment");
+    expect(terms.earlyPaymentDiscount).toBe("Pas d'escompte pour paiement anticipé — No discount for early payment");
     expect(terms.recoveryIndemnity).toContain("Indemnité forfaitaire");
     expect(terms.recoveryIndemnity).toContain("Fixed compensation for recovery costs");
     expect(terms.text).toContain("Payment within 30 days");
@@ -179,9 +180,9 @@ describe("legalMentions, per LEGAL.md case", () => {
   it("EU reverse charge, English document: Autoliquidation, buyer VAT number, no débits since no VAT is charged", () => {
     const doc = euReverseChargeInvoice();
     const m = doc.mentions;
-    expect(m).toContain("Autoliquidation / Reverse charge");
-    expect(m).toContain("N° TVA intracommunautaire du client : DE123456789 / Customer VAT number: DE123456789");
-    expect(m).toContain("Catégorie de l'opération : Prestation de services / Type of transaction: Supply of services");
+    expect(m).toContain("Autoliquidation — Reverse charge");
+    expect(m).toContain("N° TVA intracommunautaire du client : DE123456789 — Customer VAT number: DE123456789");
+    expect(m).toContain("Catégorie de l'opération : Prestation de services — Type of transaction: Supply of services");
     expect(has(m, "SIREN du client")).toBe(false);
     expect(has(m, "débits")).toBe(false);
     expect(has(m, "293 B")).toBe(false);
@@ -253,7 +254,22 @@ describe("legalMentions, conditions", () => {
 
   it("follows the requested locale rather than the buyer's language", () => {
     const m = legalMentions(withoutMentions(b2bFranchiseInvoice()), "en");
-    expect(m).toContain(`${FRANCHISE} / VAT not applicable, art. 293 B of the French tax code`);
-    expect(m).toContain("Entrepreneur individuel (EI) / Sole proprietorship");
+    expect(m).toContain(`${FRANCHISE} — VAT not applicable, art. 293 B of the French tax code`);
+    expect(m).toContain("Entrepreneur individuel (EI) — Sole proprietorship");
+  });
+
+  it("prints every exemption Factumo offers in French, then in English on an English document (issue #13)", () => {
+    expect(exemptionWording(FRANCHISE, "en")).toBe("TVA non applicable, art. 293 B du CGI — VAT not applicable, art. 293 B of the French tax code");
+    for (const exemption of Object.values(VAT_EXEMPTIONS)) {
+      const base = withoutMentions(b2bVatInvoice());
+      const row = { ...base.totals.vatBreakdown[0]!, category: exemption.category, rateBasisPoints: 0, vatCents: 0, exemptionCode: exemption.code, exemptionReason: exemption.reason };
+      const doc = { ...base, totals: { ...base.totals, vatBreakdown: [row] } };
+      expect(legalMentions(doc, "fr"), exemption.code).toContain(exemption.reason);
+      const english = legalMentions(doc, "en");
+      expect(english, exemption.code).toContain(`${exemption.reason} — ${exemption.reasonEn}`);
+      expect(english, exemption.code).not.toContain(exemption.reason);
+    }
+    // A wording the seller typed is printed as typed.
+    expect(exemptionWording("Exonéré, art. 261-4-4° du CGI", "en")).toBe("Exonéré, art. 261-4-4° du CGI");
   });
 });

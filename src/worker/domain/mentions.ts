@@ -4,16 +4,18 @@
  * already print as a field of its own (seller, buyer, lines and totals are fields).
  *
  * Language: French is the legal language of these mentions, so the French wording is always
- * printed. For an English document each sentence is the French wording followed by " / " and its
- * English translation ("Autoliquidation / Reverse charge"); lines that are only identifiers are the
- * same in both languages. The XML notes (PMT, PMD, AAB) carry the same strings.
+ * printed. For an English document each sentence is the French wording followed by " — " and its
+ * English translation ("TVA non applicable, art. 293 B du CGI — VAT not applicable, art. 293 B of
+ * the French tax code"); lines that are only identifiers are the same in both languages. The XML
+ * notes (PMT, PMD, AAB) carry the same strings, and the PDF's VAT rows the same exemption wording
+ * ({@link exemptionWording}).
  *
  * Pure: no clock, no I/O. Dates are ISO "YYYY-MM-DD" calendar dates.
  */
 
 import type { DocumentSnapshot, PaymentTerms, PostalAddress } from "./document.ts";
 import { type Locale, formatDate, formatMoney, formatPercent } from "./format.ts";
-import { isIsoDate, requiresExemption } from "./vat.ts";
+import { VAT_EXEMPTIONS, isIsoDate, requiresExemption } from "./vat.ts";
 
 /** Longest payment term between businesses: 60 days from the invoice date (L441-10). */
 export const MAX_B2B_TERMS_DAYS = 60;
@@ -46,9 +48,24 @@ export interface PaymentTermsInput {
   forQuote?: boolean;
 }
 
-/** French wording, or French followed by its English translation for English documents. */
-function say(locale: Locale, fr: string, en: string): string {
-  return locale === "fr" ? fr : `${fr} / ${en}`;
+/**
+ * French wording, or French followed by its English translation for English documents: the one
+ * home of that rule for every legal wording (mentions, payment terms, VAT rows of the PDF).
+ */
+export function say(locale: Locale, fr: string, en: string): string {
+  return locale === "fr" ? fr : `${fr} — ${en}`;
+}
+
+const EXEMPTION_ENGLISH: ReadonlyMap<string, string> = new Map(Object.values(VAT_EXEMPTIONS).map((e) => [e.reason, e.reasonEn]));
+
+/**
+ * The exemption wording of a VAT row (BT-120) as printed: the French legal wording, followed on
+ * an English document by its translation when it is one Factumo offers (a wording the seller
+ * typed is printed as typed).
+ */
+export function exemptionWording(reason: string, locale: Locale): string {
+  const english = EXEMPTION_ENGLISH.get(reason);
+  return english === undefined ? reason : say(locale, reason, english);
 }
 
 /**
@@ -192,8 +209,6 @@ const CATEGORY_WORDING = {
   mixed: ["Livraison de biens et prestation de services", "Supply of goods and services"],
 } as const;
 
-const FRANCHISE_WORDING = "TVA non applicable, art. 293 B du CGI";
-
 /** A snapshot before its mentions are generated. */
 export type SnapshotWithoutMentions = Omit<DocumentSnapshot, "mentions">;
 
@@ -237,13 +252,10 @@ export function legalMentions(doc: SnapshotWithoutMentions, locale: Locale = doc
   const chargesVat = totals.vatBreakdown.some((row) => row.category === "S");
   for (const row of totals.vatBreakdown) {
     if (!requiresExemption(row.category) || !row.exemptionReason) continue;
-    const wording = row.exemptionReason;
-    if (wording === "Autoliquidation") add(say(locale, wording, "Reverse charge"));
-    else if (wording === FRANCHISE_WORDING) add(say(locale, wording, "VAT not applicable, art. 293 B of the French tax code"));
-    else add(wording);
+    add(exemptionWording(row.exemptionReason, locale));
   }
   if (seller.vatRegime === "franchise" && !chargesVat) {
-    add(say(locale, FRANCHISE_WORDING, "VAT not applicable, art. 293 B of the French tax code"));
+    add(exemptionWording(VAT_EXEMPTIONS.franchise.reason, locale));
   }
   if (seller.vatRegime === "vat" && seller.vatOnDebits && chargesVat) {
     add(say(locale, "Option pour le paiement de la taxe d'après les débits", "VAT paid on an accruals basis (option for débits)"));

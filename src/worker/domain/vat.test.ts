@@ -157,6 +157,7 @@ describe("exemptions", () => {
       code: "VATEX-FR-FRANCHISE",
       category: "E",
       reason: "TVA non applicable, art. 293 B du CGI",
+      reasonEn: "VAT not applicable, art. 293 B of the French tax code",
     });
     expect(exemptionByCode("VATEX-EU-AE")).toMatchObject({ category: "AE", reason: "Autoliquidation" });
     expect(exemptionByCode("VATEX-EU-IC")?.category).toBe("K");

@@ -144,22 +144,24 @@ export interface VatExemption {
   code: string;
   category: VatCategory;
   reason: string;
+  /** The wording's English translation, printed after it on an English document (mentions.ts). */
+  reasonEn: string;
 }
 
 /** The exemptions Factumo offers. Codes are from the CEF VATEX list (checked by BR-CL-22). */
 export const VAT_EXEMPTIONS = {
   /** Micro-entrepreneur under the VAT franchise. */
-  franchise: { code: "VATEX-FR-FRANCHISE", category: "E", reason: "TVA non applicable, art. 293 B du CGI" },
+  franchise: { code: "VATEX-FR-FRANCHISE", category: "E", reason: "TVA non applicable, art. 293 B du CGI", reasonEn: "VAT not applicable, art. 293 B of the French tax code" },
   /** Services to a business in another EU country: the buyer accounts for the VAT. */
-  reverseChargeEu: { code: "VATEX-EU-AE", category: "AE", reason: "Autoliquidation" },
+  reverseChargeEu: { code: "VATEX-EU-AE", category: "AE", reason: "Autoliquidation", reasonEn: "Reverse charge" },
   /** Domestic reverse charge, e.g. building subcontracting (CGI art. 283, 2 nonies). */
-  reverseChargeFr: { code: "VATEX-FR-AE", category: "AE", reason: "Autoliquidation" },
+  reverseChargeFr: { code: "VATEX-FR-AE", category: "AE", reason: "Autoliquidation", reasonEn: "Reverse charge" },
   /** Goods shipped to a VAT-registered business in another EU country. */
-  intraEuGoods: { code: "VATEX-EU-IC", category: "K", reason: "Exonération de TVA, art. 262 ter, I du CGI" },
+  intraEuGoods: { code: "VATEX-EU-IC", category: "K", reason: "Exonération de TVA, art. 262 ter, I du CGI", reasonEn: "VAT exemption, art. 262 ter, I of the French tax code" },
   /** Goods exported outside the EU. */
-  export: { code: "VATEX-EU-G", category: "G", reason: "Exonération de TVA, art. 262 I du CGI" },
+  export: { code: "VATEX-EU-G", category: "G", reason: "Exonération de TVA, art. 262 I du CGI", reasonEn: "VAT exemption, art. 262 I of the French tax code" },
   /** Services to a business outside the EU: taxable where the buyer is, not in France. */
-  servicesOutsideEu: { code: "VATEX-EU-O", category: "O", reason: "TVA non applicable, art. 259-1 du CGI" },
+  servicesOutsideEu: { code: "VATEX-EU-O", category: "O", reason: "TVA non applicable, art. 259-1 du CGI", reasonEn: "VAT not applicable, art. 259-1 of the French tax code" },
 } as const satisfies Record<string, VatExemption>;
 
 const EXEMPTIONS_BY_CODE: ReadonlyMap<string, VatExemption> = new Map(

@@ -14,11 +14,15 @@ import {
   euReverseChargeInvoice,
   finalInvoiceAfterDeposit,
   sampleSnapshot,
+  buildSnapshot,
 } from "../../../test/fixtures/documents.ts";
 import type { DocumentSnapshot, LineSnapshot } from "../domain/document.ts";
+import type { SnapshotSpec } from "../domain/snapshot.ts";
+import { VAT_EXEMPTIONS } from "../domain/vat.ts";
 import { formatDate, formatMoney } from "../domain/format.ts";
 import { INVISIBLE, LATIN_CUT_RANGES, isInLatinCut } from "./charset.ts";
 import {
+  PDF_LABELS,
   layoutDocument,
   planPages,
   printableText,
@@ -512,6 +516,40 @@ describe("renderDocumentPdf", () => {
     expect(all).toContain(formatMoney(snapshot.totals.dueCents, "en"));
     expect(all).not.toContain("Désignation");
     expect(all).not.toContain("Net à payer");
+  });
+
+  it("prints no French label on an English document, and every legal mention in French then English (issue #13)", async () => {
+    // Every literal piece of a French label that no English label has.
+    const texts = (labels: unknown): string[] =>
+      typeof labels === "string"
+        ? [labels]
+        : typeof labels === "function"
+          ? [String((labels as (...a: string[]) => string)("\u0000", "\u0000"))]
+          : Object.values(labels as object).flatMap(texts);
+    const enText = texts(PDF_LABELS.en).join("\n");
+    const word = (w: string) => new RegExp(`(?<![\\p{L}])${w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}])`, "u");
+    const frPieces = [...new Set(texts(PDF_LABELS.fr).flatMap((t) => t.split("\u0000")).map((p) => p.trim()))].filter(
+      (p) => /\p{L}{4}/u.test(p) && !word(p).test(enText),
+    );
+    expect(frPieces).toEqual(expect.arrayContaining(["Désignation", "Net à payer", "Conditions de paiement"]));
+    const squash = (s: string) => s.replace(/\s+/g, "");
+    for (const [name, scenario] of Object.entries(SCENARIOS)) {
+      const fr = scenario();
+      const termsDays = Math.round((Date.parse(fr.payment.dueDate) - Date.parse(fr.issueDate)) / 86_400_000);
+      const snapshot = buildSnapshot({ ...fr, termsDays, buyer: { ...fr.buyer, language: "en" } } as SnapshotSpec);
+      const all = flat((await render(snapshot)).pages);
+      // The legal wording: French first, its translation after, all of it printed.
+      const legal = [...snapshot.mentions, snapshot.payment.text, snapshot.payment.latePenalty, snapshot.payment.recoveryIndemnity, snapshot.payment.earlyPaymentDiscount];
+      for (const mention of snapshot.mentions) expect(squash(all), `${name}: ${mention}`).toContain(squash(mention));
+      // What the seller wrote (descriptions, names, note) and the legal wording may be French.
+      const own = [...legal, ...snapshot.lines.map((l) => l.description), snapshot.note ?? "", snapshot.seller.name, snapshot.buyer.name, ...snapshot.allowances.map((a) => a.reason ?? "")].join("\n");
+      const leaks = frPieces.filter((p) => !word(p).test(own) && word(p).test(all));
+      expect(leaks, name).toEqual([]);
+      // Wherever an exemption's French wording is printed (mentions, VAT rows), its translation follows.
+      for (const e of Object.values(VAT_EXEMPTIONS)) {
+        for (const after of squash(all).split(squash(e.reason)).slice(1)) expect(after, `${name}: ${e.code}`).toMatch(new RegExp(`^—${squash(e.reasonEn).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+      }
+    }
   });
 
   it("replaces characters outside the font instead of drawing missing glyphs", async () => {

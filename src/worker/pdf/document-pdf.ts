@@ -25,7 +25,7 @@ import type { DocumentSnapshot, DocumentType, LineSnapshot, PostalAddress } from
 import { formatDate, formatMoney, formatPercent, formatUnitPrice } from "../domain/format.ts";
 import { quoteReferenceText } from "../domain/quote-chain.ts";
 import { formatIban, sirenFromSiret } from "../domain/identifiers.ts";
-import { sameAddress } from "../domain/mentions.ts";
+import { exemptionWording, sameAddress } from "../domain/mentions.ts";
 import { unitPriceE4Of } from "../domain/totals.ts";
 import type { Locale } from "../domain/format.ts";
 import { INVISIBLE } from "./charset.ts";
@@ -73,7 +73,7 @@ const WHITE = rgb(1, 1, 1);
 
 // ---- labels ------------------------------------------------------------------------------
 
-interface Labels {
+export interface Labels {
   docName: Record<DocumentType, string>;
   number: string;
   issueDate: string;
@@ -194,6 +194,9 @@ const EN: Labels = {
     LTR: "l", SET: "set", E48: "service",
   },
 };
+
+/** The printed labels by language (tests compare them: an English PDF shows none of the French ones). */
+export const PDF_LABELS: Readonly<Record<Locale, Labels>> = { fr: FR, en: EN };
 
 const LANGUAGE_TAGS: Record<Locale, string> = { fr: "fr-FR", en: "en-GB" };
 
@@ -810,7 +813,9 @@ function buildLayout(snapshot: DocumentSnapshot, ts: Typesetter, extras: { logo?
       const charged = v.category === "S" || v.category === "Z";
       const label = charged
         ? `${L.vat(percent(v.rateBasisPoints))}${manyRates ? ` ${L.vatOn(money(v.taxableCents))}` : ""}`
-        : (v.exemptionReason ?? L.vat(percent(0)));
+        : v.exemptionReason
+          ? exemptionWording(v.exemptionReason, locale)
+          : L.vat(percent(0));
       rows.push({ label, amount: money(v.vatCents), muted: !charged });
     }
     rows.push({ label: L.totalInclVat, amount: money(t.taxInclusiveCents), strong: true, ruleAbove: true });

@@ -11,6 +11,7 @@ import {
 import { Combobox, type ComboboxLabels, type ComboboxProps } from "../../../client/islands/combobox";
 import type { DocumentSnapshot } from "../../domain/document";
 import { formatDate, formatMoney, formatPercent, formatUnitPrice } from "../../domain/format";
+import { exemptionWording } from "../../domain/mentions";
 import { quoteInvoiced, quoteReferenceText } from "../../domain/quote-chain";
 import { type DocumentTotals, unitPriceE4Of } from "../../domain/totals";
 import { allowedVatRatesAt, VAT_EXEMPTIONS } from "../../domain/vat";
@@ -686,7 +687,7 @@ export function TotalsList({ ctx, totals }: { ctx: PageContext; totals: Document
       </div>
       {totals.vatBreakdown.map((b) => (
         <div key={`${b.category}:${b.rateBasisPoints}`}>
-          <dt>{b.category === "S" ? t("documents.le.vatLine", { rate: formatPercent(b.rateBasisPoints, locale) }) : (b.exemptionReason ?? t("documents.le.vat"))}</dt>
+          <dt>{b.category === "S" ? t("documents.le.vatLine", { rate: formatPercent(b.rateBasisPoints, locale) }) : b.exemptionReason ? exemptionWording(b.exemptionReason, locale) : t("documents.le.vat")}</dt>
           <dd>{money(b.vatCents)}</dd>
         </div>
       ))}

@@ -73,6 +73,14 @@ function toLineInput(l: LineSnapshot): DocumentLineInput {
   };
 }
 
+/** The deposit line's wording, in the language of the client who reads the invoice (issue #13). */
+function depositDescription(quote: DocumentSnapshot, percentBp: number, vatRateBp: number | null): string {
+  const en = quote.buyer.language === "en";
+  const pct = (bp: number) => `${percentText(bp, en ? "en" : "fr")}${en ? "%" : " %"}`;
+  if (en) return `${pct(percentBp)} deposit on quote ${quote.number}${vatRateBp === null ? "" : ` (VAT ${pct(vatRateBp)})`}`;
+  return `Acompte de ${pct(percentBp)} sur le devis ${quote.number}${vatRateBp === null ? "" : ` (TVA ${pct(vatRateBp)})`}`;
+}
+
 /**
  * Deposit lines for `percentBp` of a quote, after deposits that already asked `beforeBp`: one line
  * per VAT group of the quote, each a share of that group's taxable base (cumulative, so the deposits
@@ -85,7 +93,7 @@ export function depositLines(quote: DocumentSnapshot, percentBp: number, beforeB
     .filter(({ cents }) => cents > 0)
     .map(({ g, cents }) => ({
       productId: null,
-      description: `Acompte de ${(percentBp / 100).toLocaleString("fr-FR")} % sur le devis ${quote.number}${quote.totals.vatBreakdown.length > 1 ? ` (TVA ${(g.rateBasisPoints / 100).toLocaleString("fr-FR")} %)` : ""}`,
+      description: depositDescription(quote, percentBp, quote.totals.vatBreakdown.length > 1 ? g.rateBasisPoints : null),
       quantity: "1",
       unitCode: "C62",
       unitPriceCents: cents,
