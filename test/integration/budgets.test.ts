@@ -13,6 +13,7 @@ import type { TestClient } from "../helpers/client";
 import { readyAccount, verbCtx } from "../helpers/invoicing";
 import { agingTallyBuckets, receivables, type Receivables } from "../../src/worker/features/payments/queries";
 import { RECEIVABLES_PATH } from "../../src/worker/features/payments/pages";
+import { ACTIVITY_PAGE } from "../../src/worker/features/clients/activity";
 
 // Read budgets (ARCHITECTURE.md: reads proportional to what a page shows). Every D1 call of a
 // request is metered (db/metered.ts) and reported in `Server-Timing`; a list must read at most
@@ -368,6 +369,29 @@ describe("read budgets", () => {
     expect(many.usage.rowsRead, `60 → ${few.usage.rowsRead}, 900 → ${many.usage.rowsRead}`).toBeLessThanOrEqual(few.usage.rowsRead + slack);
     expect(many.usage.queries).toBe(few.usage.queries);
   });
+
+  // A client's page shows ACTIVITY_PAGE rows per section (quotes, invoices, credit notes, payments)
+  // with its balance and credit: what it reads follows those rows, not the client's history.
+  it("a client's page reads at most 4 × the rows it shows + a constant, as many for 400 invoices as for 40", async () => {
+    const [few, many] = await Promise.all([readyAccount(), readyAccount()]);
+    await seedHistory(few.accountId, { clients: 1, invoices: 40, payments: true, recent: 5 });
+    await seedHistory(many.accountId, { clients: 1, invoices: 400, payments: true, recent: 5 });
+    const costs: Cost[] = [];
+    for (const account of [few, many]) {
+      const client = await env.DB.prepare("SELECT id FROM clients WHERE account_id = ? AND name LIKE 'Client %'").bind(account.accountId).first<{ id: string }>();
+      const path = `/clients/${client!.id}`;
+      const html = await (await account.client.get(path)).text();
+      // Invoices and payments fill their page; no quote nor credit note.
+      const shown = (html.match(/<tr/g) ?? []).length;
+      expect(shown).toBeGreaterThanOrEqual(2 * ACTIVITY_PAGE);
+      const cost = await costOf(account.client, path, "page");
+      expect(cost.rowsRead, `${path}: ${shown} rows shown: ${JSON.stringify(cost)}`).toBeLessThanOrEqual(4 * shown + CONSTANT);
+      expect(cost.rowsWritten, path).toBe(0);
+      costs.push(cost);
+    }
+    expect(costs[1]!.rowsRead, `40 → ${costs[0]!.rowsRead}, 400 → ${costs[1]!.rowsRead}`).toBeLessThanOrEqual(costs[0]!.rowsRead + 2);
+    expect(costs[1]!.queries).toBe(costs[0]!.queries);
+  }, 60_000);
 
   it("reads a deep page of invoices for the price of the first (row-value cursor seeks)", async () => {
     let cursor: string | null = null;

@@ -209,7 +209,9 @@ export const documents = sqliteTable(
     uniqueIndex("documents_account_type_number").on(t.accountId, t.type, t.number).where(sql`number IS NOT NULL`),
     index("documents_account_type_created").on(t.accountId, t.type, t.createdAt, t.id),
     index("documents_account_status").on(t.accountId, t.type, t.status),
-    index("documents_account_client").on(t.accountId, t.clientId),
+    // A client's page lists its documents per type, newest first (features/documents clientDocuments);
+    // the prefix (account, client) serves "does a document name this client" as the old index did.
+    index("documents_account_client_type_created").on(t.accountId, t.clientId, t.type, t.createdAt, t.id),
     index("documents_account_source_quote").on(t.accountId, t.sourceQuoteId),
     // Credit notes of an invoice (detail page, balances): found by index, not by scanning the account.
     index("documents_account_preceding").on(t.accountId, t.precedingDocumentId),

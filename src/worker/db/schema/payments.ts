@@ -42,6 +42,8 @@ export const payments = sqliteTable(
     // through payments_account_created and reads every payment of the account.
     index("payments_account_document_created").on(t.accountId, t.documentId, t.createdAt, t.id),
     index("payments_account_created").on(t.accountId, t.createdAt, t.id),
+    // A client's page lists its payments newest first (listPayments with a client).
+    index("payments_account_client_created").on(t.accountId, t.clientId, t.createdAt, t.id),
     // A payment is reversed at most once.
     uniqueIndex("payments_corrected_once").on(t.correctsPaymentId).where(sql`corrects_payment_id IS NOT NULL`),
     // The 13-month privacy purge finds the references still held without scanning the whole book.

@@ -4,6 +4,8 @@ import { CsrfField, Field, Fieldset, FormErrorSummary, SelectField } from "../..
 import type { MessageKey } from "../../ui/i18n";
 import { AppLayout, type Flash } from "../../ui/layout";
 import type { PageContext } from "../../ui/page-context";
+import { NEW_INVOICE_PATH, NEW_QUOTE_PATH } from "../documents/pages";
+import { type ClientActivity, ClientActivitySections } from "./activity";
 import type { Client, ClientBalance } from "./queries";
 import { CLIENT_KINDS, CLIENT_LANGUAGES } from "./schemas";
 import type { Page } from "./search";
@@ -279,6 +281,8 @@ export interface ClientDetailProps {
   flash?: Flash | null;
   /** What the client owes and holds as credit; not shown when absent. */
   balance?: ClientBalance;
+  /** Its quotes, invoices, credit notes and payments (clients/activity.tsx); not shown when absent. */
+  activity?: ClientActivity;
 }
 
 /** Left to pay and client credit, side by side under the client's name. */
@@ -298,7 +302,7 @@ function BalanceFacts({ ctx, balance }: { ctx: PageContext; balance: ClientBalan
 }
 
 /** /clients/:id: the client's details to edit, archive or unarchive, and delete while unused. */
-export function ClientDetailPage({ ctx, client, values, errors, referenced, flash, balance }: ClientDetailProps) {
+export function ClientDetailPage({ ctx, client, values, errors, referenced, flash, balance, activity }: ClientDetailProps) {
   const { t } = ctx;
   const path = clientPath(client.id);
   const archived = client.archivedAt !== null;
@@ -317,7 +321,20 @@ export function ClientDetailPage({ ctx, client, values, errors, referenced, flas
         ) : null}
       </h1>
       {archived ? <p class="muted">{t("clients.archived.notice")}</p> : null}
+      {archived ? null : (
+        // The editor opens with this client chosen (features/documents page-routes, ?client=).
+        <div class="docs-header-actions client-new-docs">
+          <a href={`${NEW_QUOTE_PATH}?client=${encodeURIComponent(client.id)}`} class="button">
+            {t("documents.new.quote")}
+          </a>
+          <a href={`${NEW_INVOICE_PATH}?client=${encodeURIComponent(client.id)}`} class="button primary">
+            {t("documents.new.invoice")}
+          </a>
+        </div>
+      )}
       {balance ? <BalanceFacts ctx={ctx} balance={balance} /> : null}
+      {activity ? <ClientActivitySections ctx={ctx} base={path} activity={activity} /> : null}
+      <h2>{t("clients.details")}</h2>
       <form method="post" action={path} novalidate>
         <CsrfField ctx={ctx} />
         <FormErrorSummary ctx={ctx} errors={errors} />

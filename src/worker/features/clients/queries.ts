@@ -119,7 +119,7 @@ export interface ClientBalance {
 /**
  * A client's balance in one statement, computed as receivables() does for the whole account (each
  * issued invoice's amount due, less its issued credit notes and its payments, counted when positive)
- * but reading only this client's documents (documents_account_client), their payments
+ * but reading only this client's documents (documents_account_client_type_created), their payments
  * (payments_account_document_created) and credits (client_credits_account_client).
  */
 export async function clientBalance(ctx: AccountCtx, clientId: string): Promise<ClientBalance> {

@@ -21,6 +21,7 @@ import {
   NEW_CLIENT_PATH,
   NewClientPage,
 } from "./pages";
+import { ACTIVITY_SECTIONS, type ActivityCursors, clientActivity } from "./activity";
 import { type Client, clientBalance, getClient, isClientReferenced, listClients } from "./queries";
 import { ClientInput, ListQuery } from "./schemas";
 import { archiveClient, createClient, deleteClient, unarchiveClient, updateClient } from "./verbs";
@@ -52,7 +53,12 @@ interface DetailState {
 /** Renders a client's page; submitted values and errors, when given, win over the stored ones. */
 async function detailPage(c: Context<AppEnv>, client: Client, state: DetailState = {}): Promise<Response> {
   const ctx = accountCtx(c);
-  const [referenced, balance] = await Promise.all([isClientReferenced(ctx, client.id), clientBalance(ctx, client.id)]);
+  const cursors: ActivityCursors = {};
+  for (const section of ACTIVITY_SECTIONS) {
+    const cursor = c.req.query(section);
+    if (cursor) cursors[section] = cursor;
+  }
+  const [referenced, balance, activity] = await Promise.all([isClientReferenced(ctx, client.id), clientBalance(ctx, client.id), clientActivity(ctx, client.id, cursors)]);
   return render(
     c,
     <ClientDetailPage
@@ -62,6 +68,7 @@ async function detailPage(c: Context<AppEnv>, client: Client, state: DetailState
       errors={state.errors}
       referenced={referenced}
       balance={balance}
+      activity={activity}
       flash={state.flash !== undefined ? state.flash : state.errors ? null : flashOf(c)}
     />,
     state.status ?? 200,

@@ -406,6 +406,15 @@ async function createFromForm(c: Ctx, type: DocumentType): Promise<Response> {
   }
 }
 
+/**
+ * "Nouveau devis" / "Nouvelle facture" from a client's page (?client=): the editor opens with that
+ * client chosen. Only an id of this account's clients is ever listed (editorPage reads by account).
+ */
+function clientChosen(c: Ctx): Record<string, string> {
+  const id = c.req.query("client");
+  return id ? { clientId: id.slice(0, 100) } : {};
+}
+
 function invoiceTypeOf(value: string | undefined): InvoiceType {
   return INVOICE_TYPES.find((x) => x === value) ?? "invoice";
 }
@@ -583,14 +592,14 @@ export const documentsPages = new Hono<AppEnv>()
   .get(LISTS.quotes.path, (c) => listPage(c, "quotes"))
   .get(NEW_INVOICE_PATH, async (c) => {
     const type = invoiceTypeOf(c.req.query("type"));
-    return editorPage(c, type, type === "credit_note" ? await newCreditNoteValues(c) : { values: {}, lines: [] });
+    return editorPage(c, type, type === "credit_note" ? await newCreditNoteValues(c) : { values: clientChosen(c), lines: [] });
   })
   .post(NEW_INVOICE_PATH, async (c) => {
     // The type travels in the form; the query string is the fallback of a hand-made post.
     const body = await readForm(c);
     return createFromForm(c, invoiceTypeOf(typeof body.type === "string" ? body.type : c.req.query("type")));
   })
-  .get(NEW_QUOTE_PATH, (c) => editorPage(c, "quote", { values: {}, lines: [] }))
+  .get(NEW_QUOTE_PATH, (c) => editorPage(c, "quote", { values: clientChosen(c), lines: [] }))
   .post(NEW_QUOTE_PATH, (c) => createFromForm(c, "quote"))
   .get("/documents/:id", (c) => detailPage(c, c.req.param("id")))
   .get("/documents/:id/modifier", async (c) => {

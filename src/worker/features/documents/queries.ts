@@ -543,3 +543,27 @@ export async function verifyIssueChain(ctx: AccountVerbCtx) {
   }
   return { entries: rows.length, purged, ok: problems.length === 0, problems };
 }
+
+/**
+ * One page of a client's documents of the given types, newest first, by keyset (created_at, id):
+ * each type reads page size + 1 rows through documents_account_client_type_created and the arms
+ * merge, so the client's page reads what it shows whatever the client's history.
+ */
+export async function clientDocuments(ctx: AccountVerbCtx, clientId: string, types: readonly DocumentType[], q: { cursor?: string | undefined; limit: number }) {
+  const after = q.cursor ? decodeCursor(ctx, q.cursor) : null;
+  const today = todayInParis(ctx.now);
+  const arms = types.map(
+    (type) => sql`SELECT * FROM (SELECT ${ARM_COLUMNS} FROM documents INDEXED BY documents_account_client_type_created
+      WHERE account_id = ${ctx.accountId} AND client_id = ${clientId} AND type = ${type}
+      ${after ? sql`AND (created_at, id) < (${after.createdAt}, ${after.id})` : sql``}
+      ORDER BY created_at DESC, id DESC LIMIT ${q.limit + 1})`,
+  );
+  const rows = await ctx.db.all<ListRow>(sql`SELECT d.id, d.type, d.status, d.number, d.issue_date AS issueDate, d.due_date AS dueDate, d.valid_until AS validUntil, d.sent_at AS sentAt,
+      d.tax_exclusive_cents AS taxExclusiveCents, d.tax_inclusive_cents AS taxInclusiveCents, d.due_cents AS dueCents,
+      d.paid_cents AS paidCents, d.credited_cents AS creditedCents, d.created_at AS createdAt, NULL AS clientName, ${invoicedColumn(ctx.accountId)}
+    FROM (${sql.join(arms, sql` UNION ALL `)} ORDER BY created_at DESC, id DESC LIMIT ${q.limit + 1}) d
+    ORDER BY d.created_at DESC, d.id DESC`);
+  const items = rows.slice(0, q.limit).map((r) => listItem(r, today));
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+}

@@ -26,6 +26,51 @@ function PaymentsNav({ ctx, current }: { ctx: PageContext; current: "book" | "re
   );
 }
 
+/**
+ * The receipts book's table: the whole book (/paiements), or one client's entries on its page
+ * (`ofClient`: no client column; method and reference fold away on a phone).
+ */
+export function PaymentsTable({ ctx, items, ofClient = false }: { ctx: PageContext; items: PaymentItem[]; ofClient?: boolean }) {
+  const { t, locale } = ctx;
+  const optional = ofClient ? "col-optional" : undefined;
+  return (
+    <div class="docs-table-wrap">
+      <table class="table payments-table">
+        <thead>
+          <tr>
+            <th scope="col">{t("payments.col.date")}</th>
+            <th scope="col">{t("payments.col.document")}</th>
+            {ofClient ? null : <th scope="col">{t("payments.col.client")}</th>}
+            <th scope="col" class={optional}>
+              {t("payments.col.method")}
+            </th>
+            <th scope="col" class={optional}>
+              {t("payments.col.reference")}
+            </th>
+            <th scope="col" class="num">
+              {t("payments.col.amount")}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((p) => (
+            <tr key={p.id} class={p.correctsPaymentId ? "payments-correction" : undefined}>
+              <td>{formatDate(p.receivedOn, locale)}</td>
+              <td>
+                <a href={documentPath(p.documentId)}>{p.documentNumber ?? "—"}</a>
+              </td>
+              {ofClient ? null : <td>{p.clientName ? <a href={clientPath(p.clientId)}>{p.clientName}</a> : "—"}</td>}
+              <td class={optional}>{p.correctsPaymentId ? t("payments.correction") : t(`payments.method.${p.method}`)}</td>
+              <td class={optional}>{p.reference ?? ""}</td>
+              <td class="num">{formatMoney(p.amountCents, locale)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** /paiements: the receipts book, newest entry first, one keyset page at a time. */
 export function PaymentsListPage({ ctx, items, cursor, nextCursor }: { ctx: PageContext; items: PaymentItem[]; cursor?: string; nextCursor: string | null }) {
   const { t, locale } = ctx;
@@ -39,36 +84,7 @@ export function PaymentsListPage({ ctx, items, cursor, nextCursor }: { ctx: Page
           <p>{t("payments.empty")}</p>
         </section>
       ) : (
-        <div class="docs-table-wrap">
-          <table class="table payments-table">
-            <thead>
-              <tr>
-                <th scope="col">{t("payments.col.date")}</th>
-                <th scope="col">{t("payments.col.document")}</th>
-                <th scope="col">{t("payments.col.client")}</th>
-                <th scope="col">{t("payments.col.method")}</th>
-                <th scope="col">{t("payments.col.reference")}</th>
-                <th scope="col" class="num">
-                  {t("payments.col.amount")}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((p) => (
-                <tr key={p.id} class={p.correctsPaymentId ? "payments-correction" : undefined}>
-                  <td>{formatDate(p.receivedOn, locale)}</td>
-                  <td>
-                    <a href={documentPath(p.documentId)}>{p.documentNumber ?? "—"}</a>
-                  </td>
-                  <td>{p.clientName ? <a href={clientPath(p.clientId)}>{p.clientName}</a> : "—"}</td>
-                  <td>{p.correctsPaymentId ? t("payments.correction") : t(`payments.method.${p.method}`)}</td>
-                  <td>{p.reference ?? ""}</td>
-                  <td class="num">{formatMoney(p.amountCents, locale)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PaymentsTable ctx={ctx} items={items} />
       )}
       {cursor || nextCursor ? (
         <nav class="docs-pagination" aria-label={t("payments.title")}>

@@ -10,9 +10,9 @@ export const PAGE_SIZE = 25;
 /**
  * One page of the receipts book, newest entry first, by keyset (created_at, id): page size + 1
  * rows read whatever the account's history. Money received only: a client's credit used on an
- * invoice shows on that invoice, not here.
+ * invoice shows on that invoice, not here. With `clientId`, that client's entries only.
  */
-export async function listPayments(ctx: AccountVerbCtx, q: { cursor?: string; limit?: number } = {}) {
+export async function listPayments(ctx: AccountVerbCtx, q: { cursor?: string | undefined; limit?: number; clientId?: string } = {}) {
   const limit = Math.min(q.limit ?? PAGE_SIZE, 100);
   const after = q.cursor ? decodeCursor(ctx, q.cursor) : null;
   const rows = await ctx.db
@@ -36,6 +36,8 @@ export async function listPayments(ctx: AccountVerbCtx, q: { cursor?: string; li
       and(
         eq(payments.accountId, ctx.accountId),
         ne(payments.method, CLIENT_CREDIT_METHOD),
+        // One client's (its page): through payments_account_client_created, the same page size.
+        q.clientId ? eq(payments.clientId, q.clientId) : undefined,
         after ? or(lt(payments.createdAt, after.createdAt), and(eq(payments.createdAt, after.createdAt), lt(payments.id, after.id))) : undefined,
       ),
     )
