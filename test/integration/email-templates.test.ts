@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { formatMoney } from "../../src/worker/domain/format";
-import { lastMailTo } from "../helpers/client";
+import { lastMailTo, signedUpClient, TEST_PASSWORD } from "../helpers/client";
+import { exportArchive, importInto, rowsOf } from "../helpers/data-jobs";
 import { createDraftVia, draftBody, insertClient, readyAccount } from "../helpers/invoicing";
 
 // Issue #13, "Emails": a preview with editable subject and message before a document or a
@@ -183,6 +184,23 @@ describe("email templates in Paramètres", () => {
     expect(mail.bodyText).toContain("You can also view it online");
     expect(mail.bodyText).not.toContain("Texte français");
   });
+});
+
+describe("the templates as account data", () => {
+  it("travel through the export and import, and go at account closure", async () => {
+    const a = await readyAccount();
+    const fields = { kind: "credit_note", language: "en", subject: "Credit note {numero}", message: "Dear {client},\n\nhere is our credit note." };
+    expect((await a.client.postForm("/parametres/emails", fields)).status).toBe(303);
+    const b = await signedUpClient();
+    expect((await importInto(b.client, await exportArchive(a.client))).error).toBeNull();
+    const imported = await rowsOf("email_templates", b.accountId);
+    expect(imported).toEqual([expect.objectContaining({ account_id: b.accountId, kind: "credit_note", language: "en", subject: fields.subject, body: fields.message })]);
+    const form = await (await b.client.get("/parametres/emails?type=credit_note&langue=en")).text();
+    expect(inputValue(form, "subject")).toBe(fields.subject);
+
+    expect((await a.client.postForm("/mes-donnees/cloture", { password: TEST_PASSWORD, confirmation: "SUPPRIMER" })).status).toBe(200);
+    expect(await rowsOf("email_templates", a.accountId)).toEqual([]);
+  }, 120_000);
 });
 
 describe("the reminder preview", () => {

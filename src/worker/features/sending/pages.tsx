@@ -80,8 +80,8 @@ export interface TemplatesPageProps {
 /** Paramètres › Emails: one template at a time, picked by type and language. */
 export function EmailTemplatesPage(p: TemplatesPageProps) {
   const { t } = p.ctx;
-  const pick = (label: string, items: { href: string; label: string; current: boolean }[]) => (
-    <nav class="subnav tpl-pick" aria-label={label}>
+  const pick = (label: string, items: { href: string; label: string; current: boolean }[], extra = "") => (
+    <nav class={`subnav tpl-pick${extra}`} aria-label={label}>
       {items.map((i) => (
         <a key={i.href} href={i.href} aria-current={i.current ? "page" : undefined}>
           {i.label}
@@ -103,6 +103,7 @@ export function EmailTemplatesPage(p: TemplatesPageProps) {
         {pick(
           t("emailTpl.langs"),
           (["fr", "en"] as const).map((l) => ({ href: templatePath(p.kind, l), label: t(`sending.lang.${l}`), current: l === p.language })),
+          " tpl-lang",
         )}
         <p class="muted">
           {p.isCustom ? t("emailTpl.isCustom") : t("emailTpl.isDefault")}
