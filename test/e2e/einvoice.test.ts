@@ -63,6 +63,16 @@ test("issued Factur-X PDFs (B2B VAT, franchise 293 B, credit note, deposit and f
   });
   const S20 = { vatCategory: "S", vatRateBp: 2000 };
   const invoice = await issue(vat.api, { type: "invoice", clientId: vat.clientId, purchaseOrderReference: "PO-4521", lines: [line(S20), line({ ...S20, description: "Livre", quantity: "3", unitCode: "C62", unitPriceCents: 3_250, vatRateBp: 550, kind: "goods" })] });
+  // Unit prices with 3 and 4 decimals (BT-146, BR-FR-DEC-03), line nets rounded to the cent (issue #13).
+  const subCent = await issue(vat.api, {
+    type: "invoice",
+    clientId: vat.clientId,
+    lines: [
+      line({ ...S20, description: "Farine T80 (vrac)", quantity: "2.5", unitCode: "KGM", unitPrice: "3.333", vatRateBp: 550, kind: "goods" }),
+      line({ ...S20, description: "Étiquettes", quantity: "1000", unitCode: "C62", unitPrice: "0.0125", kind: "goods" }),
+      line(S20),
+    ],
+  });
   const credit = await vat.api.json<{ creditNote: { id: string; number: string } }>("POST", `/api/v1/documents/${invoice.id}/cancel`);
   assert.equal(credit.status, 201);
 
@@ -100,6 +110,7 @@ test("issued Factur-X PDFs (B2B VAT, franchise 293 B, credit note, deposit and f
   };
   await save(vat.api, "b2b-vat-invoice", invoice.id);
   await save(vat.api, "credit-note", credit.body.creditNote.id);
+  await save(vat.api, "sub-cent-prices-invoice", subCent.id);
   await save(vat.api, "deposit-invoice", depIssued.body.document.id);
   await save(vat.api, "final-invoice", finIssued.body.document.id);
   await save(franchise.api, "franchise-invoice", fInvoice.id);

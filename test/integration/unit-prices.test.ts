@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { type CatalogueItem, type EditorLine, lineOfItem, parseLines } from "../../src/client/islands/line-editor";
 import { lineEditorLabels } from "../../src/worker/features/documents/pages";
 import { translator } from "../../src/worker/ui/i18n";
-import type { TestClient } from "../helpers/client";
+import { signedUpClient, type TestClient } from "../helpers/client";
+import { exportArchive, importInto } from "../helpers/data-jobs";
 import { createDraftVia, readyAccount, S20 } from "../helpers/invoicing";
 
 // Issue #13: unit prices with up to 4 decimals (3,333 €/kg; 0,0125 € per unit), line nets to the cent.
@@ -153,5 +154,38 @@ describe("a catalogue item with a 4-decimal price", () => {
     // The draft page shows the line again as typed, 4 decimals kept.
     const edit = await (await a.client.get(`/documents/${document.id}/modifier`)).text();
     expect(edit).toContain("3,333");
+  });
+});
+
+describe("export and import of 4-decimal prices", () => {
+  it("carries the catalogue price, the draft and issued lines and the issued files through unchanged", async () => {
+    const a = await readyAccount();
+    expect((await a.client.json("POST", "/api/v1/products", { name: "Farine T80", unitCode: "KGM", unitPrice: "3,333", vatRate: "5,5", kind: "goods" })).status).toBe(201);
+    const issuedId = await createDraftVia(a.client, subCentBody(a.clientId));
+    expect((await a.client.json("POST", `/api/v1/documents/${issuedId}/issue`, {})).status).toBe(200);
+    const draftId = await createDraftVia(a.client, subCentBody(a.clientId));
+    const source = await getDoc(a.client, draftId);
+
+    const b = await signedUpClient();
+    const job = await importInto(b.client, await exportArchive(a.client));
+    expect(job.error).toBeNull();
+    const prices = async (accountId: string) => ({
+      products: (await env.DB.prepare("SELECT unit_price_cents AS c, unit_price_e4 AS e4 FROM products WHERE account_id = ?").bind(accountId).all()).results,
+      lines: (
+        await env.DB.prepare(
+          "SELECT d.status, d.tax_exclusive_cents, d.pdf_sha256, l.position, l.unit_price_cents, l.unit_price_e4 FROM document_lines l JOIN documents d ON d.id = l.document_id WHERE l.account_id = ? ORDER BY d.status, l.position",
+        )
+          .bind(accountId)
+          .all()
+      ).results,
+    });
+    const before = await prices(a.accountId);
+    expect(before.products).toEqual([{ c: 333, e4: 33_330 }]);
+    expect(before.lines.filter((l) => l.unit_price_e4 === 125)).toHaveLength(2);
+    expect(await prices(b.accountId)).toEqual(before);
+    // The imported draft computes the same totals from its lines.
+    const imported = (await (await b.client.json("GET", "/api/v1/documents?type=invoice")).json()) as { items: Array<{ id: string; status: string }> };
+    const draft = imported.items.find((d) => d.status === "draft");
+    expect((await getDoc(b.client, draft?.id ?? "")).document.taxExclusiveCents).toBe(source.document.taxExclusiveCents);
   });
 });
