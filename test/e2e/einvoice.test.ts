@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
@@ -122,13 +122,17 @@ test("issued Factur-X PDFs (B2B VAT, franchise 293 B, credit note, deposit and f
     t.skip(msg);
     return;
   }
-  let output = "";
+  // --json: errors AND warnings fail the test (a warning such as an empty element, PEPPOL-EN16931-R008,
+  // is what a receiving platform may refuse next).
+  const run = spawnSync(process.execPath, [VALIDATOR, "--json", ...files], { encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+  let report: Array<{ file: string; errors: number; warnings: number; problems: Array<{ flag: string; rule: string; text: string }> }>;
   try {
-    output = execFileSync(process.execPath, [VALIDATOR, ...files], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 600_000 });
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string };
-    assert.fail(`validator reported errors:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+    report = JSON.parse(run.stdout);
+  } catch {
+    assert.fail(`validator output is not JSON (exit ${run.status}):\n${run.stdout}${run.stderr}`);
   }
-  console.log(output);
-  for (const f of files) assert.match(output, new RegExp(`valid\\s+\\S*${path.basename(f).replace(/\./g, "\\.")}`));
+  for (const entry of report) console.log(`${path.basename(entry.file)}: ${entry.errors} error(s), ${entry.warnings} warning(s)`);
+  assert.deepEqual(report.map((e) => path.basename(e.file)).sort(), files.map((f) => path.basename(f)).sort());
+  const problems = report.flatMap((e) => e.problems.map((p) => `${path.basename(e.file)}: ${p.flag} ${p.rule} ${p.text}`));
+  assert.deepEqual(problems, [], `validator reported problems:\n${problems.join("\n")}`);
 });

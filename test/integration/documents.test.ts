@@ -141,6 +141,24 @@ describe("issued documents are immutable", () => {
   });
 });
 
+describe("the operation date (BT-72) of every document type", () => {
+  it("dates a credit note by the delivery of the invoice it corrects, a deposit invoice by its issue", async () => {
+    const a = await readyAccount();
+    // Delivered in December, invoiced on 1 January (issueOn: this year's first day is never in the future).
+    const id = await createDraftVia(a.client, draftBody(a.clientId, { deliveryDate: `${year - 1}-12-20` }));
+    await issueOn(a.accountId, id, `${year}-01-01`);
+    const res = await a.client.json("POST", `/api/v1/documents/${id}/cancel`);
+    expect(res.status).toBe(201);
+    const { creditNote } = (await res.json()) as { creditNote: Doc };
+    const event = (xml: string) => /<ram:ActualDeliverySupplyChainEvent>[\s\S]*?format="102">(\d{8})</.exec(xml)?.[1];
+    expect(event(await (await a.client.json("GET", `/api/v1/documents/${creditNote.id}/xml`)).text())).toBe(`${year - 1}1220`);
+
+    const deposit = await createDraftVia(a.client, draftBody(a.clientId, { type: "deposit_invoice" }));
+    const issued = ((await (await issue(a.client, deposit)).json()) as { document: Doc & { issueDate: string } }).document;
+    expect(event(await (await a.client.json("GET", `/api/v1/documents/${deposit}/xml`)).text())).toBe(issued.issueDate.replaceAll("-", ""));
+  });
+});
+
 describe("gapless numbering", () => {
   it("gives 100 concurrent issues in one account the numbers 1..100, no gap, no duplicate", async () => {
     const a = await readyAccount();

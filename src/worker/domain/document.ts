@@ -105,6 +105,13 @@ export interface PaymentTerms {
   earlyPaymentDiscount: string;
 }
 
+/** The invoice a credit note corrects, as its snapshot records it. */
+export interface PrecedingInvoice {
+  number: string;
+  issueDate: string;
+  deliveryDate?: string | null;
+}
+
 export interface DocumentSnapshot {
   version: 1;
   type: DocumentType;
@@ -122,8 +129,11 @@ export interface DocumentSnapshot {
   totals: DocumentTotals;
   operationCategory: OperationCategory;
   purchaseOrderReference?: string | null;
-  /** For a credit note: the invoice it corrects (BT-25/BT-26). */
-  precedingInvoice?: { number: string; issueDate: string } | null;
+  /**
+   * For a credit note: the invoice it corrects (BT-25/BT-26), and that invoice's own delivery date
+   * when it had one (the credit note's BT-72; absent from snapshots issued before it was kept).
+   */
+  precedingInvoice?: PrecedingInvoice | null;
   /** For a deposit or final invoice: the quote it comes from (printed, and a note in the XML). */
   sourceQuote?: { number: string; issueDate: string } | null;
   deductedDeposits: DeductedDeposit[];

@@ -5,6 +5,7 @@ import type {
   DocumentType,
   LineSnapshot,
   OperationCategory,
+  PrecedingInvoice,
   SellerSnapshot,
 } from "./document";
 import { operationCategoryOf } from "./document";
@@ -24,7 +25,7 @@ export interface SnapshotSpec {
   /** Defaults to the lines' kinds (goods, services or both). */
   operationCategory?: OperationCategory;
   purchaseOrderReference?: string | null;
-  precedingInvoice?: { number: string; issueDate: string } | null;
+  precedingInvoice?: PrecedingInvoice | null;
   /** Deposit and final invoices: the quote they come from. */
   sourceQuote?: { number: string; issueDate: string } | null;
   deductedDeposits?: DeductedDeposit[];

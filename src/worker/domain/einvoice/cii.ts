@@ -243,13 +243,20 @@ export function deliveryAddressOf(buyer: BuyerSnapshot): PostalAddress | null {
 }
 
 /**
- * BT-72, the actual delivery date: the snapshot's, or the issue date for an invoice, since a
- * snapshot only records a delivery date that differs from the issue date (LEGAL.md §1). A deposit
- * invoice precedes the delivery and a credit note repeats none, so they get none.
+ * BT-72, the date of the operation the document is about (CGI ann. II art. 242 nonies A: "the date
+ * of the supply or of the payment of the deposit, when it differs from the issue date"). The
+ * snapshot records it only when it differs (LEGAL.md §1), so otherwise:
+ * - an invoice: its issue date;
+ * - a deposit invoice: its issue date, the day the deposit is invoiced on receipt (LEGAL.md §4);
+ * - a credit note: the operation of the invoice it corrects, that invoice's BT-72 (its delivery
+ *   date, else its issue date): a credit note reduces the taxable amount of that operation.
+ * Every type carries one, so the CII's mandatory ApplicableHeaderTradeDelivery is never empty
+ * (PEPPOL-EN16931-R008).
  */
-export function actualDeliveryDate(doc: DocumentSnapshot): string | null {
+export function actualDeliveryDate(doc: DocumentSnapshot): string {
   if (doc.deliveryDate) return doc.deliveryDate;
-  return doc.type === "invoice" ? doc.issueDate : null;
+  if (doc.type === "credit_note" && doc.precedingInvoice) return doc.precedingInvoice.deliveryDate ?? doc.precedingInvoice.issueDate;
+  return doc.issueDate;
 }
 
 /** True when BT-8 must say "VAT on the invoice date": the débits option with VAT charged. */
@@ -437,7 +444,7 @@ export function toCii(doc: DocumentSnapshot): string {
         ]),
         el("ram:ApplicableHeaderTradeDelivery", [
           deliverElsewhere ? el("ram:ShipToTradeParty", [leaf("ram:Name", buyer.name), address(deliverElsewhere)]) : null,
-          delivered ? el("ram:ActualDeliverySupplyChainEvent", [dateTime("ram:OccurrenceDateTime", delivered)]) : null,
+          el("ram:ActualDeliverySupplyChainEvent", [dateTime("ram:OccurrenceDateTime", delivered)]),
         ]),
         el("ram:ApplicableHeaderTradeSettlement", [
           leaf("ram:PaymentReference", doc.number),

@@ -233,6 +233,35 @@ describe("CII structure", () => {
     expect(toCii(creditNote())).not.toContain("ram:ShipToTradeParty");
   });
 
+  it("writes no empty element for any document type (PEPPOL-EN16931-R008)", () => {
+    for (const [name, make] of Object.entries(SCENARIOS)) {
+      const xml = toCii(make());
+      expect(xml.match(/<([\w:]+)(?: [^>]*)?>\s*<\/\1>|<[\w:]+(?: [^>]*)?\/>/g), name).toBeNull();
+      // The header delivery group is mandatory in the CII schema: it always holds BT-72.
+      expect(blocks(xml, "ram:ApplicableHeaderTradeDelivery")[0], name).toContain("ram:ActualDeliverySupplyChainEvent");
+    }
+  });
+
+  it("dates a credit note's operation (BT-72) by the invoice it corrects, in CII and UBL", () => {
+    // The corrected invoice had no separate delivery date: its operation is dated by its issue date.
+    const plain = creditNote();
+    expect(plain.issueDate).not.toBe(plain.precedingInvoice?.issueDate);
+    expect(blocks(toCii(plain), "ram:ActualDeliverySupplyChainEvent")[0]).toContain(formatDate102(plain.precedingInvoice!.issueDate));
+    expect(texts(toUbl(plain), "cbc:ActualDeliveryDate")).toEqual([plain.precedingInvoice!.issueDate]);
+    // It had one: that date, not the invoice's issue date nor the credit note's.
+    const delivered = { ...plain, precedingInvoice: { ...plain.precedingInvoice!, deliveryDate: "2026-03-02" } };
+    expect(blocks(toCii(delivered), "ram:ActualDeliverySupplyChainEvent")[0]).toContain("20260302");
+    expect(texts(toUbl(delivered), "cbc:ActualDeliveryDate")).toEqual(["2026-03-02"]);
+  });
+
+  it("dates a deposit invoice's operation (BT-72) by its issue date, unless the snapshot names the payment date", () => {
+    const deposit = depositInvoice();
+    expect(blocks(toCii(deposit), "ram:ActualDeliverySupplyChainEvent")[0]).toContain(formatDate102(deposit.issueDate));
+    expect(texts(toUbl(deposit), "cbc:ActualDeliveryDate")).toEqual([deposit.issueDate]);
+    const paidBefore = { ...deposit, deliveryDate: "2026-01-30" };
+    expect(blocks(toCii(paidBefore), "ram:ActualDeliverySupplyChainEvent")[0]).toContain("20260130");
+  });
+
   it("pays by SEPA transfer (58) to the seller's IBAN, and writes no payment means without one", () => {
     const means = blocks(cii, "ram:SpecifiedTradeSettlementPaymentMeans")[0] ?? "";
     expect(texts(means, "ram:TypeCode")).toEqual(["58"]);

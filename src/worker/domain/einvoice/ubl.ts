@@ -201,13 +201,11 @@ export function toUbl(doc: DocumentSnapshot): string {
       ),
       sellerParty(doc.seller),
       buyerParty(doc.buyer),
-      delivery || delivered
-        ? el("cac:Delivery", [
-            leaf("cbc:ActualDeliveryDate", delivered),
-            delivery ? el("cac:DeliveryLocation", [postalAddress("cac:Address", delivery)]) : null,
-            delivery ? el("cac:DeliveryParty", [el("cac:PartyName", [leaf("cbc:Name", doc.buyer.name)])]) : null,
-          ])
-        : null,
+      el("cac:Delivery", [
+        leaf("cbc:ActualDeliveryDate", delivered),
+        delivery ? el("cac:DeliveryLocation", [postalAddress("cac:Address", delivery)]) : null,
+        delivery ? el("cac:DeliveryParty", [el("cac:PartyName", [leaf("cbc:Name", doc.buyer.name)])]) : null,
+      ]),
       paymentMeans(doc, credit),
       el("cac:PaymentTerms", [leaf("cbc:Note", doc.payment.text)]),
       ...totals.allowances.map((part) => documentAllowanceCharge(part, false, currency)),

@@ -121,7 +121,11 @@ async function prepare(ctx: AccountVerbCtx, doc: DocumentRow, lines: LineRow[], 
         ? [doc.allowanceKind === "percent" ? { kind: "percent", basisPoints: doc.allowanceValue, reason: "Remise" } : { kind: "amount", cents: doc.allowanceValue, reason: "Remise" }]
         : [],
     purchaseOrderReference: doc.purchaseOrderReference,
-    precedingInvoice: preceding?.number && preceding.issueDate ? { number: preceding.number, issueDate: preceding.issueDate } : null,
+    precedingInvoice:
+      preceding?.number && preceding.issueDate
+        ? // Its delivery date dates the credit note's operation (BT-72, einvoice/cii.ts actualDeliveryDate).
+          { number: preceding.number, issueDate: preceding.issueDate, deliveryDate: (preceding.snapshot as DocumentSnapshot | null)?.deliveryDate ?? preceding.deliveryDate ?? null }
+        : null,
     sourceQuote: quote?.number && quote.issueDate ? { number: quote.number, issueDate: quote.issueDate } : null,
     deductedDeposits: deposits,
     termsDays: doc.paymentTermsDays ?? client.paymentTermsDays ?? profile.paymentTermsDays,
