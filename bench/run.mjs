@@ -131,6 +131,7 @@ async function measure(name, url, { headers = {}, expect = 200 } = {}) {
   const probe = await fetch(url, { headers, redirect: "manual" });
   const d1 = probe.headers.get("server-timing")?.match(/d1;desc="([^"]*)"/)?.[1] ?? null;
   const timing = d1?.match(/rows_read=(\d+)/)?.[1];
+  const trips = d1?.match(/round_trips=(\d+)/)?.[1];
   await probe.arrayBuffer();
   if (probe.status !== expect) throw new Error(`${name}: ${url} answered ${probe.status}, expected ${expect}`);
   await autocannon({ url, connections: CONNECTIONS, duration: WARMUP_S, headers });
@@ -145,6 +146,7 @@ async function measure(name, url, { headers = {}, expect = 200 } = {}) {
     requests: r.requests.total,
     failed: bad,
     d1RowsRead: timing === undefined ? null : Number(timing),
+    d1RoundTrips: trips === undefined ? null : Number(trips),
     d1: d1,
   };
 }
@@ -254,11 +256,11 @@ try {
 
   const base = rows[0];
   const fmt = (n) => (n < 10 ? n.toFixed(1) : String(Math.round(n)));
-  console.log(`\n${"target".padEnd(26)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"req/s".padStart(7)} ${"p50 ×".padStart(6)} ${"p99 ×".padStart(6)} ${"req/s ×".padStart(8)} ${"D1 rows".padStart(8)}`);
+  console.log(`\n${"target".padEnd(26)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"req/s".padStart(7)} ${"p50 ×".padStart(6)} ${"p99 ×".padStart(6)} ${"req/s ×".padStart(8)} ${"D1 rows".padStart(8)} ${"D1 trips".padStart(9)}`);
   for (const r of rows) {
     r.ratio = { p50: r.p50 / base.p50, p99: r.p99 / base.p99, rps: r.rps / base.rps };
     console.log(
-      `${r.name.padEnd(26)} ${fmt(r.p50).padStart(7)} ${fmt(r.p99).padStart(7)} ${String(r.rps).padStart(7)} ${r.ratio.p50.toFixed(1).padStart(6)} ${r.ratio.p99.toFixed(1).padStart(6)} ${r.ratio.rps.toFixed(2).padStart(8)} ${String(r.d1RowsRead ?? "—").padStart(8)}${r.failed ? `  (${r.failed} failed)` : ""}`,
+      `${r.name.padEnd(26)} ${fmt(r.p50).padStart(7)} ${fmt(r.p99).padStart(7)} ${String(r.rps).padStart(7)} ${r.ratio.p50.toFixed(1).padStart(6)} ${r.ratio.p99.toFixed(1).padStart(6)} ${r.ratio.rps.toFixed(2).padStart(8)} ${String(r.d1RowsRead ?? "—").padStart(8)} ${String(r.d1RoundTrips ?? "—").padStart(9)}${r.failed ? `  (${r.failed} failed)` : ""}`,
     );
   }
 

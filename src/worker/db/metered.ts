@@ -5,18 +5,37 @@ import type { AppEnv } from "../env";
 /**
  * What one request (or one measured call) cost in D1: the sums of `meta.rows_read` and
  * `meta.rows_written` over every statement, the number of statements, and how many of them gave
- * no meta (so a budget test can insist the count is complete).
+ * no meta (so a budget test can insist the count is complete). `roundTrips` counts the sequential
+ * waits on D1: a call that starts while none is in flight opens a new one, calls started together
+ * (Promise.all, one batch) share it. For a user far from the database, each costs one network
+ * round trip (issue #15).
  */
 export interface D1Usage {
   rowsRead: number;
   rowsWritten: number;
   queries: number;
   unmetered: number;
+  roundTrips: number;
+  /** Calls in flight now (internal: what makes the next call a new round trip or not). */
+  inFlight: number;
 }
 
 const scope = new AsyncLocalStorage<D1Usage>();
 
-const emptyUsage = (): D1Usage => ({ rowsRead: 0, rowsWritten: 0, queries: 0, unmetered: 0 });
+const emptyUsage = (): D1Usage => ({ rowsRead: 0, rowsWritten: 0, queries: 0, unmetered: 0, roundTrips: 0, inFlight: 0 });
+
+/** Counts one call to D1 while `call` runs: a new round trip when nothing else was in flight. */
+async function trip<T>(call: () => Promise<T>): Promise<T> {
+  const usage = scope.getStore();
+  if (!usage) return call();
+  if (usage.inFlight === 0) usage.roundTrips += 1;
+  usage.inFlight += 1;
+  try {
+    return await call();
+  } finally {
+    usage.inFlight -= 1;
+  }
+}
 
 function record(meta: Partial<D1Meta> | undefined): void {
   const usage = scope.getStore();
@@ -42,17 +61,17 @@ export async function measureD1<T>(fn: () => Promise<T>): Promise<{ result: T; u
   return { result, usage };
 }
 
-/** The `Server-Timing` entry for a usage: `d1;desc="rows_read=…,rows_written=…,queries=…"`. */
+/** The `Server-Timing` entry for a usage: `d1;desc="rows_read=…,rows_written=…,queries=…,round_trips=…"`. */
 export function serverTimingOf(usage: D1Usage): string {
-  return `d1;desc="rows_read=${usage.rowsRead},rows_written=${usage.rowsWritten},queries=${usage.queries}"`;
+  return `d1;desc="rows_read=${usage.rowsRead},rows_written=${usage.rowsWritten},queries=${usage.queries},round_trips=${usage.roundTrips}"`;
 }
 
 /** Reads the D1 entry back from a `Server-Timing` header (tests, the bench), or null when absent. */
-export function parseD1ServerTiming(header: string | null): Omit<D1Usage, "unmetered"> | null {
+export function parseD1ServerTiming(header: string | null): Omit<D1Usage, "unmetered" | "inFlight"> | null {
   const desc = header?.match(/(?:^|,)\s*d1;desc="([^"]*)"/)?.[1];
   if (desc === undefined) return null;
   const field = (name: string) => Number(desc.match(new RegExp(`(?:^|,)${name}=(\\d+)`))?.[1] ?? Number.NaN);
-  return { rowsRead: field("rows_read"), rowsWritten: field("rows_written"), queries: field("queries") };
+  return { rowsRead: field("rows_read"), rowsWritten: field("rows_written"), queries: field("queries"), roundTrips: field("round_trips") };
 }
 
 /**
@@ -98,13 +117,13 @@ class MeteredStatement {
   }
 
   async run<T>(): Promise<D1Result<T>> {
-    const res = await this.stmt.run<T>();
+    const res = await trip(() => this.stmt.run<T>());
     record(res.meta);
     return res;
   }
 
   async all<T>(): Promise<D1Result<T>> {
-    const res = await this.stmt.all<T>();
+    const res = await trip(() => this.stmt.all<T>());
     record(res.meta);
     return res;
   }
@@ -129,9 +148,9 @@ class MeteredStatement {
     const send = s.dbSession?._sendOrThrow;
     if (typeof send !== "function") {
       record(undefined);
-      return options?.columnNames ? this.stmt.raw<T>({ columnNames: true }) : this.stmt.raw<T>();
+      return trip<unknown[]>(() => (options?.columnNames ? this.stmt.raw<T>({ columnNames: true }) : this.stmt.raw<T>()));
     }
-    const answer = await send.call(s.dbSession, "/query", s.statement, s.params, "ROWS_AND_COLUMNS");
+    const answer = await trip(() => send.call(s.dbSession, "/query", s.statement, s.params, "ROWS_AND_COLUMNS"));
     const one = (Array.isArray(answer) ? answer[0] : answer) as RowsAndColumns;
     if (!one?.results || !Array.isArray(one.results.rows)) throw new Error("D1_ERROR: unexpected answer to raw()");
     record(one.meta);
@@ -150,7 +169,7 @@ function unwrap(statements: D1PreparedStatement[]): D1PreparedStatement[] {
 }
 
 async function meteredBatch<T>(target: { batch: D1Database["batch"] }, statements: D1PreparedStatement[]): Promise<D1Result<T>[]> {
-  const results = await target.batch<T>(unwrap(statements));
+  const results = await trip(() => target.batch<T>(unwrap(statements)));
   for (const r of results) record(r.meta);
   return results;
 }
@@ -164,7 +183,7 @@ export function meteredD1(db: D1Database): D1Database {
     prepare: (query: string) => metered(db.prepare(query)),
     batch: <T>(statements: D1PreparedStatement[]) => meteredBatch<T>(db, statements),
     exec: async (query: string) => {
-      const res = await db.exec(query);
+      const res = await trip(() => db.exec(query));
       // exec answers a count and a duration only.
       record(undefined);
       return res;
