@@ -1,7 +1,8 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { PLATFORMS, PLATFORM_HOSTS } from "../domain/einvoice/platforms";
 import { PROCESSORS } from "../features/privacy/policy";
-import { guardFetch, isAllowedHost, OutboundBlockedError, PROCESSOR_HOSTS } from "./outbound";
+import { guardFetch, isAllowedHost, NON_PERSONAL_HOSTS, OutboundBlockedError, PROCESSOR_HOSTS } from "./outbound";
 
 // PRIVACY.md §5 "Recipients": outbound requests only to the declared processors.
 
@@ -39,5 +40,19 @@ describe("§5 outbound allow-list", () => {
     expect(exports.default).toBeDefined();
     await import("../index");
     await expect(fetch("https://unknown-host.example/")).rejects.toBeInstanceOf(OutboundBlockedError);
+  });
+});
+
+describe("§5 recipients by law", () => {
+  it("§5 recipients by law: every listed Plateforme Agréée is a declared recipient, reachable in production, and nothing else is exempt but the k-anonymous password check", () => {
+    expect(PLATFORM_HOSTS.length).toBeGreaterThan(0);
+    const recipients = PROCESSORS.filter((p) => p.hosts.some((h) => PLATFORM_HOSTS.includes(h)));
+    // The PA row of the policy's table names every platform host, so the page lists the PA as a recipient.
+    expect(recipients.flatMap((p) => p.hosts).sort()).toEqual([...PLATFORM_HOSTS].sort());
+    for (const platform of PLATFORMS) for (const host of platform.hosts) expect(isAllowedHost(host, "production")).toBe(true);
+    // Hosts allowed without being on the policy receive no personal data: Pwned Passwords' range API only.
+    expect([...NON_PERSONAL_HOSTS]).toEqual(["api.pwnedpasswords.com"]);
+    // Turnstile (a bot check on login) is a declared processor, not an exemption.
+    expect(PROCESSOR_HOSTS.has("challenges.cloudflare.com")).toBe(true);
   });
 });
