@@ -56,7 +56,7 @@ export const PROOFS = [
       ["test/integration/documents.test.ts", "gapless numbering > gives 100 concurrent issues in one account the numbers 1..100, no gap, no duplicate"],
       ["test/integration/payments.test.ts", "recording payments > derives issued, then partially paid, then paid as money comes in"],
       ["test/integration/time.test.ts", "time entries > §3.4 time tracking: creates, lists, updates and deletes an entry"],
-      ["test/integration/stock.test.ts", "§3.4 stock movements recorded by hand > §3.4 stock: records the opening stock, a reception, an adjustment and an inventory count, and the level is their sum"],
+      ["test/integration/stock.test.ts", "§3.4 stock: movements recorded by hand > §3.4 stock: records the opening stock, a reception, an adjustment and an inventory count, and the level is their sum"],
     ],
   },
   {

@@ -186,7 +186,8 @@ describe("export of every account table", () => {
   });
 });
 
-describe("export → import round trip", () => {
+// Each test exports a rich account and imports it: minutes on a loaded 2-core machine, well under a minute quiet.
+describe("export → import round trip", { timeout: 120_000 }, () => {
   it("re-creates every row in a fresh account, continues the numbering and copies the files", async () => {
     const a = await richAccount();
     const job = await drain(a.client, await startExport(a.client));
