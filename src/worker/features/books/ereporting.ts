@@ -192,10 +192,10 @@ async function reportsOf(ctx: AccountVerbCtx, start: string) {
   return { transactions: rows.filter((r) => r.kind === "transactions"), payments: rows.filter((r) => r.kind === "payments") };
 }
 
-/** The text kept of an `Error` acknowledgement: its reason codes and messages, bounded. */
-export function ackReasonText(details: ReadonlyArray<{ reasonCode?: string; reasonMessage?: string }> | undefined): string {
+/** The text kept of an `Error` acknowledgement: its reason codes and messages (the PA's words), bounded; null when it gave none. */
+export function ackReasonText(details: ReadonlyArray<{ reasonCode?: string; reasonMessage?: string }> | undefined): string | null {
   const text = (details ?? []).map((d) => [d.reasonCode, d.reasonMessage].filter(Boolean).join(" : ")).filter(Boolean).join(" ; ");
-  return (text || "Erreur").slice(0, 500);
+  return text ? text.slice(0, 500) : null;
 }
 
 /**
