@@ -5,7 +5,9 @@ import { webhookKey } from "../../src/worker/features/einvoicing/connection";
 import { syncStatuses } from "../../src/worker/features/einvoicing/inbound";
 import { processOutbox } from "../../src/worker/features/einvoicing/outbox";
 import { base64Encode, hmacSha256Bytes, utf8Bytes } from "../../src/worker/lib/crypto/random";
+import { syncPurchases } from "../../src/worker/features/purchases/verbs";
 import { TestClient } from "../helpers/client";
+import { verbCtx } from "../helpers/invoicing";
 import { ciiInvoice, invoiceTo, networkAccount, paFlush, paSim, paState, randomSiren, transmission } from "../helpers/pa";
 
 // The reliability harness's row "PA outage and duplicate delivery" (scripts/reliability.mjs):
@@ -77,6 +79,37 @@ describe("PA outage and duplicate delivery", () => {
     expect(tx.lifecycle.map((e) => e.code)).toEqual([200, 202, 203, 210]);
     const { results } = await env.DB.prepare("SELECT COUNT(*) AS n FROM transmission_events WHERE account_id = ?").bind(seller.accountId).all<{ n: number }>();
     expect(results[0]?.n).toBe(4);
+  });
+
+  it("flows stamped with one instant across a page boundary are all read: statuses and supplier invoices (an (instant, ids) cursor)", async () => {
+    const buyer = await networkAccount();
+    const seller = await networkAccount();
+    const doc = await invoiceTo(seller, buyer.siren);
+    await paFlush();
+    await syncStatuses(seller.ctx());
+    // 204 alone, then 205 and 207 on one instant (a PA's coarse timestamps), read 2 flows a page.
+    await paSim("buyer-status", { sellerSiren: seller.siren, number: doc.number, code: 204 });
+    const tie = new Date(Date.now() + 2_000).toISOString();
+    await paSim("config", { siren: seller.siren, fixedUpdatedAt: tie });
+    await paSim("buyer-status", { sellerSiren: seller.siren, number: doc.number, code: 205 });
+    await paSim("buyer-status", { sellerSiren: seller.siren, number: doc.number, code: 207, reasonCode: "AUTRE", reason: "Quantité" });
+    await paSim("config", { siren: seller.siren, fixedUpdatedAt: null });
+    await syncStatuses(seller.ctx(), 2);
+    expect((await transmission(seller.client, doc.id)).lifecycle.map((e) => e.code)).toEqual([200, 202, 203, 204, 205, 207]);
+    // Idle: the tied flows come back with the next search and are skipped by the cursor's ids.
+    expect(await syncStatuses(seller.ctx(), 2)).toMatchObject({ flows: 0, statuses: 0 });
+
+    const supplier = randomSiren();
+    // After the seller's invoice above: TIE-1 and TIE-2 on one instant (page 1 ends with TIE-1), then TIE-3.
+    await paSim("config", { siren: buyer.siren, fixedUpdatedAt: new Date(Date.now() + 2_000).toISOString() });
+    await paSim("supplier-invoice", { xml: ciiInvoice({ sellerSiren: supplier, buyerAddress: buyer.siren, number: "TIE-1" }), buyerSiren: buyer.siren });
+    await paSim("supplier-invoice", { xml: ciiInvoice({ sellerSiren: supplier, buyerAddress: buyer.siren, number: "TIE-2" }), buyerSiren: buyer.siren });
+    await paSim("config", { siren: buyer.siren, fixedUpdatedAt: null });
+    await new Promise((r) => setTimeout(r, 2_100));
+    await paSim("supplier-invoice", { xml: ciiInvoice({ sellerSiren: supplier, buyerAddress: buyer.siren, number: "TIE-3" }), buyerSiren: buyer.siren });
+    const got = await syncPurchases(verbCtx(buyer.accountId), 2);
+    expect(got).toMatchObject({ received: 4 });
+    expect(await syncPurchases(verbCtx(buyer.accountId), 2)).toMatchObject({ flowsRead: 0, received: 0 });
   });
 
   it("a supplier invoice the PA delivers twice (two flows) and two polls racing make one purchase", async () => {

@@ -90,7 +90,11 @@ export async function startPaServer(opts = {}) {
     return unit;
   }
 
-  /** A strictly increasing ISO timestamp: `updatedAfter` is strict, so no two changes share one. */
+  /**
+   * A strictly increasing ISO timestamp: `updatedAfter` is strict, so no two changes share one —
+   * unless a tenant's `fixedUpdatedAt` (/_sim/config) stamps its flows with one instant, as a real
+   * PA's coarse or batched timestamps would (ties then keep their creation order).
+   */
   function clock() {
     const t = Math.max(Date.now(), state.lastTime + 1);
     state.lastTime = t;
@@ -121,7 +125,7 @@ export async function startPaServer(opts = {}) {
   // ——— flows ———
 
   function createFlow(tenant, fields, file) {
-    const now = clock();
+    const now = cfg(tenant).fixedUpdatedAt ?? clock();
     const flowId = `fl_${randomBytes(10).toString("hex")}`;
     const flow = {
       flowId,
@@ -146,7 +150,7 @@ export async function startPaServer(opts = {}) {
 
   function setAck(rec, status, details = []) {
     rec.flow.acknowledgement = { status, details };
-    rec.flow.updatedAt = clock();
+    rec.flow.updatedAt = cfg(rec.tenant).fixedUpdatedAt ?? clock();
     notify(rec);
   }
 

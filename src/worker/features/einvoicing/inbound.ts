@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { accounts, documents, paConnections, paSubmissions, transmissionEvents } from "../../db/schema";
 import { type ParsedCdar, parseCdar } from "../../domain/einvoice/cdar";
+import { advance, alreadySeen, readCursor, updatedAfterOf, writeCursor } from "../../domain/einvoice/poll-cursor";
 import { randomId } from "../../lib/crypto/random";
 import type { NetCtx } from "./connection";
 import { type Flow, paClient } from "./pa-client";
@@ -29,16 +30,20 @@ const INVOICE_TYPES = ["invoice", "deposit_invoice", "credit_note"] as const;
  * Polls the PA for what changed since the account's cursor and records it. Rows read grow with
  * the number of new flows, not with the account's history.
  */
-export async function syncStatuses(ctx: NetCtx): Promise<SyncResult> {
+export async function syncStatuses(ctx: NetCtx, pageSize = PAGE): Promise<SyncResult> {
   const result: SyncResult = { flows: 0, statuses: 0, acks: 0, unmatched: 0 };
   const [conn] = await ctx.db.select({ cursor: paConnections.cursor, createdAt: paConnections.createdAt }).from(paConnections).where(eq(paConnections.accountId, ctx.accountId)).limit(1);
   if (!conn) return result;
   const [account] = await ctx.db.select({ siren: accounts.siren }).from(accounts).where(eq(accounts.id, ctx.accountId)).limit(1);
   const pa = paClient(ctx);
-  let cursor = conn.cursor ?? undefined;
+  let cursor = readCursor(conn.cursor);
   for (let page = 0; page < MAX_PAGES; page++) {
-    const flows = await pa.searchFlows({ flowType: ["CustomerInvoice", "CustomerInvoiceLC"], ...(cursor ? { updatedAfter: cursor } : {}) }, PAGE);
+    const after = updatedAfterOf(cursor, pageSize);
+    const flows = await pa.searchFlows({ flowType: ["CustomerInvoice", "CustomerInvoiceLC"], ...(after ? { updatedAfter: after } : {}) }, pageSize);
+    const start = cursor;
     for (const flow of flows) {
+      if (alreadySeen(start, flow)) continue;
+      cursor = advance(cursor, flow);
       result.flows += 1;
       if (flow.flowDirection === "Out") {
         if (await recordAck(ctx, flow)) result.acks += 1;
@@ -48,14 +53,12 @@ export async function syncStatuses(ctx: NetCtx): Promise<SyncResult> {
         else if (outcome === "unmatched") result.unmatched += 1;
       }
     }
-    const last = flows.at(-1);
-    if (last) {
-      cursor = last.updatedAt;
+    if (cursor && cursor !== start) {
       // The cursor moves after each page's flows are recorded: a crash replays at most one page,
       // and replaying is harmless (flow ids are unique).
-      await ctx.db.update(paConnections).set({ cursor, lastPollAt: ctx.now, updatedAt: ctx.now }).where(eq(paConnections.accountId, ctx.accountId));
+      await ctx.db.update(paConnections).set({ cursor: writeCursor(cursor), lastPollAt: ctx.now, updatedAt: ctx.now }).where(eq(paConnections.accountId, ctx.accountId));
     }
-    if (flows.length < PAGE) break;
+    if (flows.length < pageSize) break;
   }
   if (result.flows === 0) await ctx.db.update(paConnections).set({ lastPollAt: ctx.now }).where(eq(paConnections.accountId, ctx.accountId));
   return result;

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { accounts, purchaseEvents, purchases, purchaseSync } from "../../db/schema";
 import type { VerbCtx } from "../../context";
 import { buildCdar, CdarError, parseCdar } from "../../domain/einvoice/cdar";
+import { advance, alreadySeen, readCursor, updatedAfterOf, writeCursor } from "../../domain/einvoice/poll-cursor";
 import { parseReceivedFile, type ReceivedInvoice, ReceivedInvoiceError } from "../../domain/einvoice/received";
 import { isValidSiren } from "../../domain/identifiers";
 import { type BuyerAction, purchaseDedupKey, refuseAction } from "../../domain/purchases";
@@ -258,24 +259,29 @@ export async function webhookKey(config: { SESSION_SECRET: string }, accountId: 
  * D1 reads are one per flow plus the cursor, so a poll with nothing new reads one row.
  * @throws AppError precondition_failed when the account has no PA; PaError passes through.
  */
-export async function syncPurchases(ctx: AccountCtx): Promise<SyncResult> {
+export async function syncPurchases(ctx: AccountCtx, pageSize = 100): Promise<SyncResult> {
   const pa = paClient({ config: ctx.config, db: ctx.db, accountId: ctx.accountId });
   if (!(await pa.connected())) throw new AppError("precondition_failed", ctx.t("purchases.err.notConnected"));
   const state = await ctx.db.select().from(purchaseSync).where(eq(purchaseSync.accountId, ctx.accountId)).get();
-  let cursor = state?.cursor ?? null;
+  // (instant, ids) cursor: flows tied on the last instant of a full page are not skipped (poll-cursor.ts).
+  let cursor = readCursor(state?.cursor);
   const out: SyncResult = { flowsRead: 0, received: 0, duplicates: 0, statuses: 0, unreadable: 0 };
   for (let page = 0; page < MAX_PAGES; page++) {
-    const flows = await pa.searchFlows({ flowType: [...PURCHASE_FLOW_TYPES], flowDirection: ["In"], ...(cursor ? { updatedAfter: cursor } : {}) }, 100);
+    const after = updatedAfterOf(cursor, pageSize);
+    const flows = await pa.searchFlows({ flowType: [...PURCHASE_FLOW_TYPES], flowDirection: ["In"], ...(after ? { updatedAfter: after } : {}) }, pageSize);
+    const start = cursor;
     for (const flow of flows) {
+      if (alreadySeen(start, flow)) continue;
       out.flowsRead += 1;
       await ingestFlow(ctx, pa, flow, out);
-      cursor = flow.updatedAt;
+      cursor = advance(cursor, flow);
     }
+    const text = cursor ? writeCursor(cursor) : null;
     await ctx.db
       .insert(purchaseSync)
-      .values({ accountId: ctx.accountId, cursor, lastPollAt: ctx.now, updatedAt: ctx.now })
-      .onConflictDoUpdate({ target: purchaseSync.accountId, set: { cursor, lastPollAt: ctx.now, updatedAt: ctx.now } });
-    if (flows.length < 100) break;
+      .values({ accountId: ctx.accountId, cursor: text, lastPollAt: ctx.now, updatedAt: ctx.now })
+      .onConflictDoUpdate({ target: purchaseSync.accountId, set: { cursor: text, lastPollAt: ctx.now, updatedAt: ctx.now } });
+    if (flows.length < pageSize) break;
   }
   if (!state?.webhookIds && ctx.config.ENVIRONMENT !== "test") await subscribeWebhooks(ctx, pa).catch(() => undefined);
   return out;
