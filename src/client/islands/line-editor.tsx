@@ -1,6 +1,6 @@
 import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { e4ToDecimal, formatMoney, formatPercent, formatUnitPrice, type Locale, parseAmountToCents, parseUnitPriceToE4 } from "../../worker/domain/format";
+import { unitPriceDecimal, formatMoney, formatPercent, formatUnitPrice, type Locale, parseAmountToCents, parseUnitPriceToE4 } from "../../worker/domain/format";
 import { computeTotals, type DocumentTotals, type TotalsError, type TotalsInput, unitPriceE4Of, unitPriceFields } from "../../worker/domain/totals";
 import type { VatCategory } from "../../worker/domain/vat";
 import { Combobox, type ComboboxLabels } from "./combobox";
@@ -168,7 +168,7 @@ export function centsToInput(cents: number, locale: Locale): string {
 
 /** A unit price in ten-thousandths as typed: 33_330 → "3,333" (fr) / "3.333" (en), 6_500_000 → "650,00". */
 export function e4ToInput(e4: number, locale: Locale): string {
-  const text = e4ToDecimal(e4);
+  const text = unitPriceDecimal(e4);
   return locale === "fr" ? text.replace(".", ",") : text;
 }
 
@@ -243,7 +243,7 @@ export function parseLines(lines: EditorLine[], labels: LineEditorLabels) {
       description: l.description.trim(),
       quantity: quantityOk ? quantity.replace(",", ".") : l.quantity,
       unitCode: l.unitCode,
-      unitPrice: priceOk ? e4ToDecimal(price) : l.unitPrice.trim(),
+      unitPrice: priceOk ? unitPriceDecimal(price) : l.unitPrice.trim(),
       discount,
       ...vatOf(l.vat),
       kind: l.kind,

@@ -9,7 +9,7 @@ import {
   parseAmountToCents,
   parseUnitPriceToE4,
   formatUnitPrice,
-  e4ToDecimal,
+  unitPriceDecimal,
 } from "./format.ts";
 
 /** Narrow no-break space: CLDR's French thousands separator. */
@@ -209,15 +209,15 @@ describe("unit prices with up to 4 decimals", () => {
     expect(formatUnitPrice(33_330, "fr")).toBe("3,333\u00A0€");
     expect(formatUnitPrice(125, "fr")).toBe("0,0125\u00A0€");
     expect(formatUnitPrice(125, "en")).toBe("€0.0125");
-    expect(e4ToDecimal(33_330)).toBe("3.333");
-    expect(e4ToDecimal(6_500_000)).toBe("650.00");
-    expect(e4ToDecimal(125)).toBe("0.0125");
+    expect(unitPriceDecimal(33_330)).toBe("3.333");
+    expect(unitPriceDecimal(6_500_000)).toBe("650.00");
+    expect(unitPriceDecimal(125)).toBe("0.0125");
   });
 
   it("reads back what it prints, and agrees with the cent parser on 2 decimals", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 100_000_000_000_000 }), (e4) => {
-        expect(parseUnitPriceToE4(e4ToDecimal(e4))).toBe(e4);
+        expect(parseUnitPriceToE4(unitPriceDecimal(e4))).toBe(e4);
       }),
     );
     fc.assert(

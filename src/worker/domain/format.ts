@@ -168,7 +168,7 @@ function parseScaled(input: string, decimals: 2 | 4): number | "format" | "decim
 }
 
 /** Exact decimal string of ten-thousandths with 2 to 4 decimals: 33_330 → "3.333", 6_500_000 → "650.00". */
-export function e4ToDecimal(e4: number | bigint): string {
+export function unitPriceDecimal(e4: number | bigint): string {
   const value = BigInt(e4);
   const abs = value < 0n ? -value : value;
   const fraction = (abs % 10_000n).toString().padStart(4, "0").replace(/0{1,2}$/, "");
@@ -182,5 +182,5 @@ export function e4ToDecimal(e4: number | bigint): string {
 export function formatUnitPrice(e4: number, locale: Locale, currency = "EUR"): string {
   if (!Number.isSafeInteger(e4)) throw new RangeError(`unit price must be a safe integer, got ${e4}`);
   const formatter = numberFormat(locale, { style: "currency", currency, minimumFractionDigits: 2, maximumFractionDigits: 4 });
-  return formatter.format(e4ToDecimal(e4) as Intl.StringNumericLiteral);
+  return formatter.format(unitPriceDecimal(e4) as Intl.StringNumericLiteral);
 }

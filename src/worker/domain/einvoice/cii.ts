@@ -34,7 +34,7 @@ import type {
   PostalAddress,
   SellerSnapshot,
 } from "../document.ts";
-import { e4ToDecimal, formatMoney } from "../format.ts";
+import { unitPriceDecimal, formatMoney } from "../format.ts";
 import { sameAddress } from "../mentions.ts";
 import { quoteReferenceText } from "../quote-chain.ts";
 import { type LineTotals, unitPriceE4Of, type VatBreakdown } from "../totals.ts";
@@ -362,7 +362,7 @@ function lineItem(line: LineSnapshot, totals: LineTotals): XmlNode {
     el("ram:AssociatedDocumentLineDocument", [leaf("ram:LineID", String(line.position))]),
     el("ram:SpecifiedTradeProduct", [leaf("ram:Name", line.description)]),
     el("ram:SpecifiedLineTradeAgreement", [
-      el("ram:NetPriceProductTradePrice", [leaf("ram:ChargeAmount", e4ToDecimal(unitPriceE4Of(line)))]),
+      el("ram:NetPriceProductTradePrice", [leaf("ram:ChargeAmount", unitPriceDecimal(unitPriceE4Of(line)))]),
     ]),
     el("ram:SpecifiedLineTradeDelivery", [leaf("ram:BilledQuantity", formatQuantity(line.quantity), { unitCode: line.unitCode })]),
     el("ram:SpecifiedLineTradeSettlement", [

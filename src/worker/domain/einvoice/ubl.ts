@@ -10,7 +10,7 @@
  */
 
 import type { BuyerSnapshot, DocumentSnapshot, ElectronicAddress, LineSnapshot, PostalAddress, SellerSnapshot } from "../document.ts";
-import { e4ToDecimal } from "../format.ts";
+import { unitPriceDecimal } from "../format.ts";
 import { type LineTotals, unitPriceE4Of, type VatBreakdown } from "../totals.ts";
 import { requiresExemption, type VatCategory } from "../vat.ts";
 import {
@@ -150,7 +150,7 @@ function line(lineSnapshot: LineSnapshot, totals: LineTotals, credit: boolean, c
       : null,
     el("cac:Item", [leaf("cbc:Name", lineSnapshot.description), taxCategory("cac:ClassifiedTaxCategory", totals.vat.category, totals.vat.rateBasisPoints)]),
     // BT-146 keeps up to 4 decimals (BR-FR-DEC-03); "650.00" for a whole-cent price as before.
-    el("cac:Price", [leaf("cbc:PriceAmount", e4ToDecimal(unitPriceE4Of(lineSnapshot)), { currencyID: currency })]),
+    el("cac:Price", [leaf("cbc:PriceAmount", unitPriceDecimal(unitPriceE4Of(lineSnapshot)), { currencyID: currency })]),
   ]);
 }
 

@@ -18,7 +18,7 @@ import {
 import { accountCtx } from "../../context";
 import { accounts, clients, documents, products } from "../../db/schema";
 import type { DocumentSnapshot } from "../../domain/document";
-import { e4ToDecimal, formatMoney, parseAmountToCents } from "../../domain/format";
+import { unitPriceDecimal, formatMoney, parseAmountToCents } from "../../domain/format";
 import { computeTotals, unitPriceE4Of } from "../../domain/totals";
 import { isIsoDate, VAT_CATEGORIES, type VatCategory } from "../../domain/vat";
 import type { AppEnv } from "../../env";
@@ -222,7 +222,7 @@ function lineJsonOf(l: LineRow): LineJson {
     description: l.description,
     quantity: l.quantity,
     unitCode: l.unitCode,
-    unitPrice: e4ToDecimal(unitPriceE4Of(l)),
+    unitPrice: unitPriceDecimal(unitPriceE4Of(l)),
     discount:
       l.discountKind && l.discountValue ? (l.discountKind === "percent" ? { kind: "percent", basisPoints: l.discountValue } : { kind: "amount", cents: l.discountValue }) : null,
     vatCategory: l.vatCategory,
@@ -265,7 +265,7 @@ function editorLinesOf(raw: unknown, locale: Locale): EditorLine[] {
         quantity: text(o.quantity),
         unitCode: text(o.unitCode) || "C62",
         // What the editor posts; a client of the earlier editor sent whole cents.
-        unitPrice: typeof o.unitPrice === "string" ? o.unitPrice : int(o.unitPriceCents) === null ? "" : e4ToDecimal((int(o.unitPriceCents) ?? 0) * 100),
+        unitPrice: typeof o.unitPrice === "string" ? o.unitPrice : int(o.unitPriceCents) === null ? "" : unitPriceDecimal((int(o.unitPriceCents) ?? 0) * 100),
         discount: !d ? null : d.kind === "amount" ? { kind: "amount", cents: int(d.cents) ?? Number.NaN } : { kind: "percent", basisPoints: int(d.basisPoints) ?? Number.NaN },
         vatCategory: category as VatCategory,
         vatRateBp: int(o.vatRateBp) ?? 0,
@@ -434,7 +434,7 @@ async function newCreditNoteValues(c: Ctx): Promise<EditorState> {
           description: l.description,
           quantity: l.quantity,
           unitCode: l.unitCode,
-          unitPrice: e4ToDecimal(unitPriceE4Of(l)),
+          unitPrice: unitPriceDecimal(unitPriceE4Of(l)),
           discount: l.discount ?? null,
           vatCategory: l.vat.category,
           vatRateBp: l.vat.rateBasisPoints,

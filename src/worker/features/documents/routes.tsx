@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { DocumentSnapshot } from "../../domain/document";
 import { toUbl } from "../../domain/einvoice/ubl";
-import { e4ToDecimal } from "../../domain/format";
+import { unitPriceDecimal } from "../../domain/format";
 import { MAX_NEXT_NUMBER } from "../../domain/numbering";
 import { unitPriceE4Of } from "../../domain/totals";
 import { recordAccess } from "../privacy/access-log";
@@ -42,7 +42,7 @@ function publicDocument(d: Awaited<ReturnType<typeof loadDocument>>["doc"]) {
 
 /** Stored lines with their unit price as a decimal string too ("3.333"), the way PUT takes it back. */
 function apiLines(lines: Awaited<ReturnType<typeof loadDocument>>["lines"]) {
-  return lines.map((l) => ({ ...l, unitPrice: e4ToDecimal(unitPriceE4Of(l)) }));
+  return lines.map((l) => ({ ...l, unitPrice: unitPriceDecimal(unitPriceE4Of(l)) }));
 }
 
 /** JSON API for quotes, invoices, deposit invoices and credit notes. */

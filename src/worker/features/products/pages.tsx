@@ -1,4 +1,4 @@
-import { e4ToDecimal, formatMoney, formatPercent, formatUnitPrice } from "../../domain/format";
+import { unitPriceDecimal, formatMoney, formatPercent, formatUnitPrice } from "../../domain/format";
 import { unitPriceE4Of } from "../../domain/totals";
 import { VAT_EXEMPTIONS } from "../../domain/vat";
 import type { FieldErrors } from "../../http/errors";
@@ -90,7 +90,7 @@ export function productValues(p: Product, locale: Locale): Record<string, string
     name: p.name,
     description: p.description ?? "",
     unitCode: p.unitCode,
-    unitPrice: p.unitPriceE4 === null ? hundredthsToInput(p.unitPriceCents, locale) : e4ToDecimal(p.unitPriceE4).replace(".", locale === "fr" ? "," : "."),
+    unitPrice: p.unitPriceE4 === null ? hundredthsToInput(p.unitPriceCents, locale) : unitPriceDecimal(p.unitPriceE4).replace(".", locale === "fr" ? "," : "."),
     vatRate: hundredthsToInput(p.vatRateBp, locale),
     exemptionCode: p.exemptionCode ?? "",
     kind: p.kind,

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { e4ToDecimal, parseUnitPriceToE4 } from "../../domain/format";
+import { unitPriceDecimal, parseUnitPriceToE4 } from "../../domain/format";
 import { unitPriceFields } from "../../domain/totals";
 import { exemptionByCode, FRENCH_TAX_TABLE, VAT_EXEMPTIONS, type VatCategory } from "../../domain/vat";
 import { blank, checkbox, hundredths, hundredthsToInput, optionalText, requiredText, withDefault } from "../clients/fields";
@@ -45,7 +45,7 @@ export function exemptionKeyOf(code: string): ExemptionKey | undefined {
 function fromStoredShape(v: unknown): unknown {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return v;
   const o: Record<string, unknown> = { ...(v as Record<string, unknown>) };
-  if (blank(o.unitPrice) === undefined && Number.isSafeInteger(o.unitPriceE4)) o.unitPrice = e4ToDecimal(o.unitPriceE4 as number);
+  if (blank(o.unitPrice) === undefined && Number.isSafeInteger(o.unitPriceE4)) o.unitPrice = unitPriceDecimal(o.unitPriceE4 as number);
   if (blank(o.unitPrice) === undefined && Number.isSafeInteger(o.unitPriceCents)) o.unitPrice = hundredthsToInput(o.unitPriceCents as number, "en");
   if (blank(o.vatRate) === undefined && Number.isSafeInteger(o.vatRateBp)) o.vatRate = hundredthsToInput(o.vatRateBp as number, "en");
   return o;
