@@ -8,6 +8,7 @@ import { handleError } from "../../src/worker/http/errors";
 import { translator } from "../../src/worker/ui/i18n";
 import * as schema from "../../src/worker/db/schema";
 import { seedDemoBusiness } from "../../src/worker/features/dev/demo-business";
+import { CREDIT_TAKEN_BACK_REFERENCE, paymentReferenceText } from "../../src/worker/features/payments/verbs";
 import { en } from "../../src/worker/ui/i18n/en";
 import { fr } from "../../src/worker/ui/i18n/fr";
 import { TestClient } from "../helpers/client";
@@ -93,7 +94,10 @@ const FRENCH_CALENDAR = (() => {
 
 /** The visible text of a page: text nodes and the attributes a reader hears or sees. */
 function visibleText(html: string): string {
-  const body = html.replace(/<script\b[\s\S]*?<\/script>|<style\b[\s\S]*?<\/style>|<!--[\s\S]*?-->/gi, " ");
+  // Parts marked as French on purpose (lang="fr": what a French client will read) are not the interface.
+  const body = html
+    .replace(/<script\b[\s\S]*?<\/script>|<style\b[\s\S]*?<\/style>|<!--[\s\S]*?-->/gi, " ")
+    .replace(/<(\w+)\b[^>]*\slang="fr"[^>]*>[\s\S]*?<\/\1>/gi, " ");
   const attrs = [...body.matchAll(/\s(?:aria-label|title|placeholder|alt|aria-description)="([^"]*)"/gi)].map((m) => m[1]!);
   const text = body.replace(/<[^>]*>/g, "\n");
   return decodeEntities(`${text}\n${attrs.join("\n")}`).replace(/[ \t\u00a0\u202f]+/g, " ");
@@ -156,7 +160,14 @@ function findLeaks(path: string, text: string, own: readonly string[]): Finding[
 }
 
 const PARAM = /:(\w+)(\{[^}]*\})?/g;
-const isPage = (path: string) => !path.startsWith("/api/") && !path.startsWith("/webhooks/") && !/\.\w+$|:format|\/telecharger|\/logo$|\/ubl$/.test(path);
+/**
+ * Pages that show an email as its recipient will read it, in the client's language (the sending
+ * preview and reminder preview, the templates of both languages): not the interface's language.
+ */
+const RECIPIENT_LANGUAGE = /\/(envoyer|relancer)$|^\/parametres\/emails/;
+const isPage = (path: string) =>
+  !RECIPIENT_LANGUAGE.test(path) &&
+  !path.startsWith("/api/") && !path.startsWith("/webhooks/") && !/\.\w+$|:format|\/telecharger|\/logo$|\/ubl$/.test(path);
 
 describe("English is complete: no French wording and no raw stored value on any page", { timeout: 600_000 }, () => {
   let signedIn: TestClient;
@@ -271,5 +282,13 @@ describe("English is complete: no French wording and no raw stored value on any 
     expect(leaks.map((l) => l.found).sort()).toEqual(["12,50 €", "Tableau de bord", "décembre", "virement"]);
     // The account's own text and quoted French legal wording are not the interface's.
     expect(findLeaks("/x", visibleText(`<p>Audit de site web</p><p>Label (« TVA non applicable, art. 293 B du CGI »)</p>`), ["Audit de site web"])).toEqual([]);
+  });
+});
+
+describe("what Factumo writes itself in a stored row", () => {
+  it("shows the reference of a credit taken back in the reader's language", () => {
+    expect(paymentReferenceText(CREDIT_TAKEN_BACK_REFERENCE, translator("en"))).toBe("Credit taken back (refund)");
+    expect(paymentReferenceText(CREDIT_TAKEN_BACK_REFERENCE, translator("fr"))).toBe(CREDIT_TAKEN_BACK_REFERENCE);
+    expect(paymentReferenceText("VIR 2026-118", translator("en"))).toBe("VIR 2026-118");
   });
 });

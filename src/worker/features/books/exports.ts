@@ -5,6 +5,7 @@ import { documentFonts } from "../../pdf/assets";
 import { printableText } from "../../pdf/document-pdf";
 import { embedFonts, type EmbeddedFonts } from "../../pdf/fonts";
 import type { Translate } from "../../ui/i18n";
+import { paymentReferenceText } from "../payments/verbs";
 import { type ReceiptEntry, receiptsTotals } from "./queries";
 
 /** "1234,56" / "-12,50": the decimal a French spreadsheet reads, no thousands separator. */
@@ -47,7 +48,7 @@ export function receiptsCsv(entries: readonly ReceiptEntry[], t: Translate, loca
         csvField(natureLabel(t, e)),
         csvField(e.documentNumber ?? ""),
         csvField(methodLabel(t, e)),
-        csvField(e.reference ?? ""),
+        csvField(paymentReferenceText(e.reference, t)),
         csvField(frenchDecimal(e.amountCents), false),
         csvField(e.method === "especes" ? frenchDecimal(e.amountCents) : "", false),
       ].join(";"),
@@ -225,7 +226,7 @@ export async function receiptsPdf(entries: readonly ReceiptEntry[], opts: { from
       nature: natureLabel(t, e),
       invoice: e.documentNumber ?? "",
       method: methodLabel(t, e),
-      reference: e.reference ?? "",
+      reference: paymentReferenceText(e.reference, t),
       amount: formatMoney(e.amountCents, locale),
       cash: e.method === "especes" ? formatMoney(e.amountCents, locale) : "",
     })),

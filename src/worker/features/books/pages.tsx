@@ -8,6 +8,7 @@ import type { Translate } from "../../ui/i18n";
 import { AppLayout, type Flash } from "../../ui/layout";
 import type { PageContext } from "../../ui/page-context";
 import { documentPath } from "../documents/pages";
+import { paymentReferenceText } from "../payments/verbs";
 import { type BooksSettings, type ReceiptEntry, receiptsTotals, type ThresholdsView, type UrssafYear } from "./queries";
 import { type RegisterEntry, registerTotals } from "./exports";
 
@@ -304,7 +305,7 @@ export function ReceiptsPage(p: { ctx: PageContext; from: string; to: string; en
                         <a href={documentPath(e.documentId)}>{e.documentNumber ?? "—"}</a>
                       </td>
                       <td>{t(`payments.method.${e.method}`)}</td>
-                      <td>{e.reference ?? ""}</td>
+                      <td>{paymentReferenceText(e.reference, t)}</td>
                       <td class="num">{formatMoney(e.amountCents, locale)}</td>
                       <td class="num">{e.method === "especes" ? formatMoney(e.amountCents, locale) : ""}</td>
                     </tr>

@@ -6,6 +6,7 @@ import { clientPath } from "../clients/pages";
 import { documentPath } from "../documents/pages";
 import { RemindNowButton } from "../reminders/pages";
 import { PaymentsPanel, type PaymentsPanelProps } from "./panel";
+import { paymentReferenceText } from "./verbs";
 import type { listPayments, Receivables } from "./queries";
 
 export const PAYMENTS_PATH = "/paiements";
@@ -61,7 +62,7 @@ export function PaymentsTable({ ctx, items, ofClient = false }: { ctx: PageConte
               </td>
               {ofClient ? null : <td>{p.clientName ? <a href={clientPath(p.clientId)}>{p.clientName}</a> : "—"}</td>}
               <td class={optional}>{p.correctsPaymentId ? t("payments.correction") : t(`payments.method.${p.method}`)}</td>
-              <td class={optional}>{p.reference ?? ""}</td>
+              <td class={optional}>{paymentReferenceText(p.reference, t)}</td>
               <td class="num">{formatMoney(p.amountCents, locale)}</td>
             </tr>
           ))}

@@ -6,7 +6,7 @@ import type { FieldErrors } from "../../http/errors";
 import { CsrfField, Field, FormErrorSummary, SelectField } from "../../ui/form";
 import type { PageContext } from "../../ui/page-context";
 import type { DocumentRow } from "../documents/drafts";
-import { correctedIds, type PaymentState } from "./verbs";
+import { correctedIds, type PaymentState, paymentReferenceText } from "./verbs";
 
 export const paymentsFormPath = (documentId: string) => `/documents/${encodeURIComponent(documentId)}/paiements`;
 export const creditFormPath = (documentId: string) => `${paymentsFormPath(documentId)}/credit-client`;
@@ -125,7 +125,7 @@ export function PaymentsPanel({ ctx, doc, state, values, errors, today, clientCr
           {state.payments.map((p) => (
             <li key={p.id} class={p.correctsPaymentId ? "payments-correction" : undefined}>
               <span>{formatDate(p.receivedOn, locale)}</span> · <span>{p.correctsPaymentId ? t("payments.correction") : t(`payments.method.${p.method}`)}</span>
-              {p.reference ? <span class="muted"> · {p.reference}</span> : null} · <strong>{money(p.amountCents)}</strong>
+              {p.reference ? <span class="muted"> · {paymentReferenceText(p.reference, t)}</span> : null} · <strong>{money(p.amountCents)}</strong>
               {reversed.has(p.id) ? <span class="muted"> ({t("payments.corrected")})</span> : null}
               {open && correctable(p, reversed, creditStillApplied) ? (
                 <details class="docs-confirm">

@@ -1,3 +1,4 @@
+import type { Translate } from "../../ui/i18n";
 import { collectionStatusStatement } from "../einvoicing/collected";
 import { submitQueued } from "../einvoicing/outbox";
 import { and, asc, desc, eq, isNotNull, isNull, ne, type SQL, sql } from "drizzle-orm";
@@ -145,6 +146,11 @@ export function creditStatementsForIssue(db: AccountVerbCtx["db"], accountId: st
 
 /** Reference written on the entries that take back credit a refund left unfunded (see takeBackSpentCredit). */
 export const CREDIT_TAKEN_BACK_REFERENCE = "Crédit repris (remboursement)";
+
+/** A payment's reference as shown: the one Factumo writes itself is stored in French, shown in the reader's language. */
+export function paymentReferenceText(reference: string | null | undefined, t: Translate): string {
+  return reference === CREDIT_TAKEN_BACK_REFERENCE ? t("payments.reference.creditTakenBack") : (reference ?? "");
+}
 /** Statements per batch that reopen an invoice settled by credit; a client needing more gets another batch. */
 const TAKE_BACK_STEPS = 3;
 
