@@ -33,11 +33,13 @@ export const clients = sqliteTable(
     electronicAddress: text("electronic_address"),
     language: text("language", { enum: ["fr", "en"] }).notNull().default("fr"),
     paymentTermsDays: integer("payment_terms_days"),
+    /** Short code, unique per account, never changed: the FEC auxiliary account is 411 + code (features/clients/code.ts). */
+    code: text("code"),
     archivedAt: timestamp("archived_at"),
     createdAt: timestamp("created_at").notNull(),
     updatedAt: timestamp("updated_at").notNull(),
   },
-  (t) => [index("clients_account_name").on(t.accountId, t.searchName, t.id)],
+  (t) => [index("clients_account_name").on(t.accountId, t.searchName, t.id), uniqueIndex("clients_account_code").on(t.accountId, t.code)],
 );
 
 /** Catalogue of products and services. */

@@ -14,6 +14,7 @@ import {
 } from "../../domain/books/urssaf";
 import type { OperationCategory } from "../../domain/document";
 import { type AccountVerbCtx, todayInParis } from "../documents/drafts";
+import { fecClientAccount } from "../clients/code";
 
 /** What an account declares by until it confirms its own settings. */
 export const DEFAULT_SETTINGS = { serviceCategory: "bnc", declarationFrequency: "quarterly" } as const satisfies BooksSettings;
@@ -193,6 +194,7 @@ interface SaleRow {
   issueDate: string;
   issuedAt: number | null;
   clientId: string | null;
+  clientCode: string | null;
   clientName: string | null;
   taxExclusiveCents: number;
   vatCents: number;
@@ -201,6 +203,11 @@ interface SaleRow {
   goodsNetCents: number;
   servicesNetCents: number;
   correctsNumber: string | null;
+}
+
+/** CompAuxNum of a client: 411 + its code; a row written without one (never by the app) keeps its id. */
+function auxiliaryAccount(code: string | null, clientId: string | null): string {
+  return code ? fecClientAccount(code) : (clientId ?? "");
 }
 
 /**
@@ -215,7 +222,7 @@ export async function fecSource(ctx: AccountVerbCtx, year: number): Promise<{ si
   const [account, saleRows, entries] = await Promise.all([
     ctx.db.select({ siren: accounts.siren, vatRegime: accounts.vatRegime }).from(accounts).where(eq(accounts.id, ctx.accountId)).get(),
     ctx.db.all<SaleRow>(sql`
-      SELECT d.type, d.number, d.issue_date AS issueDate, d.issued_at AS issuedAt, d.client_id AS clientId,
+      SELECT d.type, d.number, d.issue_date AS issueDate, d.issued_at AS issuedAt, d.client_id AS clientId, c.code AS clientCode,
         json_extract(d.snapshot, '$.buyer.name') AS clientName,
         json_extract(d.snapshot, '$.totals.taxInclusiveCents') AS taxInclusiveCents,
         json_extract(d.snapshot, '$.totals.prepaidCents') AS prepaidCents,
@@ -224,14 +231,16 @@ export async function fecSource(ctx: AccountVerbCtx, year: number): Promise<{ si
       FROM documents d
         JOIN json_each(d.snapshot, '$.lines') l
         LEFT JOIN documents pd ON pd.id = d.preceding_document_id AND pd.account_id = d.account_id
+        LEFT JOIN clients c ON c.id = d.client_id AND c.account_id = d.account_id
       WHERE d.account_id = ${ctx.accountId} AND d.issue_date BETWEEN ${from} AND ${to} AND d.status != 'draft'
         AND d.type IN ('invoice', 'deposit_invoice', 'credit_note') AND d.number IS NOT NULL
       GROUP BY d.id
       ORDER BY d.issue_date, d.issued_at, d.id`),
-    ctx.db.all<ReceiptEntry & { clientId: string }>(sql`
+    ctx.db.all<ReceiptEntry & { clientId: string; clientCode: string | null }>(sql`
       SELECT p.received_on AS receivedOn, p.amount_cents AS amountCents, p.method, p.reference, p.created_at AS createdAt,
-        p.client_id AS clientId, d.number AS documentNumber, json_extract(d.snapshot, '$.buyer.name') AS clientName
+        p.client_id AS clientId, c.code AS clientCode, d.number AS documentNumber, json_extract(d.snapshot, '$.buyer.name') AS clientName
       FROM payments p LEFT JOIN documents d ON d.id = p.document_id AND d.account_id = p.account_id
+        LEFT JOIN clients c ON c.id = p.client_id AND c.account_id = p.account_id
       WHERE p.account_id = ${ctx.accountId} AND p.received_on BETWEEN ${from} AND ${to} AND p.method != ${CLIENT_CREDIT_METHOD}
       ORDER BY p.received_on, p.created_at, p.id`),
   ]);
@@ -241,7 +250,7 @@ export async function fecSource(ctx: AccountVerbCtx, year: number): Promise<{ si
       number: r.number,
       issueDate: r.issueDate,
       validatedOn: r.issuedAt ? todayInParis(Number(r.issuedAt)) : r.issueDate,
-      clientAccount: r.clientId ?? "",
+      clientAccount: auxiliaryAccount(r.clientCode, r.clientId),
       clientName: r.clientName ?? "",
       taxExclusiveCents: Number(r.taxExclusiveCents),
       vatCents: Number(r.vatCents),
@@ -260,7 +269,7 @@ export async function fecSource(ctx: AccountVerbCtx, year: number): Promise<{ si
       cash: e.method === "especes",
       invoiceNumber: e.documentNumber ?? "",
       reference: e.reference,
-      clientAccount: e.clientId,
+      clientAccount: auxiliaryAccount(e.clientCode, e.clientId),
       clientName: e.clientName ?? "",
     }),
   );

@@ -4,6 +4,7 @@ import { CsrfField, Field, Fieldset, FormErrorSummary, SelectField } from "../..
 import type { MessageKey } from "../../ui/i18n";
 import { AppLayout, type Flash } from "../../ui/layout";
 import type { PageContext } from "../../ui/page-context";
+import { fecClientAccount } from "./code";
 import { NEW_INVOICE_PATH, NEW_QUOTE_PATH } from "../documents/pages";
 import { type ClientActivity, ClientActivitySections } from "./activity";
 import type { Client, ClientBalance } from "./queries";
@@ -321,6 +322,7 @@ export function ClientDetailPage({ ctx, client, values, errors, referenced, flas
         ) : null}
       </h1>
       {archived ? <p class="muted">{t("clients.archived.notice")}</p> : null}
+      {client.code ? <p class="muted">{t("clients.code", { code: client.code, account: fecClientAccount(client.code) })}</p> : null}
       {archived ? null : (
         // The editor opens with this client chosen (features/documents page-routes, ?client=).
         <div class="docs-header-actions client-new-docs">

@@ -15,6 +15,7 @@ const clientColumns = {
   id: clients.id,
   kind: clients.kind,
   name: clients.name,
+  code: clients.code,
   siren: clients.siren,
   siret: clients.siret,
   vatNumber: clients.vatNumber,

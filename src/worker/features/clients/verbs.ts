@@ -3,6 +3,7 @@ import { clients, documents } from "../../db/schema";
 import { AppError } from "../../http/errors";
 import { randomId } from "../../lib/crypto/random";
 import type { AccountCtx } from "../profile/verbs";
+import { nextClientCodeSql } from "./code";
 import { CLIENT_INDEX, termWrites } from "./terms";
 import { ELECTRONIC_SCHEME } from "./electronic-address";
 import { type Client, clientNotFound, getClient } from "./queries";
@@ -43,7 +44,7 @@ export async function createClient(ctx: AccountCtx, input: ClientInput): Promise
   const columns = columnsOf(input);
   // The row and its word index in one batch: a search never sees one without the other.
   await ctx.db.batch([
-    ctx.db.insert(clients).values({ id, accountId: ctx.accountId, ...columns, createdAt: ctx.now, updatedAt: ctx.now }),
+    ctx.db.insert(clients).values({ id, accountId: ctx.accountId, ...columns, code: nextClientCodeSql(ctx.accountId, input.name), createdAt: ctx.now, updatedAt: ctx.now }),
     ...termWrites(ctx.db, CLIENT_INDEX, ctx.accountId, id, columns.searchName),
   ]);
   return getClient(ctx, id);

@@ -322,6 +322,7 @@ const core: Record<Exclude<MessageKey, keyof typeof authLinksEn | keyof typeof d
   "clients.unarchive.hint": "The client will show in your lists again.",
   "clients.archived.badge": "Archived",
   "clients.archived.notice": "This client is archived: they no longer show in your lists.",
+  "clients.code": "Client code: {code} (auxiliary account {account} in the FEC)",
   "clients.archived.done": "Client archived.",
   "clients.unarchived.done": "Client unarchived.",
   "clients.delete": "Delete the client",

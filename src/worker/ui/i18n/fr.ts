@@ -321,6 +321,7 @@ const core = {
   "clients.unarchive.hint": "Le client réapparaîtra dans vos listes.",
   "clients.archived.badge": "Archivé",
   "clients.archived.notice": "Ce client est archivé : il n'apparaît plus dans vos listes.",
+  "clients.code": "Code client : {code} (compte auxiliaire {account} dans le FEC)",
   "clients.archived.done": "Client archivé.",
   "clients.unarchived.done": "Client désarchivé.",
   "clients.delete": "Supprimer le client",
