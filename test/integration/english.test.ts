@@ -282,6 +282,9 @@ describe("English is complete: no French wording and no raw stored value on any 
     expect(leaks.map((l) => l.found).sort()).toEqual(["12,50 €", "Tableau de bord", "décembre", "virement"]);
     // The account's own text and quoted French legal wording are not the interface's.
     expect(findLeaks("/x", visibleText(`<p>Audit de site web</p><p>Label (« TVA non applicable, art. 293 B du CGI »)</p>`), ["Audit de site web"])).toEqual([]);
+    // Text declared French (an email to a French client) is not a leak; the same text undeclared is.
+    expect(findLeaks("/x", visibleText(`<label>Message</label><textarea lang="fr">Tableau de bord</textarea>`), [])).toEqual([]);
+    expect(findLeaks("/x", visibleText(`<label>Message</label><textarea>Tableau de bord</textarea>`), []).map((l) => l.found)).toEqual(["Tableau de bord"]);
   });
 });
 

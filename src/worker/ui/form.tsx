@@ -98,14 +98,15 @@ export function SelectField(p: SelectProps) {
 }
 
 /** A multi-line text field with its label, hint and error tied to it, like {@link Field}. */
-export function TextArea(p: { name: string; label: string; value?: string | undefined; errors?: FieldErrors | undefined; hint?: string; maxLength: number; rows?: number }) {
+/** `lang`: the language of the text inside when it is not the page's (an email to a French client on an English page). */
+export function TextArea(p: { name: string; label: string; value?: string | undefined; errors?: FieldErrors | undefined; hint?: string; maxLength: number; rows?: number; lang?: string }) {
   const id = `f-${p.name}`;
   const error = p.errors?.[p.name];
   const describedBy = [p.hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
   return (
     <div class={`field${error ? " has-error" : ""}`}>
       <label for={id}>{p.label}</label>
-      <textarea id={id} name={p.name} rows={p.rows ?? 4} maxLength={p.maxLength} aria-invalid={error ? "true" : undefined} aria-describedby={describedBy || undefined}>
+      <textarea id={id} name={p.name} rows={p.rows ?? 4} maxLength={p.maxLength} lang={p.lang} aria-invalid={error ? "true" : undefined} aria-describedby={describedBy || undefined}>
         {p.value ?? ""}
       </textarea>
       {p.hint ? (

@@ -48,10 +48,10 @@ export function SendPreviewPage(p: PreviewProps) {
           {p.requestKey ? <input type="hidden" name="key" value={p.requestKey} /> : null}
           {p.to !== null ? <Field name="to" type="email" label={t("sending.to")} value={p.to} errors={p.errors} maxLength={254} /> : null}
           <Field name="subject" label={t("sending.preview.subject")} value={p.subject} errors={p.errors} maxLength={SUBJECT_MAX} />
-          <TextArea name="message" label={t("sending.preview.message")} value={p.message} errors={p.errors} maxLength={MESSAGE_MAX} rows={12} />
+          <TextArea name="message" label={t("sending.preview.message")} value={p.message} errors={p.errors} maxLength={MESSAGE_MAX} rows={12} lang={p.language} />
           <div class="mail-mandatory">
             <p class="hint">{t("sending.preview.mandatory")}</p>
-            <pre>{p.mandatory}</pre>
+            <pre lang={p.language}>{p.mandatory}</pre>
             {p.attachment ? <p class="hint">{t("sending.preview.attachment", { name: p.attachment })}</p> : null}
           </div>
           <div class="form-actions">
@@ -115,7 +115,7 @@ export function EmailTemplatesPage(p: TemplatesPageProps) {
           <input type="hidden" name="kind" value={p.kind} />
           <input type="hidden" name="language" value={p.language} />
           <Field name="subject" label={t("emailTpl.subject")} value={p.subject} errors={p.errors} maxLength={SUBJECT_MAX} />
-          <TextArea name="message" label={t("emailTpl.message")} value={p.message} errors={p.errors} maxLength={MESSAGE_MAX} rows={12} />
+          <TextArea name="message" label={t("emailTpl.message")} value={p.message} errors={p.errors} maxLength={MESSAGE_MAX} rows={12} lang={p.language} />
           <button type="submit" class="button primary">
             {t("emailTpl.save")}
           </button>
