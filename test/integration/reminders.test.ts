@@ -220,12 +220,20 @@ describe("the daily reminders job", () => {
 });
 
 describe("one-click reminder", () => {
-  it("sends one reminder now, once per day, from the receivables page", async () => {
+  it("sends one reminder now, once per day, from the receivables page, through its preview", async () => {
     const a = await readyAccount();
     const [doc] = await issueInvoices(a, [20]);
     if (!doc) throw new Error("fixture");
     const page = await (await a.client.get("/paiements/a-encaisser")).text();
-    expect(page).toContain(`action="/documents/${doc.id}/relancer"`);
+    // The button opens the preview (subject and message editable), which comes back here once sent.
+    const href = `/documents/${doc.id}/relancer?retour=${encodeURIComponent("/paiements/a-encaisser")}`;
+    expect(page).toContain(`href="${href.replace(/&/g, "&amp;")}"`);
+    expect(page).not.toContain(`action="/documents/${doc.id}/relancer"`);
+    const preview = await (await a.client.get(href)).text();
+    expect(preview).toContain(`action="/documents/${doc.id}/relancer"`);
+    expect(preview).toContain('name="back" value="/paiements/a-encaisser"');
+    expect(preview).toContain('name="subject"');
+    expect(await reminderMails(a.accountId)).toHaveLength(0);
 
     const first = await a.client.postForm(`/documents/${doc.id}/relancer`, { back: "/paiements/a-encaisser" });
     expect(first.status).toBe(303);

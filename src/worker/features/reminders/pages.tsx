@@ -103,13 +103,11 @@ export function ReminderPanel({ ctx, documentId, paused, outstandingCents, plan,
 export function RemindNowButton({ ctx, documentId, back, number, remindedToday }: { ctx: PageContext; documentId: string; back: string; number?: string | null; remindedToday?: boolean }) {
   const { t } = ctx;
   if (remindedToday) return <span class="badge reminder-status-sent">{t("reminders.sentToday")}</span>;
+  // The preview first (issue #13: subject and message shown and editable before a reminder leaves),
+  // which comes back to `back` once sent.
   return (
-    <form method="post" action={reminderNowPath(documentId)} class="reminder-now">
-      <CsrfField ctx={ctx} />
-      <input type="hidden" name="back" value={back} />
-      <button type="submit" class="button small" aria-label={number ? t("reminders.sendNow.label", { number }) : undefined}>
-        {t("reminders.sendNow")}
-      </button>
-    </form>
+    <a class="button small reminder-now" href={`${reminderNowPath(documentId)}?retour=${encodeURIComponent(back)}`} aria-label={number ? t("reminders.sendNow.label", { number }) : undefined}>
+      {t("reminders.sendNow")}
+    </a>
   );
 }

@@ -85,11 +85,11 @@ export const remindersPages = new Hono<AppEnv>()
     await setReminderPause(accountCtx(c), id, values.paused === "1");
     return c.redirect(`${documentPath(id)}#relances`, 303);
   })
-  .get("/documents/:id/relancer", async (c) => renderReminderPreview(c, c.req.param("id"), {}))
+  .get("/documents/:id/relancer", async (c) => renderReminderPreview(c, c.req.param("id"), { back: c.req.query("retour") }))
   .post("/documents/:id/relancer", async (c) => {
     const id = c.req.param("id");
     const values = await formFields(c);
-    // The preview posts its subject and message; the one-click button of the receivables page none.
+    // The preview posts its subject and message (a form without them sends the template as is).
     const edits = { ...(values.subject !== undefined ? { subject: values.subject } : {}), ...(values.message !== undefined ? { message: values.message } : {}) };
     try {
       await sendReminderNow(accountCtx(c), id, edits);
@@ -108,7 +108,8 @@ async function renderReminderPreview(c: Context<AppEnv>, id: string, values: Par
     <SendPreviewPage
       ctx={ctx}
       action={reminderNowPath(id)}
-      back={`${documentPath(id)}#relances`}
+      back={safeNext(values.back, `${documentPath(id)}#relances`)}
+      next={values.back ? safeNext(values.back, "") || null : null}
       title={ctx.t("reminders.preview.title", { number: p.number })}
       submit={ctx.t("reminders.preview.send")}
       kind="reminder"

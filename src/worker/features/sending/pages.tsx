@@ -14,6 +14,8 @@ export interface PreviewProps {
   /** Where the form posts: the document send or the reminder. */
   action: string;
   back: string;
+  /** Posted with the form: where to go once sent (the receivables page's reminders come back to it). */
+  next?: string | null;
   title: string;
   submit: string;
   kind: TemplateKind;
@@ -46,6 +48,7 @@ export function SendPreviewPage(p: PreviewProps) {
         <form method="post" action={p.action} novalidate>
           <CsrfField ctx={p.ctx} />
           {p.requestKey ? <input type="hidden" name="key" value={p.requestKey} /> : null}
+          {p.next ? <input type="hidden" name="back" value={p.next} /> : null}
           {p.to !== null ? <Field name="to" type="email" label={t("sending.to")} value={p.to} errors={p.errors} maxLength={254} /> : null}
           <Field name="subject" label={t("sending.preview.subject")} value={p.subject} errors={p.errors} maxLength={SUBJECT_MAX} />
           <TextArea name="message" label={t("sending.preview.message")} value={p.message} errors={p.errors} maxLength={MESSAGE_MAX} rows={12} lang={p.language} />
