@@ -340,7 +340,17 @@ describe("client credit over any sequence", () => {
               clientId,
               lines: [{ description: "Geste", quantity: "1", unitCode: "C62", unitPriceCents: op.priceCents, ...S20 }],
             });
-            expect((await a.client.json("POST", `/api/v1/documents/${id}/issue`, {})).status).toBe(200);
+            // A credit note never exceeds what is still creditable on its invoice (issue #13): refused, nothing changes.
+            const inv = invoices[op.invoice]!;
+            const credited = await one<number>("SELECT COALESCE(SUM(due_cents), 0) AS v FROM documents WHERE preceding_document_id = ? AND type = 'credit_note' AND status = 'issued'", inv.id);
+            const noteDue = ((await (await a.client.json("GET", `/api/v1/documents/${id}`)).json()) as { document: { taxInclusiveCents: number } }).document.taxInclusiveCents;
+            const issued = await a.client.json("POST", `/api/v1/documents/${id}/issue`, {});
+            if (credited + noteDue > inv.dueCents) {
+              expect(issued.status).toBe(409);
+              await a.client.json("DELETE", `/api/v1/documents/${id}`);
+              continue;
+            }
+            expect(issued.status).toBe(200);
             // A credit note is not money received.
             expect(await receiptsBook(ctx.db, a.accountId, "2000-01-01", "2999-12-31")).toEqual(bookBefore);
             expect(await urssafYear(ctx, Number(today().slice(0, 4)))).toEqual(urssafBefore);
