@@ -123,6 +123,14 @@ test("at 390 px every page fits the screen, signed in and public, and the naviga
   assert.equal((await api.json("POST", `/api/v1/documents/${quote.body.document.id}/issue`, {})).status, 200);
   const share = await api.json<{ url: string }>("POST", `/api/v1/documents/${quote.body.document.id}/share`, {});
   const publicQuote = share.status === 200 || share.status === 201 ? new URL(share.body.url).pathname : null;
+  // A draft with several lines: its page shows the lines table, which must scroll in its own box.
+  const line = (description: string, quantity: string) => ({ description, quantity, unitCode: "HUR", unitPriceCents: 8_500, vatCategory: "E", vatRateBp: 0, exemptionCode: "VATEX-FR-FRANCHISE", kind: "service" });
+  const draft = await api.json<{ document: { id: string } }>("POST", "/api/v1/documents", {
+    type: "invoice",
+    clientId: clients.body.items[0]?.id,
+    lines: [line("17/11/2026 — Recette et corrections", "1.5"), line("18/11/2026 — Point d'avancement", "3.5"), line("19/11/2026 — Ateliers utilisateurs", "2")],
+  });
+  assert.equal(draft.status, 201, JSON.stringify(draft.body));
 
   const context = await browser.newContext({ locale: "fr-FR", viewport: PHONE, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
   // Refuse optional cookies once, so the screenshots show the pages rather than the banner.
@@ -151,7 +159,7 @@ test("at 390 px every page fits the screen, signed in and public, and the naviga
 
   // The client's page (its documents, payments and balance) is walked from the start, not only if reached.
   const clientPage = clients.body.items[0] ? `/clients/${clients.body.items[0].id}` : "/clients";
-  const signedIn = await walk(context, ["/tableau-de-bord", "/parametres", "/factures", "/devis", "/clients", clientPage, "/produits", "/paiements", "/livres", "/temps", "/stock", "/mes-donnees"], "app", 70);
+  const signedIn = await walk(context, ["/tableau-de-bord", "/parametres", "/factures", "/devis", "/clients", clientPage, `/documents/${draft.body.document.id}`, "/produits", "/paiements", "/livres", "/temps", "/stock", "/mes-donnees"], "app", 70);
   problems.push(...signedIn);
   await context.close();
   assert.deepEqual(problems, [], `pages wider than ${PHONE.width} px:\n${problems.join("\n")}`);

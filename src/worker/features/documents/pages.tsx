@@ -22,7 +22,7 @@ import { Island } from "../../ui/island";
 import { AppLayout, type Flash } from "../../ui/layout";
 import type { PageContext } from "../../ui/page-context";
 import { clientPath, NEW_CLIENT_PATH } from "../clients/pages";
-import { unitLabel, UNITS } from "../products/units";
+import { quantityWithUnit, UNITS } from "../products/units";
 import { PROFILE_PATH } from "../profile/pages";
 import { type DocumentRow, type DocumentType, type LineRow, todayInParis } from "./drafts";
 import { quoteDisplayStatus } from "./quotes";
@@ -650,7 +650,7 @@ export function LinesTable({ ctx, lines, totals }: { ctx: PageContext; lines: Su
             return (
               <tr key={i}>
                 <td class="docs-desc">{l.description}</td>
-                <td class="num">{`${locale === "fr" ? l.quantity.replace(".", ",") : l.quantity} ${unitLabel(l.unitCode, locale)}`}</td>
+                <td class="num">{quantityWithUnit(l.quantity, l.unitCode, locale)}</td>
                 <td class="num">{formatUnitPrice(unitPriceE4Of(l), locale)}</td>
                 <td class="num">{!l.discount ? "—" : l.discount.kind === "percent" ? formatPercent(l.discount.basisPoints, locale) : formatMoney(l.discount.cents, locale)}</td>
                 <td class="num">{formatPercent(l.vatCategory === "S" ? l.vatRateBp : 0, locale)}</td>
