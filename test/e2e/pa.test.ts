@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { luhnKey } from "../../src/worker/domain/identifiers.ts";
 import { ApiClient, PASSWORD, signUpViaApi } from "./api.ts";
 import { BASE_URL, SCREENSHOTS, launchBrowser, submitSignIn } from "./browser.ts";
 
@@ -23,23 +24,11 @@ after(async () => {
 
 /** A random SIREN with a valid Luhn key (each run works in its own tenants of the stand-in). */
 function randomSiren(): string {
-  for (;;) {
-    const head = String(10_000_000 + Math.floor(Math.random() * 89_999_999));
-    for (let k = 0; k < 10; k++) if (luhn(`${head}${k}`)) return `${head}${k}`;
-  }
+  const head = String(10_000_000 + Math.floor(Math.random() * 89_999_999));
+  return `${head}${luhnKey(head)}`;
 }
-function luhn(s: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < s.length; i++) {
-    let d = Number(s[s.length - 1 - i]);
-    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
-function siretOf(siren: string): string {
-  for (let n = 10; ; n++) if (luhn(`${siren}${String(n).padStart(5, "0")}`)) return `${siren}${String(n).padStart(5, "0")}`;
-}
+/** A SIRET of `siren`: its first establishment, 0001 and its key. */
+const siretOf = (siren: string) => `${siren}0001${luhnKey(`${siren}0001`)}`;
 
 /** Repeats `check` until it returns a value (the network is asynchronous: acks, webhooks, polls). */
 async function eventually<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { expect, inject } from "vitest";
 import { accountDb } from "../../src/worker/db/client";
 import { toCii } from "../../src/worker/domain/einvoice/cii";
+import { luhnKey } from "../../src/worker/domain/identifiers";
 import { netCtx } from "../../src/worker/features/einvoicing/jobs";
 import type { TestClient } from "./client";
 import { sampleSnapshot } from "../fixtures/documents";
@@ -22,19 +23,7 @@ export const PA_URL = inject("paStandinUrl");
 export function randomSiren(): string {
   for (;;) {
     const head = String(Math.floor(Math.random() * 1e8)).padStart(8, "0");
-    for (let k = 0; k < 10; k++) {
-      const s = `${head}${k}`;
-      let sum = 0;
-      for (let i = 0; i < 9; i++) {
-        let d = Number(s[8 - i]);
-        if (i % 2 === 1) {
-          d *= 2;
-          if (d > 9) d -= 9;
-        }
-        sum += d;
-      }
-      if (sum % 10 === 0 && s[0] !== "0") return s;
-    }
+    if (head[0] !== "0") return `${head}${luhnKey(head)}`;
   }
 }
 
@@ -83,22 +72,9 @@ export function ciiInvoice(o: { sellerSiren: string; buyerAddress: string | null
   return toCii(doc);
 }
 
-/** A SIRET of `siren` with a valid Luhn key (the first such establishment number from 00010). */
+/** A SIRET of `siren` with a valid Luhn key: its first establishment, 0001 and its key. */
 export function siretOf(siren: string): string {
-  for (let n = 10; n < 99999; n++) {
-    const s = `${siren}${String(n).padStart(5, "0")}`;
-    let sum = 0;
-    for (let i = 0; i < 14; i++) {
-      let d = Number(s[13 - i]);
-      if (i % 2 === 1) {
-        d *= 2;
-        if (d > 9) d -= 9;
-      }
-      sum += d;
-    }
-    if (sum % 10 === 0) return s;
-  }
-  throw new Error("no SIRET");
+  return `${siren}0001${luhnKey(`${siren}0001`)}`;
 }
 
 /** An account with its own SIREN that chose to transmit (the mandate recorded by the settings form). */

@@ -1,27 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { paFlush, paState, randomSiren } from "../helpers/pa";
+import { paFlush, paState, randomSiren, siretOf } from "../helpers/pa";
 import { createDraftVia, draftBody, insertClient, readyAccount, VAT_COMPANY_PROFILE } from "../helpers/invoicing";
 
 // The books side of Achats and e-reporting: the purchases register (page, CSV, PDF), purchases in
 // the FEC (journal AC, account 401), and the e-reporting periods sent as FRR flows through the PA.
-
-function siretOf(siren: string): string {
-  for (let n = 10; n < 99999; n++) {
-    const s = `${siren}${String(n).padStart(5, "0")}`;
-    let sum = 0;
-    for (let i = 0; i < 14; i++) {
-      let d = Number(s[13 - i]);
-      if (i % 2 === 1) {
-        d *= 2;
-        if (d > 9) d -= 9;
-      }
-      sum += d;
-    }
-    if (sum % 10 === 0) return s;
-  }
-  throw new Error("no SIRET");
-}
 
 async function account() {
   const siren = randomSiren();

@@ -7,29 +7,11 @@ import { paClientForEndpoint, platformPa } from "../../src/worker/features/einvo
 import { webhookKey } from "../../src/worker/features/purchases/verbs";
 import { base64Encode, hmacSha256Bytes } from "../../src/worker/lib/crypto/random";
 import { sampleSnapshot } from "../fixtures/documents";
-import { ciiInvoice, paFlush, paSim, paState, randomSiren } from "../helpers/pa";
+import { ciiInvoice, paFlush, paSim, paState, randomSiren, siretOf } from "../helpers/pa";
 import { readyAccount, VAT_COMPANY_PROFILE } from "../helpers/invoicing";
 
 // Achats against the stand-in PA: supplier invoices arrive as SupplierInvoice flows, are fetched
 // by the incremental poll, stored once, and answered with CDAR statuses the PA forwards.
-
-/** A SIRET of `siren` with a valid Luhn key (each test account is its own tenant of the stand-in). */
-function siretOf(siren: string): string {
-  for (let n = 10; n < 99999; n++) {
-    const s = `${siren}${String(n).padStart(5, "0")}`;
-    let sum = 0;
-    for (let i = 0; i < 14; i++) {
-      let d = Number(s[13 - i]);
-      if (i % 2 === 1) {
-        d *= 2;
-        if (d > 9) d -= 9;
-      }
-      sum += d;
-    }
-    if (sum % 10 === 0) return s;
-  }
-  throw new Error("no SIRET");
-}
 
 async function buyerAccount() {
   const siren = randomSiren();

@@ -15,6 +15,7 @@ import {
   isValidSiren,
   isValidSiret,
   isValidVatNumber,
+  luhnKey,
   normalizeDigits,
   normalizeIban,
   sirenFromSiret,
@@ -421,5 +422,16 @@ describe("containsCardNumber (privacy policy §8: card numbers are never stored)
         expect([...Array(10).keys()].filter((d) => containsCardNumber(`${head}${d}`))).toHaveLength(1);
       }),
     );
+  });
+});
+
+describe("luhnKey", () => {
+  it("completes a SIREN and a SIRET so that they pass their checks, with the only key that does", () => {
+    expect(luhnKey("73282932")).toBe("0");
+    expect(isValidSiret(`7328293200007${luhnKey("7328293200007")}`)).toBe(true);
+    for (const head of ["12345678", "40007919", "99999999", "00000000"]) {
+      const keys = [..."0123456789"].filter((k) => isValidSiren(`${head}${k}`));
+      expect(keys).toEqual([luhnKey(head)]);
+    }
   });
 });

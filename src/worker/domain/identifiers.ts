@@ -47,6 +47,11 @@ function luhnSum(digits: string): number {
   return sum;
 }
 
+/** Luhn completion: the digit that makes `digits + key` pass the check SIREN and SIRET numbers use. */
+export function luhnKey(digits: string): string {
+  return String((10 - (luhnSum(`${digits}0`) % 10)) % 10);
+}
+
 /**
  * True when a text holds something that looks like a payment card number (PAN): 13 to 19 digits,
  * possibly grouped by spaces or dashes, passing the Luhn check. Card numbers are never stored

@@ -1,3 +1,4 @@
+import { luhnKey } from "../../domain/identifiers";
 import { createClient } from "../clients/verbs";
 import { ClientInput } from "../clients/schemas";
 import { cancelInvoice } from "../documents/cancel";
@@ -32,29 +33,11 @@ export interface DemoSummary {
 
 const FRANCHISE = { vatCategory: "E", vatRateBp: 0, exemptionCode: "VATEX-FR-FRANCHISE" } as const;
 
-/** Luhn completion: the digit that makes `digits + d` pass, as SIREN and SIRET checks require. */
-function luhnDigit(digits: string): string {
-  for (let d = 0; d <= 9; d++) {
-    const s = `${digits}${d}`;
-    let sum = 0;
-    for (let i = 0; i < s.length; i++) {
-      let n = Number(s[s.length - 1 - i]);
-      if (i % 2 === 1) {
-        n *= 2;
-        if (n > 9) n -= 9;
-      }
-      sum += n;
-    }
-    if (sum % 10 === 0) return String(d);
-  }
-  return "0";
-}
-
 function siretFor(seed: number): string {
   const siren = `${String(40_000_000 + seed * 7_919).slice(0, 8)}`;
-  const full = siren + luhnDigit(siren);
+  const full = siren + luhnKey(siren);
   const nic = `${full}0001`;
-  return nic + luhnDigit(nic);
+  return nic + luhnKey(nic);
 }
 
 /** A small deterministic generator (mulberry32), so the demo is the same at each seeding. */
